@@ -1,0 +1,58 @@
+"""Entry point: a click group whose commands are imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+
+from promptops import __version__
+from promptops.cli.errors import error_boundary
+
+# name -> module under promptops.cli.commands exposing a click command called ``command``.
+# Importing lazily keeps `promptops --help` and each command's start-up cheap.
+COMMANDS: dict[str, str] = {
+    "init": "init",
+    "validate": "validate",
+    "schema": "schema",
+    "build": "build",
+    "keygen": "keygen",
+    "release": "release",
+    "publish": "publish",
+    "promote": "promote",
+    "verify": "verify",
+    "rollback": "rollback",
+    "log": "log",
+    "render": "render",
+    "eval": "eval",
+    "diff": "diff",
+}
+
+
+def _module_name(name: str) -> str:
+    return f"promptops.cli.commands.{COMMANDS[name]}"
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(n for n in COMMANDS if importlib.util.find_spec(_module_name(n)) is not None)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or importlib.util.find_spec(_module_name(cmd_name)) is None:
+            return None
+        command = importlib.import_module(_module_name(cmd_name)).command
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="promptops")
+def cli() -> None:
+    """Prompts, tools and model pins as reviewed, signed releases from git."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every failure becomes a message and an exit code, never a traceback."""
+    with error_boundary():
+        cli.main(args=argv, prog_name="promptops", standalone_mode=False)

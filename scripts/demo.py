@@ -1,0 +1,1 @@
+print("demo: filled in as the layers land")
