@@ -221,7 +221,7 @@ def verify_envelope(
         keyid = entry.get("keyid")
         sig = _b64(entry.get("sig"), "signature")
         key = trust.keys.get(keyid) if isinstance(keyid, str) else None
-        if key is None:
+        if key is None or not isinstance(keyid, str):
             problems.append(f"signature by untrusted key {keyid!r}")
             continue
         if keyid in good:
