@@ -1,6 +1,8 @@
 """Pydantic models of every file kind in a prompt repository, and their JSON Schemas."""
 
+from promptops.spec._base import PROVIDERS, RISKS, ROLES, Provider, Risk, Role
 from promptops.spec.evals import ASSERTION_TYPES, EvalCase, EvalSet
+from promptops.spec.export import SCHEMA_KINDS, export_schemas, kind_for_path, write_schemas
 from promptops.spec.models_file import Lifecycle, ModelPin, ModelsFile, Pricing
 from promptops.spec.policies import (
     EvalCoverageRule,
@@ -12,11 +14,23 @@ from promptops.spec.policies import (
     Tool,
     ToolsFile,
 )
-from promptops.spec.prompts import ID_PATTERN, Instruction, Message, OutputSpec, Partial, Prompt
+from promptops.spec.prompts import (
+    ID_PATTERN,
+    Instruction,
+    Message,
+    OutputSpec,
+    Partial,
+    Prompt,
+    PromptFile,
+)
 
 __all__ = [
     "ASSERTION_TYPES",
     "ID_PATTERN",
+    "PROVIDERS",
+    "RISKS",
+    "ROLES",
+    "SCHEMA_KINDS",
     "EvalCase",
     "EvalCoverageRule",
     "EvalSet",
@@ -30,10 +44,17 @@ __all__ = [
     "Partial",
     "Pricing",
     "Prompt",
+    "PromptFile",
+    "Provider",
+    "Risk",
+    "Role",
     "Rules",
     "RulesFile",
     "Signer",
     "SignersFile",
     "Tool",
     "ToolsFile",
+    "export_schemas",
+    "kind_for_path",
+    "write_schemas",
 ]

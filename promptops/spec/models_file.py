@@ -7,32 +7,61 @@ from typing import Any
 
 from pydantic import Field
 
-from promptops.spec._base import SpecModel
+from promptops.spec._base import Provider, SpecModel
+from promptops.spec.prompts import PARAMS_HINT
 
 __all__ = ["Lifecycle", "ModelPin", "ModelsFile", "Pricing"]
 
 
 class Pricing(SpecModel):
-    input_per_mtok: float = Field(ge=0)
-    output_per_mtok: float = Field(ge=0)
+    """Prices in US dollars per million tokens, for cost totals in evals and diffs."""
+
+    input_per_mtok: float = Field(ge=0, description="USD per million input tokens.")
+    output_per_mtok: float = Field(ge=0, description="USD per million output tokens.")
 
 
 class Lifecycle(SpecModel):
-    deprecated: dt.date | None = None
-    retires: dt.date | None = None
-    replacement: str | None = None
+    """The provider's announced end of life for this snapshot."""
+
+    deprecated: dt.date | None = Field(
+        default=None, description="From this date validate warns and names the replacement."
+    )
+    retires: dt.date | None = Field(
+        default=None, description="From this date the model is gone: validate reports an error."
+    )
+    replacement: str | None = Field(
+        default=None, description="The models.yaml name to move prompts to."
+    )
 
 
 class ModelPin(SpecModel):
-    provider: str = Field(description="openai | anthropic | openai-compatible | echo | replay")
-    model: str = Field(description="A dated snapshot, not a floating alias.")
-    base_url: str | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
-    pricing: Pricing | None = None
-    context_window: int | None = Field(default=None, gt=0)
-    lifecycle: Lifecycle | None = None
+    """A named, dated model snapshot that prompts refer to by name."""
+
+    provider: Provider = Field(
+        description="openai | anthropic | openai-compatible (base_url) | echo | replay."
+    )
+    model: str = Field(
+        description="A dated snapshot (gpt-4o-2024-08-06), not a floating alias (gpt-4o)."
+    )
+    base_url: str | None = Field(
+        default=None, description="API base URL, for openai-compatible servers."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Default request params; prompts override them key by key.",
+        json_schema_extra=PARAMS_HINT,
+    )
+    pricing: Pricing | None = Field(default=None, description="Token prices for cost reports.")
+    context_window: int | None = Field(default=None, gt=0, description="Maximum tokens in+out.")
+    lifecycle: Lifecycle | None = Field(default=None, description="Deprecation and retirement.")
 
 
 class ModelsFile(SpecModel):
-    minimum_promptops_version: str | None = None
-    models: dict[str, ModelPin] = Field(default_factory=dict)
+    """models.yaml: the model pins; its presence marks the repository root."""
+
+    minimum_promptops_version: str | None = Field(
+        default=None, description="Oldest promptops that may read this repository (e.g. 0.1.0)."
+    )
+    models: dict[str, ModelPin] = Field(
+        default_factory=dict, description="Pin name (used by prompts' model:) -> model pin."
+    )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from promptops.spec._base import SpecModel
+from promptops.spec._base import Risk, SpecModel
 
 __all__ = [
     "EvalCoverageRule",
@@ -20,56 +20,82 @@ __all__ = [
     "ToolsFile",
 ]
 
-Risk = Literal["low", "medium", "high"]
-
 
 class Tool(SpecModel):
-    description: str = ""
-    risk: Risk = "low"
+    """A tool the model may call, its risk and its argument schema."""
+
+    description: str = Field(default="", description="What the tool does, shown to the model.")
+    risk: Risk = Field(
+        default="low", description="low | medium | high; raising it is a high-risk change."
+    )
     # None means "decided by risk": high-risk tools need a human approval at run time.
-    requires_approval: bool | None = None
+    requires_approval: bool | None = Field(
+        default=None, description="Human approval before each call; unset means risk == high."
+    )
     parameters: dict[str, Any] = Field(
         default_factory=lambda: {"type": "object"}, description="JSON Schema of the arguments."
     )
 
 
 class ToolsFile(SpecModel):
-    tools: dict[str, Tool] = Field(default_factory=dict)
+    """policies/tools.yaml: every tool prompts may list."""
+
+    tools: dict[str, Tool] = Field(default_factory=dict, description="Tool name -> definition.")
 
 
 class ForbiddenPattern(SpecModel):
-    pattern: str = Field(description="A Python regular expression.")
-    message: str = "forbidden pattern"
+    pattern: str = Field(description="A Python regular expression searched in every template.")
+    message: str = Field(default="forbidden pattern", description="Shown when it matches.")
 
 
 class EvalCoverageRule(SpecModel):
-    tags: list[str] = Field(default_factory=list)
-    min_cases: int = Field(default=1, ge=1)
+    """Prompts carrying any of ``tags`` need at least ``min_cases`` eval cases."""
+
+    tags: list[str] = Field(default_factory=list, description="Prompt tags that need evals.")
+    min_cases: int = Field(default=1, ge=1, description="Minimum eval cases per such prompt.")
 
 
 class Rules(SpecModel):
-    require_owner: bool = False
-    require_dated_model: bool = True
-    default_forbidden_patterns: bool = True
-    forbidden_patterns: list[ForbiddenPattern] = Field(default_factory=list)
-    max_template_chars: int | None = Field(default=None, gt=0)
-    eval_coverage: EvalCoverageRule | None = None
+    require_owner: bool = Field(default=False, description="Every prompt file needs owner:.")
+    require_dated_model: bool = Field(
+        default=True, description="Model pins must name dated snapshots, not floating aliases."
+    )
+    default_forbidden_patterns: bool = Field(
+        default=True, description="Also apply the built-in patterns (API keys, tokens)."
+    )
+    forbidden_patterns: list[ForbiddenPattern] = Field(
+        default_factory=list, description="Extra patterns no template or instruction may match."
+    )
+    max_template_chars: int | None = Field(
+        default=None, gt=0, description="Maximum characters of any one template or text."
+    )
+    eval_coverage: EvalCoverageRule | None = Field(
+        default=None, description="Required eval coverage for prompts carrying given tags."
+    )
 
 
 class RulesFile(SpecModel):
-    rules: Rules = Field(default_factory=Rules)
+    """policies/rules.yaml: lint rules for this repository."""
+
+    rules: Rules = Field(default_factory=Rules, description="The rules; unset ones use defaults.")
 
 
 class Signer(SpecModel):
-    name: str
+    """A public key trusted to sign releases."""
+
+    name: str = Field(description="Who holds the key (person, team or CI system).")
     keyid: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the raw public key.")
     public_key: str = Field(description="Base64 of the raw 32-byte Ed25519 public key.")
-    scheme: Literal["ed25519"] = "ed25519"
-    not_before: dt.datetime | None = None
-    not_after: dt.datetime | None = None
-    revoked: bool = False
+    scheme: Literal["ed25519"] = Field(default="ed25519", description="Signature scheme.")
+    not_before: dt.datetime | None = Field(default=None, description="Key valid from (UTC).")
+    not_after: dt.datetime | None = Field(default=None, description="Key valid until (UTC).")
+    revoked: bool = Field(default=False, description="Signatures by a revoked key never count.")
 
 
 class SignersFile(SpecModel):
-    threshold: int = Field(default=1, ge=1)
-    signers: list[Signer] = Field(default_factory=list)
+    """policies/signers.yaml: trusted release keys and how many must sign."""
+
+    threshold: int = Field(default=1, ge=1, description="Valid signatures a release needs.")
+    signers: list[Signer] = Field(
+        default_factory=list, description="Trusted keys; may be empty until the first keygen."
+    )

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from promptops.spec._base import SpecModel
+from promptops.spec._base import Role, SpecModel
 
 __all__ = ["Instruction", "Message", "OutputSpec", "Partial", "Prompt", "PromptFile"]
 
@@ -15,45 +15,75 @@ __all__ = ["Instruction", "Message", "OutputSpec", "Partial", "Prompt", "PromptF
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$"
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
+_OWNER = "The team or person accountable for this file (required when rules.require_owner)."
+
+# Editor hints only: params stay open (providers differ), these are the common keys.
+PARAMS_HINT: dict[str, Any] = {
+    "properties": {
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "max_tokens": {"type": "integer", "minimum": 1},
+        "stop": {"type": "array", "items": {"type": "string"}},
+        "seed": {"type": "integer"},
+    }
+}
+
 
 class Message(SpecModel):
-    role: Literal["system", "user", "assistant"]
+    role: Role = Field(description="Who speaks: system, user or assistant.")
     content: str = Field(description="A Jinja2 template; variables must be declared inputs.")
 
 
 class OutputSpec(SpecModel):
-    schema_: dict[str, Any] = Field(alias="schema", description="JSON Schema of the output.")
+    schema_: dict[str, Any] = Field(
+        alias="schema", description="JSON Schema the model's output must satisfy."
+    )
 
 
 class Prompt(SpecModel):
-    kind: Literal["prompt"]
-    description: str = ""
-    owner: str | None = None
+    """A prompt: model pin, system instructions, templated messages, tools."""
+
+    kind: Literal["prompt"] = Field(description="This file is a prompt.")
+    description: str = Field(default="", description="What the prompt is for, in one line.")
+    owner: str | None = Field(default=None, description=_OWNER)
     model: str = Field(description="A model name declared in models.yaml.")
-    params: dict[str, Any] = Field(default_factory=dict)
-    system: list[str] = Field(default_factory=list, description="Instruction ids, in order.")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides of the model pin's params (temperature, max_tokens, ...).",
+        json_schema_extra=PARAMS_HINT,
+    )
+    system: list[str] = Field(
+        default_factory=list,
+        description="Instruction ids (e.g. instructions/tone), concatenated in order.",
+    )
     inputs: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Input name -> JSON Schema; required unless the schema has a default.",
     )
-    messages: list[Message] = Field(min_length=1)
+    messages: list[Message] = Field(min_length=1, description="The chat messages, in order.")
     tools: list[str] = Field(default_factory=list, description="Tool names in policies/tools.yaml.")
-    output: OutputSpec | None = None
-    tags: list[str] = Field(default_factory=list)
+    output: OutputSpec | None = Field(default=None, description="Optional structured output.")
+    tags: list[str] = Field(
+        default_factory=list, description="Free labels; rules.eval_coverage selects by tag."
+    )
 
 
 class Instruction(SpecModel):
-    kind: Literal["instruction"]
-    description: str = ""
-    owner: str | None = None
-    text: str
+    """Reusable system text, literal (no templating)."""
+
+    kind: Literal["instruction"] = Field(description="This file is a system instruction.")
+    description: str = Field(default="", description="What the instruction is for, in one line.")
+    owner: str | None = Field(default=None, description=_OWNER)
+    text: str = Field(description="Literal system text (not a template).")
 
 
 class Partial(SpecModel):
-    kind: Literal["partial"]
-    description: str = ""
-    owner: str | None = None
-    template: str
+    """A template snippet included with ``{% include "partials/name" %}``."""
+
+    kind: Literal["partial"] = Field(description="This file is a template partial.")
+    description: str = Field(default="", description="What the partial renders, in one line.")
+    owner: str | None = Field(default=None, description=_OWNER)
+    template: str = Field(description='A Jinja2 snippet, included with {% include "<id>" %}.')
 
 
 PromptFile = Annotated[Prompt | Instruction | Partial, Field(discriminator="kind")]
