@@ -25,6 +25,7 @@ from promptops.errors import BundleError, SignatureError
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
+    "MAX_SIGNATURES",
     "STATEMENT_PAYLOAD_TYPE",
     "TrustRoot",
     "TrustedKey",
@@ -37,6 +38,8 @@ __all__ = [
 
 STATEMENT_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 MAX_ENVELOPE_BYTES = 16 * 1024 * 1024
+# A trust root never needs more; a longer list is "endless data" meant to burn CPU.
+MAX_SIGNATURES = 64
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:
@@ -180,6 +183,35 @@ def _b64(value: Any, what: str) -> bytes:
         raise BundleError(f"envelope: {what} is malformed base64") from exc
 
 
+def _check_signature(
+    trust: TrustRoot,
+    keyid: object,
+    sig: bytes,
+    message: bytes,
+    now: dt.datetime,
+    counted: Sequence[str],
+) -> str | None:
+    """Why this signature does not count, or None if it does."""
+    key = trust.keys.get(keyid) if isinstance(keyid, str) else None
+    if key is None or not isinstance(keyid, str):
+        shown = keyid[:12] if isinstance(keyid, str) else repr(keyid)
+        return f"signature by untrusted key {shown}"
+    who = f"key {keyid[:12]} ({key.name})" if key.name else f"key {keyid[:12]}"
+    if keyid in counted:
+        return f"{who} signed more than once; counted once"
+    if key.revoked:
+        return f"{who} is revoked"
+    if key.not_before is not None and now < key.not_before:
+        return f"{who} is not valid before {key.not_before.isoformat()}"
+    if key.not_after is not None and now > key.not_after:
+        return f"{who} is not valid after {key.not_after.isoformat()}"
+    try:
+        key.public_key.verify(sig, message)
+    except InvalidSignature:
+        return f"invalid signature by {who}"
+    return None
+
+
 def verify_envelope(
     data: bytes,
     trust: TrustRoot,
@@ -211,7 +243,11 @@ def verify_envelope(
     payload = _b64(env.get("payload"), "payload")
     signatures = env.get("signatures")
     if not isinstance(signatures, list) or not signatures:
-        raise SignatureError("envelope: no signatures")
+        raise SignatureError("envelope: no signatures; sign it with a key from the trust root")
+    if len(signatures) > MAX_SIGNATURES:
+        raise BundleError(
+            f"envelope: {len(signatures)} signatures exceeds the limit of {MAX_SIGNATURES}"
+        )
     message = pae(expected_type, payload)
     good: list[str] = []
     problems: list[str] = []
@@ -220,35 +256,17 @@ def verify_envelope(
             raise BundleError("envelope: a signature entry is not an object")
         keyid = entry.get("keyid")
         sig = _b64(entry.get("sig"), "signature")
-        key = trust.keys.get(keyid) if isinstance(keyid, str) else None
-        if key is None or not isinstance(keyid, str):
-            problems.append(f"signature by untrusted key {keyid!r}")
-            continue
-        if keyid in good:
-            problems.append(f"key {keyid[:12]} signed more than once; counted once")
-            continue
-        if key.revoked:
-            problems.append(f"key {keyid[:12]} ({key.name}) is revoked")
-            continue
-        if key.not_before is not None and now < key.not_before:
-            problems.append(
-                f"key {keyid[:12]} ({key.name}) is not valid before {key.not_before.isoformat()}"
-            )
-            continue
-        if key.not_after is not None and now > key.not_after:
-            problems.append(
-                f"key {keyid[:12]} ({key.name}) is not valid after {key.not_after.isoformat()}"
-            )
-            continue
-        try:
-            key.public_key.verify(sig, message)
-        except InvalidSignature:
-            problems.append(f"invalid signature by key {keyid[:12]} ({key.name})")
-            continue
-        good.append(keyid)
+        problem = _check_signature(trust, keyid, sig, message, now, good)
+        if problem is None:
+            assert isinstance(keyid, str)
+            good.append(keyid)
+        else:
+            problems.append(problem)
     if len(good) < trust.threshold:
-        detail = "; ".join(problems) if problems else "no valid signatures"
+        if not problems:
+            problems.append("signatures from other trusted keys are needed")
         raise SignatureError(
-            f"envelope: {len(good)} of {trust.threshold} required trusted signatures ({detail})"
+            f"envelope: {len(good)} of {trust.threshold} required trusted signatures "
+            f"({'; '.join(problems)})"
         )
     return VerifiedEnvelope(payload_type=expected_type, payload=payload, signers=tuple(good))

@@ -1,0 +1,342 @@
+"""Release manifests and channel pointers: verify signed bytes, return trusted objects.
+
+The trusted core shared by ``promptops verify`` and the runtime loader (ADR 0003), so the
+two can never disagree. No I/O and no clock of its own: bytes and ``now`` in, verified
+dataclasses out. Signatures are checked (``dsse.verify_envelope``) before any payload is
+parsed. Standard library and ``cryptography`` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from promptops.errors import BundleError, RollbackError
+from promptops.runtime._bundle_check import diagnose_mismatch
+from promptops.runtime.dsse import (
+    MAX_ENVELOPE_BYTES,
+    STATEMENT_PAYLOAD_TYPE,
+    TrustRoot,
+    verify_envelope,
+)
+
+__all__ = [
+    "CHANNEL_PAYLOAD_TYPE",
+    "PREDICATE_TYPE",
+    "STATEMENT_TYPE",
+    "SUBJECT_NAME",
+    "ChannelPointer",
+    "ReleaseManifest",
+    "check_not_rolled_back",
+    "check_pointer_matches",
+    "format_time",
+    "parse_time",
+    "verify_bundle",
+    "verify_channel_pointer",
+    "verify_manifest",
+    "verify_release",
+]
+
+CHANNEL_PAYLOAD_TYPE = "application/vnd.promptops.channel+json"
+STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+PREDICATE_TYPE = "https://promptops.dev/release/v1"
+SUBJECT_NAME = "bundle.json"
+# Channel pointers are a few hundred bytes; anything near this is an attack.
+MAX_POINTER_BYTES = 64 * 1024
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX_OID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class ReleaseManifest:
+    """A release manifest whose signatures verified; describes exactly one bundle."""
+
+    release: str
+    serial: int
+    commit: str | None
+    tree: str | None
+    bundle_sha256: str
+    bundle_size: int
+    prompts: Mapping[str, str]
+    models: Mapping[str, str]
+    promptops_version: str
+    created: dt.datetime
+    expires: dt.datetime
+    signers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChannelPointer:
+    """A signed statement that a channel currently serves one release."""
+
+    channel: str
+    release: str
+    serial: int
+    bundle_sha256: str
+    bundle_size: int
+    expires: dt.datetime
+    signers: tuple[str, ...]
+
+
+def format_time(value: dt.datetime) -> str:
+    """RFC 3339 UTC with a ``Z`` and whole seconds, the form every signed payload uses."""
+    return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: object, what: str) -> dt.datetime:
+    """Parse an RFC 3339 time that carries a zone.
+
+    Raises:
+        BundleError: if ``value`` is not such a time.
+    """
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    raise BundleError(f"{what} is not an RFC 3339 UTC time like 2026-01-01T00:00:00Z: {value!r}")
+
+
+def _field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    value = obj.get(key)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BundleError(f"{where}: '{key}' must be a {kind.__name__}, found {value!r}")
+    return value
+
+
+def _str_map(obj: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+    value = _field(obj, key, dict, where)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise BundleError(f"{where}: '{key}' must map strings to strings")
+    return dict(value)
+
+
+def _optional_oid(obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _HEX_OID.match(value):
+        raise BundleError(f"{where}: '{key}' must be a git object id or null, found {value!r}")
+    return value
+
+
+def _digest(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _HEX64.match(value):
+        raise BundleError(f"{where}: sha256 must be 64 lowercase hex digits, found {value!r}")
+    return value
+
+
+def _size(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise BundleError(f"{where}: size must be a non-negative integer, found {value!r}")
+    return value
+
+
+def _serial(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BundleError(f"{where}: serial must be an integer >= 1, found {value!r}")
+    return value
+
+
+def _name(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not RELEASE_NAME.match(value):
+        raise BundleError(
+            f"{where}: release name must match {RELEASE_NAME.pattern}, found {value!r}"
+        )
+    return value
+
+
+def _payload_object(payload: bytes, where: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{where}: signed payload is not JSON ({exc})") from exc
+    if not isinstance(obj, dict):
+        raise BundleError(f"{where}: signed payload is not a JSON object")
+    return obj
+
+
+def _parse_statement(payload: bytes, signers: tuple[str, ...]) -> ReleaseManifest:
+    where = "manifest"
+    statement = _payload_object(payload, where)
+    if statement.get("_type") != STATEMENT_TYPE:
+        raise BundleError(
+            f"{where}: _type is {statement.get('_type')!r}, expected {STATEMENT_TYPE!r} "
+            "(not an in-toto Statement v1)"
+        )
+    if statement.get("predicateType") != PREDICATE_TYPE:
+        raise BundleError(
+            f"{where}: predicateType is {statement.get('predicateType')!r}, "
+            f"expected {PREDICATE_TYPE!r} (not a promptops release)"
+        )
+    subjects = statement.get("subject")
+    if not isinstance(subjects, list) or len(subjects) != 1 or not isinstance(subjects[0], dict):
+        raise BundleError(f"{where}: expected exactly one subject, the bundle")
+    subject = subjects[0]
+    if subject.get("name") != SUBJECT_NAME:
+        raise BundleError(
+            f"{where}: subject is named {subject.get('name')!r}, expected {SUBJECT_NAME!r}"
+        )
+    digest = subject.get("digest")
+    annotations = subject.get("annotations")
+    if not isinstance(digest, dict) or not isinstance(annotations, dict):
+        raise BundleError(f"{where}: subject needs 'digest' and 'annotations' objects")
+    pred = _field(statement, "predicate", dict, where)
+    where = "manifest predicate"
+    return ReleaseManifest(
+        release=_name(pred.get("release"), where),
+        serial=_serial(pred.get("serial"), where),
+        commit=_optional_oid(pred, "commit", where),
+        tree=_optional_oid(pred, "tree", where),
+        bundle_sha256=_digest(digest.get("sha256"), "manifest subject"),
+        bundle_size=_size(annotations.get("size"), "manifest subject"),
+        prompts=_str_map(pred, "prompts", where),
+        models=_str_map(pred, "models", where),
+        promptops_version=_field(pred, "promptops_version", str, where),
+        created=parse_time(pred.get("created"), f"{where}: 'created'"),
+        expires=parse_time(pred.get("expires"), f"{where}: 'expires'"),
+        signers=signers,
+    )
+
+
+def verify_manifest(
+    envelope: bytes,
+    trust: TrustRoot,
+    *,
+    now: dt.datetime,
+    check_expiry: bool = True,
+    max_bytes: int = MAX_ENVELOPE_BYTES,
+) -> ReleaseManifest:
+    """Verify a release manifest's signatures, then parse and check its statement.
+
+    ``check_expiry=False`` is for digest pins, which name exact bytes and cannot be frozen.
+    A runtime grace period is applied by the caller shifting ``now`` back.
+
+    Raises:
+        BundleError: if the envelope or statement is malformed or oversized.
+        SignatureError: if too few distinct trusted keys signed it.
+        RollbackError: if the release expired before ``now`` (freeze protection).
+    """
+    verified = verify_envelope(
+        envelope, trust, expected_type=STATEMENT_PAYLOAD_TYPE, now=now, max_bytes=max_bytes
+    )
+    manifest = _parse_statement(verified.payload, verified.signers)
+    if check_expiry and manifest.expires < now:
+        raise RollbackError(
+            f"release {manifest.release} (serial {manifest.serial}) expired at "
+            f"{format_time(manifest.expires)}; publish a new release or re-sign it"
+        )
+    return manifest
+
+
+def verify_bundle(manifest: ReleaseManifest, bundle: bytes) -> None:
+    """Check that ``bundle`` is exactly the subject of ``manifest``: size, then sha256.
+
+    Raises:
+        BundleError: naming how the bundle differs (truncated, appended, modified, from
+            another release, or a manifest signed over other bytes).
+    """
+    if len(bundle) == manifest.bundle_size:
+        actual = hashlib.sha256(bundle).hexdigest()
+        if actual == manifest.bundle_sha256:
+            return
+    raise BundleError(diagnose_mismatch(manifest, bundle))
+
+
+def verify_release(
+    envelope: bytes,
+    bundle: bytes,
+    trust: TrustRoot,
+    *,
+    now: dt.datetime,
+    check_expiry: bool = True,
+) -> ReleaseManifest:
+    """Verify a manifest and the bundle it signs; see :func:`verify_manifest`.
+
+    Raises:
+        BundleError, SignatureError, RollbackError: as :func:`verify_manifest` and
+            :func:`verify_bundle`.
+    """
+    manifest = verify_manifest(envelope, trust, now=now, check_expiry=check_expiry)
+    verify_bundle(manifest, bundle)
+    return manifest
+
+
+def verify_channel_pointer(
+    envelope: bytes,
+    trust: TrustRoot,
+    *,
+    now: dt.datetime,
+    check_expiry: bool = True,
+) -> ChannelPointer:
+    """Verify a channel pointer's signatures, then parse it.
+
+    Raises:
+        BundleError: if the envelope or pointer is malformed or oversized.
+        SignatureError: if too few distinct trusted keys signed it.
+        RollbackError: if the pointer expired before ``now`` (freeze protection).
+    """
+    verified = verify_envelope(
+        envelope, trust, expected_type=CHANNEL_PAYLOAD_TYPE, now=now, max_bytes=MAX_POINTER_BYTES
+    )
+    where = "channel pointer"
+    obj = _payload_object(verified.payload, where)
+    bundle = _field(obj, "bundle", dict, where)
+    channel = _field(obj, "channel", str, where)
+    pointer = ChannelPointer(
+        channel=channel,
+        release=_name(obj.get("release"), where),
+        serial=_serial(obj.get("serial"), where),
+        bundle_sha256=_digest(bundle.get("sha256"), f"{where} bundle"),
+        bundle_size=_size(bundle.get("size"), f"{where} bundle"),
+        expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
+        signers=verified.signers,
+    )
+    if check_expiry and pointer.expires < now:
+        raise RollbackError(
+            f"channel {channel!r} pointer (release {pointer.release}, serial {pointer.serial}) "
+            f"expired at {format_time(pointer.expires)}; run promptops promote to re-sign it"
+        )
+    return pointer
+
+
+def check_pointer_matches(pointer: ChannelPointer, manifest: ReleaseManifest) -> None:
+    """Refuse a pointer and a manifest that describe different releases (mix-and-match).
+
+    Raises:
+        BundleError: naming the first field that disagrees.
+    """
+    pairs = (
+        ("release", pointer.release, manifest.release),
+        ("serial", pointer.serial, manifest.serial),
+        ("bundle sha256", pointer.bundle_sha256, manifest.bundle_sha256),
+        ("bundle size", pointer.bundle_size, manifest.bundle_size),
+    )
+    for what, pointed, signed in pairs:
+        if pointed != signed:
+            raise BundleError(
+                f"channel {pointer.channel!r} names {what} {pointed}, but the release manifest "
+                f"says {signed}: pointer and release do not belong together (mix-and-match)"
+            )
+
+
+def check_not_rolled_back(channel: str, serial: int, highest_seen: int | None) -> None:
+    """Refuse a serial lower than one already trusted on ``channel``.
+
+    Raises:
+        RollbackError: if ``serial < highest_seen``.
+    """
+    if highest_seen is not None and serial < highest_seen:
+        raise RollbackError(
+            f"channel {channel!r}: serial {serial} is lower than serial {highest_seen} already "
+            "seen; refusing a rollback (roll back by releasing the old content with a new serial)"
+        )
