@@ -1,1 +1,25 @@
-"""promptops.compile"""
+"""Compile a prompt repository into one canonical, indexed ``bundle.json`` (ADR 0002)."""
+
+from promptops.compile._format import FORMAT, read_index
+from promptops.compile.build import BUNDLE_NAME, build
+from promptops.compile.bundle import Bundle, compile_prompt, compile_repository, default_cache
+from promptops.compile.cache import CompileCache
+from promptops.compile.config import CompileConfig
+from promptops.compile.engine import Engine, analyse
+from promptops.repo.types import SourceInfo
+
+__all__ = [
+    "BUNDLE_NAME",
+    "FORMAT",
+    "Bundle",
+    "CompileCache",
+    "CompileConfig",
+    "Engine",
+    "SourceInfo",
+    "analyse",
+    "build",
+    "compile_prompt",
+    "compile_repository",
+    "default_cache",
+    "read_index",
+]

@@ -1,0 +1,37 @@
+"""Load a repository (working tree or git ref), compile it, write ``bundle.json``."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from promptops.compile.bundle import Bundle, compile_repository
+from promptops.compile.config import CompileConfig
+from promptops.fsutil import atomic_write_bytes
+
+__all__ = ["BUNDLE_NAME", "build"]
+
+BUNDLE_NAME = "bundle.json"
+
+
+def build(
+    path: str | Path = ".",
+    ref: str | None = None,
+    *,
+    out: Path | None = None,
+    config: CompileConfig | None = None,
+) -> Bundle:
+    """Compile the repository at ``path`` (its working tree, or commit ``ref``) and, when
+    ``out`` is given, write ``out/bundle.json`` atomically.
+
+    Raises:
+        UsageError: if ``path`` is not a prompt repository or ``ref`` does not resolve.
+        ValidationError: if the repository does not validate; carries the diagnostics.
+        OSError: if ``out`` cannot be written.
+    """
+    load_repository = importlib.import_module("promptops.repo").load_repository
+    repo = load_repository(Path(path), ref=ref)
+    bundle = compile_repository(repo, config=config)
+    if out is not None:
+        atomic_write_bytes(Path(out) / BUNDLE_NAME, bundle.data)
+    return bundle

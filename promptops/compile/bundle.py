@@ -1,0 +1,173 @@
+"""Repository -> canonical ``bundle.json`` (ADR 0002), reusing cached prompt bytes."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from promptops.canonical import canonical_bytes
+from promptops.compile._format import assemble, locate_index
+from promptops.compile.cache import CompileCache
+from promptops.compile.config import CompileConfig
+from promptops.compile.keys import Digests, prompt_key
+from promptops.compile.prompt import compile_model, compile_prompt_object, compile_tool
+from promptops.errors import UsageError, ValidationError
+from promptops.repo.types import Diagnostic, Repository, SourceInfo
+
+__all__ = ["Bundle", "compile_prompt", "compile_repository", "default_cache"]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A compiled bundle: the exact ``bundle.json`` bytes and what they hold."""
+
+    data: bytes
+    sha256: str
+    # id -> sha256 hex of the prompt's bytes (the index digests).
+    prompts: Mapping[str, str]
+    source: SourceInfo
+    # How many prompts were compiled rather than reused from the cache (not part of identity).
+    compiled: int = field(default=0, compare=False)
+
+    @functools.cached_property
+    def _layout(self) -> tuple[dict[str, tuple[int, int, str]], int]:
+        return locate_index(self.data)
+
+    def prompt(self, prompt_id: str) -> dict[str, Any]:
+        """The compiled prompt object of ``prompt_id``, parsed from its slice.
+
+        Raises:
+            KeyError: if the bundle holds no such prompt.
+        """
+        import json
+
+        index, base = self._layout
+        offset, length, _ = index[prompt_id]
+        value: dict[str, Any] = json.loads(self.data[base + offset : base + offset + length])
+        return value
+
+
+def default_cache(repo: Repository, config: CompileConfig | None = None) -> CompileCache | None:
+    """The compile cache of ``repo``'s git repository, or None outside one.
+
+    Lives at ``<git-dir>/promptops-cache/compile.sqlite3``: never committed, shared by
+    every worktree build of that repository, removed with the clone.
+    """
+    config = config or CompileConfig()
+    for directory in (repo.root, *repo.root.parents):
+        dot_git = directory / ".git"
+        if dot_git.is_dir():
+            return CompileCache(
+                dot_git / "promptops-cache" / "compile.sqlite3",
+                max_entries=config.max_cache_entries,
+            )
+        if dot_git.is_file():
+            # A linked worktree: ".git" is a file "gitdir: <path>".
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                git_dir = (directory / text.removeprefix("gitdir:").strip()).resolve()
+                return CompileCache(
+                    git_dir / "promptops-cache" / "compile.sqlite3",
+                    max_entries=config.max_cache_entries,
+                )
+            return None
+    return None
+
+
+def _shared_objects(
+    repo: Repository,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    models = {name: compile_model(name, pin) for name, pin in repo.models.models.items()}
+    tools: dict[str, dict[str, Any]] = {}
+    for name, tool in repo.tools.tools.items():
+        try:
+            tools[name] = compile_tool(name, tool)
+        except TypeError:
+            # Reported by compile_prompt_object for each prompt that uses the tool.
+            continue
+    return models, tools
+
+
+def compile_repository(
+    repo: Repository,
+    *,
+    config: CompileConfig | None = None,
+    cache: CompileCache | bool = True,
+) -> Bundle:
+    """Compile every prompt of ``repo`` into one canonical bundle.
+
+    ``cache``: True uses the repository's default cache (if it lives in git), False none,
+    or a given CompileCache. The bytes never depend on the cache.
+
+    Raises:
+        ValidationError: if ``repo`` has errors, or a prompt does not compile; carries the
+            diagnostics.
+    """
+    config = config or CompileConfig()
+    if not repo.ok:
+        errors = sorted(repo.errors)
+        raise ValidationError(
+            f"cannot build: the repository has {len(errors)} error(s); "
+            "run `promptops validate` and fix them",
+            list(errors),
+        )
+    if len(repo.prompts) > config.max_prompts:
+        raise ValidationError(
+            f"cannot build: {len(repo.prompts)} prompts exceed the limit of {config.max_prompts}"
+        )
+    store = default_cache(repo, config) if cache is True else (cache or None)
+    models, tools = _shared_objects(repo)
+    digests = Digests(repo, models, tools)
+    keys = {pid: prompt_key(digests, pid, p) for pid, p in repo.prompts.items()}
+    cached = store.get_many(keys.values()) if store else {}
+    bodies: list[tuple[str, bytes]] = []
+    fresh: dict[str, bytes] = {}
+    diagnostics: list[Diagnostic] = []
+    for pid, key in keys.items():
+        body = cached.get(key)
+        if body is None:
+            try:
+                obj = compile_prompt_object(repo, pid, config=config, models=models, tools=tools)
+            except ValidationError as exc:
+                diagnostics.extend(exc.diagnostics)
+                continue
+            body = fresh[key] = canonical_bytes(obj)
+        bodies.append((pid, body))
+    if diagnostics:
+        raise ValidationError(
+            f"cannot build: {len(diagnostics)} prompt(s) do not compile", sorted(diagnostics)
+        )
+    if store:
+        store.put_many(fresh)
+        store.close()
+    data, index = assemble(bodies, repo.source.to_dict())
+    if len(data) > config.max_bundle_bytes:
+        raise ValidationError(
+            f"cannot build: the bundle is {len(data)} bytes, over the limit of "
+            f"{config.max_bundle_bytes}"
+        )
+    return Bundle(
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        prompts={pid: entry[2] for pid, entry in index.items()},
+        source=repo.source,
+        compiled=len(fresh),
+    )
+
+
+def compile_prompt(
+    repo: Repository, prompt_id: str, *, config: CompileConfig | None = None
+) -> dict[str, Any]:
+    """The compiled object of one prompt (the value ``bundle.json`` holds for it), without
+    building the rest; for diff and evals.
+
+    Raises:
+        UsageError: if ``repo`` has no prompt ``prompt_id``.
+        ValidationError: if the prompt does not compile.
+    """
+    if prompt_id not in repo.prompts:
+        raise UsageError(f"unknown prompt {prompt_id!r}")
+    return compile_prompt_object(repo, prompt_id, config=config)

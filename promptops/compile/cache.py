@@ -1,0 +1,104 @@
+"""A content-addressed store of compiled prompt bytes (canonical JSON), in SQLite.
+
+One SQLite file rather than a file per entry: a cold build of 10,000 prompts would otherwise
+pay 10,000 fsyncs, and SQLite gives atomic, multi-process-safe transactions for free.
+It is only a cache: every entry carries the sha256 of its bytes and one that does not match
+is ignored; a database that cannot be opened or read degrades to "no cache", never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+__all__ = ["CompileCache"]
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS prompts (key TEXT PRIMARY KEY, sha256 TEXT, data BLOB)"
+# SQLite's default limit of host parameters per statement is 999 on old builds.
+_BATCH = 900
+
+
+class CompileCache:
+    """Compiled prompt bytes keyed by the digest of everything that shaped them."""
+
+    def __init__(self, path: Path, *, max_entries: int = 200_000) -> None:
+        self.path = path
+        self.max_entries = max_entries
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+            # WAL: readers never block the writer; NORMAL: no fsync per commit (a lost
+            # entry after a power cut only costs a recompile).
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+        except (sqlite3.Error, OSError):
+            # A corrupt file: start afresh once; if that fails too, run without a cache.
+            try:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+                db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+                db.execute(_SCHEMA)
+            except (sqlite3.Error, OSError):
+                return None
+        self._db = db
+        return db
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The entries found for ``keys``; missing and corrupt entries are left out."""
+        db = self._connect()
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, bytes] = {}
+        if db is None:
+            return found
+        try:
+            for i in range(0, len(wanted), _BATCH):
+                batch = wanted[i : i + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = db.execute(
+                    f"SELECT key, sha256, data FROM prompts WHERE key IN ({marks})", batch
+                )
+                for key, digest, data in rows:
+                    if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() == digest:
+                        found[key] = data
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put_many(self, entries: Mapping[str, bytes]) -> None:
+        """Store ``entries`` in one transaction; failures are ignored (it is a cache)."""
+        db = self._connect()
+        if db is None or not entries:
+            return
+        rows = [(k, hashlib.sha256(v).hexdigest(), v) for k, v in entries.items()]
+        try:
+            with contextlib.closing(db.cursor()) as cur:
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    cur.executemany("INSERT OR REPLACE INTO prompts VALUES (?, ?, ?)", rows)
+                    # Oldest rows go first once the cap is passed (rowid grows on insert).
+                    cur.execute(
+                        "DELETE FROM prompts WHERE rowid <= (SELECT MAX(rowid) FROM prompts) - ?",
+                        (self.max_entries,),
+                    )
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error:
+            return
+
+    def close(self) -> None:
+        """Close the database connection (reopened on next use)."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
