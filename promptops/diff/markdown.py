@@ -1,0 +1,173 @@
+"""A diff as a ready pull-request comment: summary table first, details collapsible."""
+
+from __future__ import annotations
+
+import re
+
+from promptops.diff.config import DiffConfig
+from promptops.diff.types import (
+    BehaviourResult,
+    Change,
+    DiffResult,
+    PromptBehaviour,
+    Risk,
+    Totals,
+    max_risk,
+)
+
+__all__ = ["MARKER", "render_markdown"]
+
+# The action finds its own comment by this marker and edits it instead of adding another.
+MARKER = "<!-- promptops-diff -->"
+
+_BADGE = {"high": "🔴 high", "medium": "🟠 medium", "low": "🟢 low", None: "⚪ none"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _fence(body: str, lang: str = "") -> str:
+    # A fence longer than any backtick run inside, so diff text cannot close it early.
+    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    tick = "`" * max(3, longest + 1)
+    return f"{tick}{lang}\n{body}\n{tick}"
+
+
+def _ref(ref: str | None, commit: str | None) -> str:
+    name = ref if ref is not None else "working tree"
+    return f"`{name}`" + (f" ({commit[:10]})" if commit and commit != ref else "")
+
+
+def _areas(changes: tuple[Change, ...]) -> str:
+    return ", ".join(sorted({c.area for c in changes}))
+
+
+def _behaviour_cell(pb: PromptBehaviour | None) -> str:
+    if pb is None:
+        return ""
+    parts = []
+    if pb.regressions:
+        parts.append(f"❌ {pb.regressions} regression(s)")
+    if pb.fixed:
+        parts.append(f"✅ {pb.fixed} fixed")
+    if not parts:
+        parts.append(f"{pb.head.passed}/{pb.head.passed + pb.head.failed} pass")
+    return ", ".join(parts)
+
+
+def _summary(result: DiffResult) -> list[str]:
+    by_prompt = {} if result.behaviour is None else {p.prompt: p for p in result.behaviour.prompts}
+    lines = [
+        "| prompt | status | risk | what changed | behaviour |",
+        "|---|---|---|---|---|",
+    ]
+    for p in result.prompts:
+        lines.append(
+            f"| `{p.id}` | {p.status} | {_BADGE[p.risk]} | {_cell(_areas(p.changes))} "
+            f"| {_cell(_behaviour_cell(by_prompt.get(p.id)))} |"
+        )
+    for c in result.repository:
+        lines.append(f"| _{_cell(c.area)}_ | changed | {_BADGE[c.risk]} | {_cell(c.summary)} | |")
+    if len(lines) == 2:
+        lines.append("| _nothing_ | unchanged | ⚪ none | | |")
+    return lines
+
+
+def _delta(base: float, head: float, digits: int) -> str:
+    d = head - base
+    return f"{head:.{digits}f} ({'+' if d >= 0 else ''}{d:.{digits}f})"
+
+
+def _behaviour(b: BehaviourResult) -> list[str]:
+    lines = [
+        "",
+        f"### Behaviour ({b.provider}; {b.requests_sent} request(s) sent for "
+        f"{b.requests_total} case run(s))",
+        "",
+        "| prompt | pass base → head | regressions | fixed | outputs changed "
+        "| tokens | cost | latency ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for pb in b.prompts:
+        lines.append(
+            _row(f"`{pb.prompt}`", pb.base, pb.head, pb.regressions, pb.fixed, pb.outputs_changed)
+        )
+    fixed = sum(p.fixed for p in b.prompts)
+    changed = sum(p.outputs_changed for p in b.prompts)
+    lines.append(_row("**total**", b.total("base"), b.total("head"), b.regressions, fixed, changed))
+    return lines
+
+
+def _row(name: str, base: Totals, head: Totals, regressions: int, fixed: int, changed: int) -> str:
+    return (
+        f"| {name} | {base.passed}/{base.passed + base.failed} → "
+        f"{head.passed}/{head.passed + head.failed} | {'❌ ' if regressions else ''}{regressions} "
+        f"| {fixed} | {changed} | {_delta(base.tokens, head.tokens, 0)} "
+        f"| {_delta(base.cost, head.cost, 6)} | {_delta(base.latency_ms, head.latency_ms, 1)} |"
+    )
+
+
+def _change_lines(c: Change) -> list[str]:
+    lines = [f"- **{c.risk}** `{c.path}`: {c.summary} — _{c.reason}_"]
+    if c.diff:
+        lines += ["", _fence(c.diff, "diff"), ""]
+    return lines
+
+
+def _details(title: str, risk: Risk | None, changes: tuple[Change, ...]) -> list[str]:
+    lines = ["", f"<details><summary>{title} — {_BADGE[risk]}</summary>", ""]
+    for c in changes:
+        lines += _change_lines(c)
+    return [*lines, "", "</details>"]
+
+
+def _cases(pb: PromptBehaviour, config: DiffConfig) -> list[str]:
+    flips = [c for c in pb.cases if c.kind in ("regression", "fixed", "new", "removed")]
+    if not flips:
+        return []
+    lines = ["", f"<details><summary>Eval flips in <code>{pb.prompt}</code></summary>", ""]
+    for c in flips:
+        lines.append(f"- **{c.kind}** `{c.eval_set}` / `{c.case}`")
+        if c.failure:
+            lines.append(f"  - failing assertion: {_cell(c.failure)}")
+        if c.output_changed:
+            for side, text in (("base", c.base_output), ("head", c.head_output)):
+                excerpt = (text or "")[: config.max_output_chars]
+                lines.append(f"  - {side} output: `{_cell(excerpt).replace('`', 'ˋ')}`")
+    return [*lines, "", "</details>"]
+
+
+def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str:
+    """The PR comment. Starts with :data:`MARKER`, then the summary table."""
+    config = config or DiffConfig()
+    head = [
+        MARKER,
+        f"## promptops diff {_ref(result.base_ref, result.base_commit)} → "
+        f"{_ref(result.head_ref, result.head_commit)}: risk {_BADGE[result.risk]}",
+        "",
+        *_summary(result),
+        "",
+        f"{result.count('changed')} changed, {result.count('added')} added, "
+        f"{result.count('removed')} removed, {result.unchanged} unchanged prompt(s).",
+    ]
+    if result.behaviour is not None:
+        head += _behaviour(result.behaviour)
+    body: list[str] = []
+    if result.repository:
+        repo_risk = max_risk([c.risk for c in result.repository])
+        body += _details("Repository files", repo_risk, result.repository)
+    for p in result.prompts[: config.max_detail_prompts]:
+        body += _details(f"<code>{p.id}</code> ({p.status})", p.risk, p.changes)
+    if result.behaviour is not None:
+        for pb in result.behaviour.prompts:
+            body += _cases(pb, config)
+    hidden = len(result.prompts) - config.max_detail_prompts
+    notes = [f"_{n}_" for n in result.notes]
+    if hidden > 0:
+        notes.append(f"_{hidden} more prompt(s) not detailed; run `promptops diff` locally._")
+    text = "\n".join([*head, *body, "", *notes]).rstrip() + "\n"
+    if len(text) > config.max_comment_chars:
+        cut = "\n".join(head) + "\n\n_Details too long for a comment; run `promptops diff`._\n"
+        return cut
+    return text

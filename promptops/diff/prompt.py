@@ -1,0 +1,333 @@
+"""Structural diff of one compiled prompt (ADR 0002 object) between base and head."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from promptops.diff.config import DiffConfig
+from promptops.diff.schemas import loosenings
+from promptops.diff.textdiff import structured_changes, unified
+from promptops.diff.tools import diff_tool
+from promptops.diff.types import Change, PromptDiff, Risk, Status
+
+__all__ = ["diff_prompt"]
+
+Compiled = Mapping[str, Any]
+
+_PIN_IDENTITY = ("provider", "model", "base_url")
+_PIN_DETAILS = ("pricing", "context_window", "lifecycle")
+
+
+def diff_prompt(
+    prompt_id: str,
+    base: Compiled | None,
+    head: Compiled | None,
+    config: DiffConfig,
+    base_digest: str | None = None,
+    head_digest: str | None = None,
+) -> PromptDiff:
+    """Compare two compiled prompts; ``None`` on one side means added or removed."""
+    if base is None and head is None:
+        raise ValueError(f"prompt {prompt_id!r} is missing on both sides")
+    if base is None:
+        assert head is not None
+        return PromptDiff(prompt_id, "added", None, head_digest, _added(head))
+    if head is None:
+        change = Change(
+            "prompt",
+            prompt_id,
+            f"prompt {prompt_id!r} removed",
+            "medium",
+            "applications that still render this prompt will fail at run time",
+        )
+        return PromptDiff(prompt_id, "removed", base_digest, None, (change,))
+    changes = [
+        *_metadata(base, head),
+        *_model(base, head),
+        *_params(base, head, config),
+        *_instructions(base, head, config),
+        *_messages(base, head, config),
+        *_partials(base, head, config),
+        *_tools(base, head, config),
+        *_input_schema(base, head, config),
+        *_output_schema(base, head, config),
+    ]
+    status: Status = "changed" if changes or base_digest != head_digest else "unchanged"
+    return PromptDiff(prompt_id, status, base_digest, head_digest, tuple(changes))
+
+
+def _added(head: Compiled) -> tuple[Change, ...]:
+    tools = [t.get("name", "?") for t in head.get("tools", [])]
+    granted = f"; it may call {', '.join(tools)}" if tools else ""
+    return (
+        Change(
+            "prompt",
+            str(head.get("id", "")),
+            "new prompt" + granted,
+            "high" if tools else "medium",
+            "new prompt granted tool permissions" if tools else "new prompt: review it whole",
+        ),
+    )
+
+
+def _metadata(base: Compiled, head: Compiled) -> list[Change]:
+    out = []
+    for key in ("description", "owner", "tags", "path"):
+        if base.get(key) != head.get(key):
+            out.append(
+                Change(
+                    "metadata",
+                    key,
+                    f"{key} changed",
+                    "low",
+                    "metadata only: does not reach the model",
+                    base.get(key),
+                    head.get(key),
+                )
+            )
+    return out
+
+
+def _pin_text(pin: Mapping[str, Any]) -> str:
+    url = f" @ {pin['base_url']}" if pin.get("base_url") else ""
+    return f"{pin.get('name')} ({pin.get('provider')}/{pin.get('model')}{url})"
+
+
+def _model(base: Compiled, head: Compiled) -> list[Change]:
+    b: Mapping[str, Any] = base.get("model") or {}
+    h: Mapping[str, Any] = head.get("model") or {}
+    if b == h:
+        return []
+    if any(b.get(k) != h.get(k) for k in _PIN_IDENTITY):
+        return [
+            Change(
+                "model",
+                "model",
+                f"model {_pin_text(b)} -> {_pin_text(h)}",
+                "high",
+                "model pin change: a different model snapshot behaves differently",
+                dict(b),
+                dict(h),
+            )
+        ]
+    out = []
+    if b.get("name") != h.get("name"):
+        out.append(
+            Change(
+                "model",
+                "model.name",
+                f"model pin renamed {b.get('name')} -> {h.get('name')}",
+                "low",
+                "resolves to the same provider and model",
+                b.get("name"),
+                h.get("name"),
+            )
+        )
+    for key in _PIN_DETAILS:
+        if b.get(key) != h.get(key):
+            out.append(
+                Change(
+                    "model",
+                    f"model.{key}",
+                    f"model {key} changed",
+                    "low",
+                    "pin metadata: cost reporting and lifecycle warnings only",
+                    b.get(key),
+                    h.get(key),
+                )
+            )
+    return out
+
+
+def _params(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    b, h = base.get("params") or {}, head.get("params") or {}
+    out = []
+    for key in sorted(b.keys() | h.keys()):
+        if b.get(key) != h.get(key):
+            out.append(
+                Change(
+                    "params",
+                    f"params.{key}",
+                    f"{key}: {b.get(key, 'unset')} -> {h.get(key, 'unset')}",
+                    "medium",
+                    "sampling parameters change outputs",
+                    b.get(key),
+                    h.get(key),
+                )
+            )
+    return out
+
+
+def _split(prompt: Compiled) -> tuple[str | None, list[Mapping[str, Any]]]:
+    """The inlined instruction text (ADR 0002: one leading system message) and the rest."""
+    messages: list[Mapping[str, Any]] = list(prompt.get("messages", []))
+    if prompt.get("system") and messages and messages[0].get("role") == "system":
+        return str(messages[0].get("template", "")), messages[1:]
+    return None, messages
+
+
+def _instructions(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    out = []
+    b_ids, h_ids = list(base.get("system", [])), list(head.get("system", []))
+    if b_ids != h_ids:
+        out.append(
+            Change(
+                "instructions",
+                "system",
+                f"instructions {b_ids} -> {h_ids}",
+                "high",
+                "instruction change: system instructions steer every answer",
+                b_ids,
+                h_ids,
+            )
+        )
+    b_text, _ = _split(base)
+    h_text, _ = _split(head)
+    if b_text != h_text and b_ids == h_ids:
+        out.append(
+            Change(
+                "instructions",
+                "system.text",
+                "instruction text changed",
+                "high",
+                "instruction change: system instructions steer every answer",
+                diff=unified(b_text or "", h_text or "", "system", config.max_diff_lines),
+            )
+        )
+    return out
+
+
+def _messages(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    _, b_msgs = _split(base)
+    _, h_msgs = _split(head)
+    out = []
+    for i in range(max(len(b_msgs), len(h_msgs))):
+        b = b_msgs[i] if i < len(b_msgs) else None
+        h = h_msgs[i] if i < len(h_msgs) else None
+        label = f"messages[{i}]"
+        b_text = "" if b is None else str(b.get("template", ""))
+        h_text = "" if h is None else str(h.get("template", ""))
+        b_role = None if b is None else b.get("role")
+        h_role = None if h is None else h.get("role")
+        if b_text == h_text and b_role == h_role:
+            continue
+        what = "added" if b is None else "removed" if h is None else "changed"
+        roles = f" role {b_role} -> {h_role}" if b_role != h_role and b and h else ""
+        out.append(
+            Change(
+                "template",
+                label,
+                f"{label} ({h_role or b_role}) {what}{roles}",
+                "medium",
+                "template text change",
+                diff=unified(b_text, h_text, label, config.max_diff_lines),
+            )
+        )
+    return out
+
+
+def _partials(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    b: Mapping[str, str] = base.get("partials") or {}
+    h: Mapping[str, str] = head.get("partials") or {}
+    out = []
+    for pid in sorted(b.keys() | h.keys()):
+        if b.get(pid) == h.get(pid):
+            continue
+        what = "added" if pid not in b else "removed" if pid not in h else "changed"
+        out.append(
+            Change(
+                "partials",
+                f"partials.{pid}",
+                f"partial {pid} {what}",
+                "medium",
+                "partial change: included template text differs",
+                diff=unified(b.get(pid, ""), h.get(pid, ""), pid, config.max_diff_lines),
+            )
+        )
+    return out
+
+
+def _tools(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    b = {str(t.get("name")): t for t in base.get("tools", [])}
+    h = {str(t.get("name")): t for t in head.get("tools", [])}
+    out = []
+    for name in sorted(h.keys() - b.keys()):
+        risk = h[name].get("risk", "low")
+        out.append(
+            Change(
+                "tools",
+                f"tools.{name}",
+                f"tool {name!r} added (risk {risk})",
+                "high",
+                "widened tool permission: the model may now call this tool",
+                None,
+                dict(h[name]),
+            )
+        )
+    for name in sorted(b.keys() - h.keys()):
+        out.append(
+            Change(
+                "tools",
+                f"tools.{name}",
+                f"tool {name!r} removed",
+                "low",
+                "narrowed tool permission",
+                dict(b[name]),
+                None,
+            )
+        )
+    for name in sorted(b.keys() & h.keys()):
+        if b[name] != h[name]:
+            out += diff_tool(name, b[name], h[name], "tools", config)
+    return out
+
+
+def _input_schema(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    b, h = base.get("input_schema"), head.get("input_schema")
+    if b == h:
+        return []
+    return [
+        Change(
+            "input_schema",
+            "input_schema",
+            "input schema changed",
+            "medium",
+            "callers may need to pass different inputs",
+            b,
+            h,
+            "\n".join(structured_changes(b, h, config.max_structured_items)),
+        )
+    ]
+
+
+def _output_schema(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
+    b, h = base.get("output_schema"), head.get("output_schema")
+    if b == h:
+        return []
+    risk: Risk
+    if h is None:
+        summary, risk, reason = "output schema removed", "high", "outputs are no longer checked"
+    elif b is None:
+        summary, risk, reason = "output schema added", "medium", "outputs are now constrained"
+    else:
+        loose = loosenings(b, h)
+        summary = "output schema changed"
+        risk = "high" if loose else "medium"
+        reason = (
+            "output schema loosened: " + "; ".join(loose)
+            if loose
+            else "output schema changed without accepting more"
+        )
+    return [
+        Change(
+            "output_schema",
+            "output_schema",
+            summary,
+            risk,
+            reason,
+            b,
+            h,
+            "\n".join(structured_changes(b, h, config.max_structured_items)),
+        )
+    ]
