@@ -8,6 +8,8 @@ parsed. Standard library and ``cryptography`` only.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
@@ -36,6 +38,8 @@ __all__ = [
     "check_pointer_matches",
     "format_time",
     "parse_time",
+    "read_manifest_unverified",
+    "read_pointer_unverified",
     "verify_bundle",
     "verify_channel_pointer",
     "verify_manifest",
@@ -238,6 +242,21 @@ def verify_manifest(
     return manifest
 
 
+def read_manifest_unverified(
+    envelope: bytes, *, max_bytes: int = MAX_ENVELOPE_BYTES
+) -> ReleaseManifest:
+    """Parse a manifest WITHOUT checking its signatures (``signers`` is empty).
+
+    For authoring tools laying out files they just produced (publish, promote, log);
+    never for deciding whether to trust a release: use :func:`verify_manifest`.
+
+    Raises:
+        BundleError: if the envelope or statement is malformed.
+    """
+    payload = _unverified_payload(envelope, max_bytes)
+    return _parse_statement(payload, ())
+
+
 def verify_bundle(manifest: ReleaseManifest, bundle: bytes) -> None:
     """Check that ``bundle`` is exactly the subject of ``manifest``: size, then sha256.
 
@@ -271,6 +290,41 @@ def verify_release(
     return manifest
 
 
+def _parse_pointer(payload: bytes, signers: tuple[str, ...]) -> ChannelPointer:
+    where = "channel pointer"
+    obj = _payload_object(payload, where)
+    bundle = _field(obj, "bundle", dict, where)
+    return ChannelPointer(
+        channel=_name(obj.get("channel"), where),
+        release=_name(obj.get("release"), where),
+        serial=_serial(obj.get("serial"), where),
+        bundle_sha256=_digest(bundle.get("sha256"), f"{where} bundle"),
+        bundle_size=_size(bundle.get("size"), f"{where} bundle"),
+        expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
+        signers=signers,
+    )
+
+
+def _unverified_payload(envelope: bytes, max_bytes: int) -> bytes:
+    if len(envelope) > max_bytes:
+        raise BundleError(f"envelope: {len(envelope)} bytes exceeds the limit of {max_bytes} bytes")
+    try:
+        env = json.loads(envelope)
+        return base64.b64decode(env["payload"], validate=True)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error) as exc:
+        raise BundleError(f"envelope: not a DSSE envelope ({exc})") from exc
+
+
+def read_pointer_unverified(envelope: bytes) -> ChannelPointer:
+    """Parse a channel pointer WITHOUT checking its signatures; see
+    :func:`read_manifest_unverified`.
+
+    Raises:
+        BundleError: if the envelope or pointer is malformed.
+    """
+    return _parse_pointer(_unverified_payload(envelope, MAX_POINTER_BYTES), ())
+
+
 def verify_channel_pointer(
     envelope: bytes,
     trust: TrustRoot,
@@ -288,19 +342,8 @@ def verify_channel_pointer(
     verified = verify_envelope(
         envelope, trust, expected_type=CHANNEL_PAYLOAD_TYPE, now=now, max_bytes=MAX_POINTER_BYTES
     )
-    where = "channel pointer"
-    obj = _payload_object(verified.payload, where)
-    bundle = _field(obj, "bundle", dict, where)
-    channel = _field(obj, "channel", str, where)
-    pointer = ChannelPointer(
-        channel=channel,
-        release=_name(obj.get("release"), where),
-        serial=_serial(obj.get("serial"), where),
-        bundle_sha256=_digest(bundle.get("sha256"), f"{where} bundle"),
-        bundle_size=_size(bundle.get("size"), f"{where} bundle"),
-        expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
-        signers=verified.signers,
-    )
+    pointer = _parse_pointer(verified.payload, verified.signers)
+    channel = pointer.channel
     if check_expiry and pointer.expires < now:
         raise RollbackError(
             f"channel {channel!r} pointer (release {pointer.release}, serial {pointer.serial}) "
