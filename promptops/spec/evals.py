@@ -29,7 +29,7 @@ ASSERTION_TYPES = (
     "not",
 )
 
-_TEXT: dict[str, Any] = {"type": "string"}
+_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
 _COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
 _AMOUNT: dict[str, Any] = {"type": "number", "minimum": 0}
 _ONE_KEY: dict[str, Any] = {"type": "object", "minProperties": 1, "maxProperties": 1}
@@ -43,21 +43,28 @@ ASSERTION_ARGUMENTS: dict[str, dict[str, Any]] = {
     "not_contains": {**_TEXT, "description": "The output does not contain this text."},
     "regex": {**_TEXT, "description": "A Python regular expression searched in the output."},
     "starts_with": {**_TEXT, "description": "The output starts with this text."},
-    "is_json": {"type": ["boolean", "null"], "description": "The output parses as JSON."},
+    "is_json": {"enum": [True, None], "description": "The output parses as JSON (is_json: true)."},
     "json_schema": {"type": "object", "description": "The output is JSON valid for this schema."},
     "json_path": {
         "type": "object",
         "description": "The JSON output's value at path equals the given value.",
         "properties": {"path": {**_TEXT, "description": "e.g. $.total"}, "equals": {}},
-        "required": ["path"],
+        "required": ["path", "equals"],
+        "additionalProperties": False,
     },
     "max_chars": {**_COUNT, "description": "The output has at most this many characters."},
     "max_tokens": {**_COUNT, "description": "The output has at most this many tokens."},
     "tool_called": {
-        "type": "object",
-        "description": "The model called this tool, with at least these arguments.",
-        "properties": {"name": _TEXT, "args": {"type": "object"}},
-        "required": ["name"],
+        "description": "The model called this tool (a name, or {name, args: a subset}).",
+        "anyOf": [
+            _TEXT,
+            {
+                "type": "object",
+                "properties": {"name": _TEXT, "args": {"type": "object"}},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+        ],
     },
     "latency_ms_max": {**_AMOUNT, "description": "The call took at most this many ms."},
     "cost_max": {**_AMOUNT, "description": "The call cost at most this many USD."},

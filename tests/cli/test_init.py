@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from promptops.cli.main import main
+from tests.helpers import git
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_prints_files_and_next_steps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "my prompts"
+    code, out, err = run(["init", str(target)], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"Created a prompt repository in {target} (14 files):"
+    assert "  prompts/support/assistant.yaml" in lines
+    assert f"Initialised an empty git repository in {target} (nothing committed)." in lines
+    assert lines[lines.index("Next steps:") + 1] == f"  cd '{target}'"
+    assert git(target, "rev-list", "--all") == ""
+
+
+def test_init_defaults_to_the_current_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["init"], capsys)
+    assert code == 0
+    assert (tmp_path / "models.yaml").is_file()
+    assert "  cd " not in out
+
+
+def test_init_refuses_to_overwrite_with_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "models.yaml").write_text("models: {}\n", encoding="utf-8")
+    code, out, err = run(["init", str(tmp_path)], capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: refusing to overwrite existing files in {tmp_path}: models.yaml; "
+        "nothing was written. Move them aside or choose another directory\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models.yaml"]
