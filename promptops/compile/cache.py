@@ -34,22 +34,36 @@ class CompileCache:
             return self._db
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        except OSError:
+            return None
+        try:
+            db = self._open()
+        except sqlite3.OperationalError:
+            # Locked by another process for longer than the timeout: build without a cache.
+            return None
+        except sqlite3.DatabaseError:
+            # Not a database (corrupt file): start afresh once, else run without a cache.
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(f"{self.path}{suffix}").unlink()
+            try:
+                db = self._open()
+            except sqlite3.Error:
+                return None
+        self._db = db
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        try:
             # WAL: readers never block the writer; NORMAL: no fsync per commit (a lost
             # entry after a power cut only costs a recompile).
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(_SCHEMA)
-        except (sqlite3.Error, OSError):
-            # A corrupt file: start afresh once; if that fails too, run without a cache.
-            try:
-                with contextlib.suppress(OSError):
-                    self.path.unlink()
-                db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-                db.execute(_SCHEMA)
-            except (sqlite3.Error, OSError):
-                return None
-        self._db = db
+        except BaseException:
+            db.close()
+            raise
         return db
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
