@@ -1,0 +1,60 @@
+"""Providers behind one interface, chosen by name (the model pin's or ``--provider``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from promptops.errors import UsageError
+from promptops.evals.config import EvalConfig
+from promptops.evals.providers.base import (
+    CallContext,
+    Provider,
+    TransientProviderError,
+    call_with_retry,
+)
+from promptops.evals.providers.echo import EchoProvider
+from promptops.evals.providers.replay import ReplayProvider
+from promptops.evals.recordings import RecordingSource
+
+__all__ = [
+    "PROVIDER_NAMES",
+    "CallContext",
+    "EchoProvider",
+    "Provider",
+    "ReplayProvider",
+    "TransientProviderError",
+    "call_with_retry",
+    "make_provider",
+]
+
+# "openai-compatible" is the OpenAI SDK pointed at the pin's base_url (vLLM, Ollama, LiteLLM).
+PROVIDER_NAMES = ("openai", "openai-compatible", "anthropic", "replay", "echo")
+
+
+def make_provider(
+    name: str,
+    *,
+    config: EvalConfig,
+    env: Mapping[str, str],
+    recordings: Sequence[RecordingSource] = (),
+    clock: Callable[[], float] = time.perf_counter,
+) -> Provider:
+    """A provider instance for ``name``; SDKs are imported on first request, not here.
+
+    Raises:
+        UsageError: if ``name`` is not a known provider.
+    """
+    if name in ("openai", "openai-compatible"):
+        from promptops.evals.providers.openai_chat import OpenAIProvider
+
+        return OpenAIProvider(name=name, env=env, timeout_s=config.timeout_s, clock=clock)
+    if name == "anthropic":
+        from promptops.evals.providers.anthropic_messages import AnthropicProvider
+
+        return AnthropicProvider(env=env, timeout_s=config.timeout_s, clock=clock)
+    if name == "echo":
+        return EchoProvider()
+    if name == "replay":
+        return ReplayProvider(recordings, max_bytes=config.max_recording_bytes)
+    raise UsageError(f"unknown provider {name!r}; expected one of: {', '.join(PROVIDER_NAMES)}")

@@ -1,0 +1,238 @@
+"""The eval runner: render each case, ask the provider (through the cache), assert.
+
+One :class:`EvalSession` holds what is worth sharing between runs: provider clients,
+the response cache, rendered requests and compiled prompts. A behaviour diff runs the
+base and the head through one session, so a request that renders identically on both
+sides is sent once.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+from promptops.canonical import canonical_bytes
+from promptops.errors import ProviderError, RenderError
+from promptops.evals.assertions import Observed, check_all
+from promptops.evals.cache import ResponseCache, cache_key
+from promptops.evals.config import EvalConfig
+from promptops.evals.plan import PlannedCase, PromptLookup, plan_cases
+from promptops.evals.providers import CallContext, Provider, call_with_retry, make_provider
+from promptops.evals.recordings import Recorder, RecordingSource
+from promptops.evals.report import CaseResult, EvalReport, SampleResult
+from promptops.evals.types import Request, Response
+from promptops.runtime.render import Prompt, Provenance
+from promptops.spec import EvalSet
+
+__all__ = ["EvalSession", "Progress"]
+
+# Called after each answered sample with (done, total); the CLI draws a progress bar.
+Progress = Callable[[int, int], None]
+_Job = tuple[int, int, Request, CallContext, Provider]
+
+
+def _cost(pricing: Any, response: Response) -> float | None:
+    if not isinstance(pricing, Mapping):
+        return None
+    per_in, per_out = pricing.get("input_per_mtok"), pricing.get("output_per_mtok")
+    if not isinstance(per_in, int | float) or not isinstance(per_out, int | float):
+        return None
+    return (response.tokens_in * per_in + response.tokens_out * per_out) / 1_000_000
+
+
+class EvalSession:
+    """Providers, cache and rendered requests shared by one or more eval runs."""
+
+    def __init__(
+        self,
+        *,
+        config: EvalConfig | None = None,
+        provider: str | None = None,
+        cache: ResponseCache | None = None,
+        recordings: Sequence[RecordingSource] = (),
+        recorder: Recorder | None = None,
+        env: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """``provider`` overrides every model pin's provider (``--provider``)."""
+        self.config = config or EvalConfig()
+        self.cache = cache or ResponseCache()
+        self._override = provider
+        self._recordings = tuple(recordings)
+        self._recorder = recorder
+        self._env = os.environ if env is None else env
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._providers: dict[str, Provider] = {}
+        self._compiled: dict[str, tuple[Prompt, Any]] = {}
+        self._rendered: dict[tuple[str, bytes], Request] = {}
+
+    def provider(self, name: str) -> Provider:
+        """The session's provider instance for ``name`` (created once).
+
+        Raises:
+            UsageError: if ``name`` is not a known provider.
+        """
+        with self._lock:
+            if name not in self._providers:
+                self._providers[name] = make_provider(
+                    name,
+                    config=self.config,
+                    env=self._env,
+                    recordings=self._recordings,
+                    clock=self._clock,
+                )
+            return self._providers[name]
+
+    def run(
+        self,
+        prompts: PromptLookup,
+        eval_sets: Mapping[str, EvalSet],
+        *,
+        prompt_ids: Collection[str] | None = None,
+        progress: Progress | None = None,
+    ) -> EvalReport:
+        """Run every selected case; a case that cannot run is a failed case with an error.
+
+        Raises:
+            ValidationError: if an eval set is malformed (before anything is sent).
+            UsageError: if a provider name is unknown.
+        """
+        cases = plan_cases(prompts, eval_sets, prompt_ids=prompt_ids, config=self.config)
+        before = self.cache.stats
+        requests: list[Request | str] = [self._render(prompts, c) for c in cases]
+        jobs: list[_Job] = []
+        for i, (case, request) in enumerate(zip(cases, requests, strict=True)):
+            if isinstance(request, Request):
+                provider = self.provider(self._override or request.provider)
+                for sample in range(case.repeat):
+                    ctx = CallContext(case.prompt_id, case.eval_path, case.name, sample)
+                    jobs.append((i, sample, request, ctx, provider))
+        answers = self._execute(jobs, progress)
+        results = [
+            self._judge(prompts, case, requests[i], answers.get(i, {}))
+            for i, case in enumerate(cases)
+        ]
+        after = self.cache.stats
+        return EvalReport.build(
+            results,
+            calls=after.calls - before.calls,
+            cache_hits=after.hits - before.hits,
+            provider=self._override,
+        )
+
+    def _render(self, prompts: PromptLookup, case: PlannedCase) -> Request | str:
+        digest = prompts.prompts[case.prompt_id]
+        try:
+            key = (digest, canonical_bytes(case.inputs))
+        except (TypeError, ValueError) as exc:
+            return f"inputs are not JSON data: {exc}"
+        cached = self._rendered.get(key)
+        if cached is not None:
+            return cached
+        try:
+            prompt, model = self._prompt(prompts, case.prompt_id, digest)
+            rendered = prompt.render(**case.inputs)
+        except RenderError as exc:
+            return f"cannot render the prompt: {exc}"
+        request = Request.from_rendered(rendered, base_url=model.get("base_url"))
+        self._rendered[key] = request
+        return request
+
+    def _prompt(self, prompts: PromptLookup, prompt_id: str, digest: str) -> tuple[Prompt, Any]:
+        hit = self._compiled.get(digest)
+        if hit is None:
+            obj = prompts.prompt(prompt_id)
+            provenance = Provenance(prompt_id, digest, None, None, "", None)
+            hit = (Prompt(obj, provenance, validate=True), obj.get("model", {}))
+            self._compiled[digest] = hit
+        return hit
+
+    def _execute(
+        self, jobs: list[_Job], progress: Progress | None
+    ) -> dict[int, dict[int, tuple[Response, bool] | str]]:
+        answers: dict[int, dict[int, tuple[Response, bool] | str]] = {}
+        total = len(jobs)
+        done = 0
+        local = [j for j in jobs if not j[4].remote]
+        remote = [j for j in jobs if j[4].remote]
+        # Echo and replay answer from memory: a thread hop would cost more than the answer.
+        for job in local:
+            answers.setdefault(job[0], {})[job[1]] = self._answer(job)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        if remote:
+            workers = max(1, min(self.config.concurrency, len(remote)))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(self._answer, job): job for job in remote}
+                for future in as_completed(futures):
+                    job = futures[future]
+                    answers.setdefault(job[0], {})[job[1]] = future.result()
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+        return answers
+
+    def _answer(self, job: _Job) -> tuple[Response, bool] | str:
+        _, sample, request, ctx, provider = job
+
+        def send() -> Response:
+            return call_with_retry(
+                lambda: provider.complete(request, ctx),
+                self.config.retry,
+                sleep=self._sleep,
+                rng=self._rng,
+                context=ctx,
+            )
+
+        try:
+            key = cache_key(provider.name, request.digest, sample)
+            response, cached = self.cache.get(key, send, persist=provider.remote)
+        except ProviderError as exc:
+            return str(exc)
+        if self._recorder is not None:
+            self._recorder.add(ctx.prompt_id, request, sample, provider.name, response)
+        return response, cached
+
+    def _judge(
+        self,
+        prompts: PromptLookup,
+        case: PlannedCase,
+        request: Request | str,
+        answers: Mapping[int, tuple[Response, bool] | str],
+    ) -> CaseResult:
+        base = (case.eval_path, case.prompt_id, case.name, case.repeat, case.min_pass)
+        if isinstance(request, str):
+            return CaseResult(*base, error=request)
+        pricing = self._compiled[prompts.prompts[case.prompt_id]][1].get("pricing")
+        samples: list[SampleResult] = []
+        for sample in range(case.repeat):
+            answer = answers[sample]
+            if isinstance(answer, str):
+                return CaseResult(*base, tuple(samples), request.digest, error=answer)
+            response, cached = answer
+            cost = _cost(pricing, response)
+            failures = check_all(case.assertions, Observed(response, cost))
+            samples.append(
+                SampleResult(
+                    output=response.text[: self.config.max_output_chars],
+                    tool_calls=response.tool_calls,
+                    tokens_in=response.tokens_in,
+                    tokens_out=response.tokens_out,
+                    latency_ms=response.latency_ms,
+                    cost=cost,
+                    failures=tuple(failures),
+                    cached=cached,
+                )
+            )
+        return CaseResult(*base, tuple(samples), request.digest)

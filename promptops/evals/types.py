@@ -1,0 +1,136 @@
+"""The request a provider sends and the response it returns.
+
+A request is whatever the runtime renderer produces; evals only rely on the small
+:class:`RequestLike` protocol, so any renderer (or a test shim) can feed the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from promptops.canonical import canonical_bytes, sha256_hex
+
+__all__ = ["Request", "RequestLike", "Response", "ToolCall", "request_dict"]
+
+
+class RequestLike(Protocol):
+    """What evals need from a rendered request (``promptops.runtime`` produces one)."""
+
+    @property
+    def messages(self) -> Sequence[Mapping[str, Any]]: ...
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
+    @property
+    def tools(self) -> Sequence[Mapping[str, Any]]: ...
+
+    @property
+    def output_schema(self) -> Mapping[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class Request:
+    """A rendered request in plain data: what providers receive and recordings hold.
+
+    ``digest`` is the sha256 of the canonical JSON of every field but ``base_url`` (where
+    a request is sent does not change what it asks), so a request that renders identically
+    under two git refs has one digest.
+    """
+
+    provider: str
+    model: str
+    messages: tuple[Mapping[str, Any], ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    tools: tuple[Mapping[str, Any], ...] = ()
+    output_schema: Mapping[str, Any] | None = None
+    base_url: str | None = None
+    digest: str = ""
+
+    @classmethod
+    def from_rendered(cls, rendered: RequestLike, *, base_url: str | None = None) -> Request:
+        """Freeze a renderer's request into plain data and compute its digest.
+
+        Raises:
+            TypeError: if the request holds values JSON cannot encode.
+            ValueError: if it holds a float NaN or infinity.
+        """
+        request = cls(
+            provider=str(rendered.provider),
+            model=str(rendered.model),
+            messages=tuple(dict(m) for m in rendered.messages),
+            params=dict(rendered.params),
+            tools=tuple(dict(t) for t in rendered.tools),
+            output_schema=dict(rendered.output_schema) if rendered.output_schema else None,
+            base_url=base_url,
+        )
+        return replace(request, digest=sha256_hex(canonical_bytes(request_dict(request))))
+
+
+def request_dict(request: Request) -> dict[str, Any]:
+    """The hashed part of ``request`` as plain JSON data (what recordings store)."""
+    return {
+        "provider": request.provider,
+        "model": request.model,
+        "messages": [dict(m) for m in request.messages],
+        "params": dict(request.params),
+        "tools": [dict(t) for t in request.tools],
+        "output_schema": dict(request.output_schema) if request.output_schema else None,
+    }
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One tool call the model asked for; ``args`` is the decoded JSON arguments object."""
+
+    name: str
+    args: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "args": dict(self.args)}
+
+
+@dataclass(frozen=True)
+class Response:
+    """A provider's answer, normalised. ``latency_ms`` is the original call's latency,
+    also when the response comes from the cache or a recording, so latency assertions
+    and totals are reproducible."""
+
+    text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "tool_calls": [c.to_dict() for c in self.tool_calls],
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "latency_ms": self.latency_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Response:
+        """Rebuild a response stored by :meth:`to_dict`.
+
+        Raises:
+            KeyError, TypeError, ValueError: if ``data`` is not such a mapping.
+        """
+        calls = tuple(ToolCall(str(c["name"]), dict(c["args"])) for c in data["tool_calls"])
+        return cls(
+            text=str(data["text"]),
+            tool_calls=calls,
+            tokens_in=int(data["tokens_in"]),
+            tokens_out=int(data["tokens_out"]),
+            latency_ms=float(data["latency_ms"]),
+        )
