@@ -1,0 +1,136 @@
+"""Eval throughput against promptfoo: the same cases, echo providers, no caches (issue 5).
+
+Both tools evaluate one prompt with N cases (default 2,000), one ``contains`` assertion each,
+with their deterministic echo provider; every case passes on both sides. Timed: the wall
+time of the whole command in a fresh process, start-up included, as CI runs it:
+
+  promptfoo eval -c promptfooconfig.yaml --no-cache --no-table --no-progress-bar
+  promptops eval --provider echo          (in a committed repository with the same cases)
+
+``--no-table``/``--no-progress-bar`` only spare promptfoo drawing 2,000 rows on a terminal.
+promptfoo keeps its default concurrency and writes its results database as usual, into a
+temporary config dir (PROMPTFOO_CONFIG_DIR) so the user's ~/.promptfoo is untouched; its
+telemetry and update checks are switched off. A run with a handful of cases separates
+start-up from per-case cost. Target: promptops cases/s >= 10x promptfoo's.
+
+Usage: bench/setup_peers.sh; .venv/bin/python bench/bench_eval_vs_promptfoo.py [--cases N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.peers.eval_fixture import write_promptfoo_dir, write_promptops_repo
+from bench.peers.timing import (
+    PROJECT_PYTHON,
+    PROMPTFOO,
+    Contestant,
+    interleaved,
+    median_ms,
+    node_path_env,
+    run_once,
+)
+
+TARGET_RATIO = 10.0
+SMALL = 10
+
+
+def promptfoo_contestant(name: str, workdir: Path, n: int) -> Contestant:
+    config = write_promptfoo_dir(workdir / f"promptfoo-{n}", n)
+    home = workdir / f"promptfoo-home-{n}"
+    home.mkdir(exist_ok=True)
+    return Contestant(
+        name=name,
+        argv=[
+            str(PROMPTFOO),
+            "eval",
+            "-c",
+            str(config),
+            "--no-cache",
+            "--no-table",
+            "--no-progress-bar",
+        ],
+        cwd=config.parent,
+        env={**node_path_env(), "PROMPTFOO_CONFIG_DIR": str(home)},
+    )
+
+
+def promptops_contestant(name: str, workdir: Path, n: int) -> Contestant:
+    repo = write_promptops_repo(workdir / f"promptops-{n}", n)
+    promptops = PROJECT_PYTHON.parent / "promptops"
+    return Contestant(
+        name=name,
+        argv=[str(promptops), "eval", "--provider", "echo", "--format", "json"],
+        cwd=repo,
+    )
+
+
+def check_promptfoo(c: Contestant, n: int) -> None:
+    """Refuse to time a promptfoo run that did not pass all ``n`` cases."""
+    _, out = run_once(c, capture=True)
+    found = re.search(r"([\d,]+) passed", out)
+    if not found or int(found.group(1).replace(",", "")) != n:
+        raise SystemExit(f"{c.name}: expected {n} passed cases, got:\n{out[-2000:]}")
+
+
+def check_promptops(c: Contestant, n: int) -> None:
+    """Refuse to time a promptops run that did not report all ``n`` cases passed."""
+    _, out = run_once(c, capture=True)
+    passed = re.search(r'"passed"\s*:\s*(\d+)', out)
+    if not passed or int(passed.group(1)) != n:
+        raise SystemExit(f"{c.name}: expected {n} passed cases, got:\n{out[-2000:]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per contestant")
+    args = parser.parse_args()
+    if not PROMPTFOO.exists():
+        print("promptfoo is not installed: run bench/setup_peers.sh first", file=sys.stderr)
+        return 2
+    n = args.cases
+    with tempfile.TemporaryDirectory(prefix="bench-eval-") as tmp:
+        workdir = Path(tmp)
+        pf_big = promptfoo_contestant(f"promptfoo eval ({n} cases)", workdir, n)
+        po_big = promptops_contestant(f"promptops eval ({n} cases)", workdir, n)
+        pf_small = promptfoo_contestant(f"promptfoo eval ({SMALL} cases)", workdir, SMALL)
+        po_small = promptops_contestant(f"promptops eval ({SMALL} cases)", workdir, SMALL)
+        check_promptfoo(pf_big, n)
+        check_promptops(po_big, n)
+        check_promptfoo(pf_small, SMALL)
+        check_promptops(po_small, SMALL)
+        print(f"eval throughput: {n} cases, echo provider, one contains assertion each")
+        print(f"  {args.runs} timed runs each, interleaved, after a warm-up; median wall time")
+        times = interleaved([pf_big, po_big, pf_small, po_small], args.runs)
+
+    med = {name: median_ms(samples) / 1000.0 for name, samples in times.items()}
+    for c in (pf_big, po_big, pf_small, po_small):
+        print(f"  {c.name:34s} {med[c.name]:8.3f} s")
+    rates = {}
+    for tool, big, small in (("promptfoo", pf_big, pf_small), ("promptops", po_big, po_small)):
+        rate = n / med[big.name]
+        per_case_ms = (med[big.name] - med[small.name]) / (n - SMALL) * 1000.0
+        start_s = med[small.name] - per_case_ms * SMALL / 1000.0
+        rates[tool] = rate
+        print(
+            f"  {tool}: {rate:10.1f} cases/s   (start-up ~{start_s:.2f} s, "
+            f"{per_case_ms:.3f} ms per case)"
+        )
+    ratio = rates["promptops"] / rates["promptfoo"]
+    verdict = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"
+    print(
+        f"  ratio promptops / promptfoo cases/s: {ratio:.1f}x "
+        f"(target >= {TARGET_RATIO:.0f}x) {verdict}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

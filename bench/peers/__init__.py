@@ -1,0 +1,1 @@
+"""Peer comparison benchmarks: the programs each peer runs in a fresh process."""

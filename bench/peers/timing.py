@@ -1,0 +1,128 @@
+"""Fresh-process timing shared by the peer benchmarks.
+
+Every contestant is a command line; one run is the wall time from spawning the process to its
+exit, so interpreter start-up, imports and the work itself all count, as they do for an
+application starting up. Runs are interleaved round-robin (contestant A, B, C, A, B, C, ...)
+so that drift on a shared machine (other jobs, thermal) spreads over all of them alike.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent.parent
+ROOT = BENCH_DIR.parent
+PEERS_DIR = BENCH_DIR / ".peers"
+PEERS_PYTHON = PEERS_DIR / "venv" / "bin" / "python"
+PROMPTFOO = PEERS_DIR / "node" / "node_modules" / ".bin" / "promptfoo"
+PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+# Keep peers quiet and offline: no telemetry, no update checks, no tracing exporters.
+QUIET_ENV = {
+    "PROMPTFOO_DISABLE_TELEMETRY": "1",
+    "PROMPTFOO_DISABLE_UPDATE": "1",
+    "PROMPTFOO_DISABLE_REMOTE_GENERATION": "true",
+    "PROMPTFOO_DISABLE_SHARING": "1",
+    "LANGFUSE_TRACING_ENABLED": "false",
+    "OTEL_SDK_DISABLED": "true",
+    "DO_NOT_TRACK": "1",
+    "NO_COLOR": "1",
+}
+
+
+def node_path_env() -> dict[str, str]:
+    """``PATH`` with the Node.js runtime setup_peers.sh installed, if it installed one.
+
+    promptfoo needs node >= 22.22; when the system node is older, setup_peers.sh puts an
+    official build from the npm registry under bench/.peers/nodejs.
+    """
+    path = os.environ.get("PATH", "")
+    for bin_dir in sorted((PEERS_DIR / "nodejs" / "node_modules").glob("node-linux-*/bin")):
+        return {"PATH": f"{bin_dir}{os.pathsep}{path}"}
+    return {}
+
+
+def bench_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment every contestant runs in: ours plus the quiet switches."""
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    # A developer's PYTHONPATH or a stray PYTHONSTARTUP would skew some contestants only.
+    for name in ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME"):
+        env.pop(name, None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Contestant:
+    """One program timed in fresh processes."""
+
+    name: str
+    argv: Sequence[str]
+    cwd: Path = ROOT
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+class ContestantFailed(RuntimeError):
+    """A contestant exited non-zero: its figure would be meaningless."""
+
+
+def run_once(c: Contestant, *, capture: bool = False) -> tuple[float, str]:
+    """Run ``c`` once; return (wall seconds, stdout if captured).
+
+    Raises:
+        ContestantFailed: the process exited non-zero (stderr is in the message).
+    """
+    start = time.perf_counter()
+    proc = subprocess.run(
+        list(c.argv),
+        cwd=c.cwd,
+        env=bench_env(c.env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = proc.stderr.decode(errors="replace")[-3000:]
+        raise ContestantFailed(f"{c.name}: exit {proc.returncode}\n{tail}")
+    out = proc.stdout.decode(errors="replace") if capture else ""
+    return elapsed, out
+
+
+def interleaved(contestants: Sequence[Contestant], runs: int) -> dict[str, list[float]]:
+    """Time every contestant ``runs`` times, round-robin, after one untimed warm-up each.
+
+    The warm-up writes bytecode caches and fills the page cache, so every timed run sees
+    the same warm machine an application restart would.
+
+    Raises:
+        ContestantFailed: any run of any contestant failed.
+    """
+    for c in contestants:
+        run_once(c)
+    times: dict[str, list[float]] = {c.name: [] for c in contestants}
+    for _ in range(runs):
+        for c in contestants:
+            times[c.name].append(run_once(c)[0])
+    return times
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000.0
+
+
+def describe_ms(samples: Sequence[float]) -> str:
+    """``median (min-max)`` in milliseconds."""
+    return (
+        f"{median_ms(samples):8.1f} ms  (min {min(samples) * 1000:.1f}, "
+        f"max {max(samples) * 1000:.1f}, n={len(samples)})"
+    )

@@ -1,0 +1,74 @@
+"""Warm render of the same 2-message, 3-variable chat prompt: peers and the baseline.
+
+Run by bench/bench_cold_start.py in the peers' venv (langfuse) and in the project venv
+(the ``str.format_map`` baseline, measured again next to promptops). Prints one JSON object:
+microseconds per render, best of several timeit repeats (the usual way to report a
+microbenchmark: the minimum is the run least disturbed by the rest of the machine).
+
+  format_map        [{"role": r, "content": t.format_map(inputs)} for r, t in messages]
+  langfuse_compile  ChatPromptClient.compile(**inputs), the client built from the stored
+                    API response as in the cold-start script
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+INPUTS = {"product": "Acme", "customer": "Ada", "question": "How do I reset my password?"}
+REPEATS = 7
+
+
+def per_call_us(fn: Callable[[], Any]) -> float:
+    timer = timeit.Timer(fn)
+    number, _ = timer.autorange()
+    number = max(number, 10_000)
+    return min(timer.repeat(repeat=REPEATS, number=number)) / number * 1e6
+
+
+def format_map_render() -> Callable[[], Any]:
+    with (FIXTURES / "support_format.json").open("rb") as f:
+        prompt = json.load(f)
+    messages = [(m["role"], m["content"]) for m in prompt["messages"]]
+    inputs = dict(INPUTS)
+
+    def render() -> Any:
+        return [{"role": r, "content": t.format_map(inputs)} for r, t in messages]
+
+    return render
+
+
+def langfuse_render() -> Callable[[], Any]:
+    from langfuse.api import Prompt
+    from langfuse.api.core.pydantic_utilities import parse_obj_as
+    from langfuse.model import ChatPromptClient
+
+    with (FIXTURES / "support_langfuse.json").open("rb") as f:
+        body = json.load(f)
+    client = ChatPromptClient(parse_obj_as(type_=Prompt, object_=body))  # type: ignore[arg-type]
+
+    def render() -> Any:
+        return client.compile(**INPUTS)
+
+    return render
+
+
+def main() -> None:
+    result: dict[str, float] = {"format_map": per_call_us(format_map_render())}
+    if "--langfuse" in sys.argv:
+        render = langfuse_render()
+        expected = format_map_render()()
+        got = [{"role": m["role"], "content": m["content"]} for m in render()]
+        if got != expected:
+            raise SystemExit(f"langfuse rendered {got!r}, expected {expected!r}")
+        result["langfuse_compile"] = per_call_us(render)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
