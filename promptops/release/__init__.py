@@ -1,1 +1,47 @@
-"""promptops.release"""
+"""Keys, signed release manifests, tags, channels, verification, rollback and history."""
+
+from promptops.release.channels import PromoteResult, PublishResult, promote, publish
+from promptops.release.create import ReleaseResult, create_release
+from promptops.release.durations import parse_duration
+from promptops.release.history import LogEntry, prompt_log
+from promptops.release.keys import (
+    SignerEntry,
+    check_key_location,
+    generate_key,
+    load_private_key,
+    load_signing_keys,
+    signer_entry,
+)
+from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
+from promptops.release.rollback import RollbackResult, rollback
+from promptops.release.trustfile import load_trust, trust_from_signers
+from promptops.release.verify import FetchConfig, VerifyReport, verify_target
+
+__all__ = [
+    "FetchConfig",
+    "LogEntry",
+    "PointerSpec",
+    "PromoteResult",
+    "PublishResult",
+    "ReleaseResult",
+    "ReleaseSpec",
+    "RollbackResult",
+    "SignerEntry",
+    "VerifyReport",
+    "check_key_location",
+    "create_release",
+    "generate_key",
+    "load_private_key",
+    "load_signing_keys",
+    "load_trust",
+    "parse_duration",
+    "promote",
+    "prompt_log",
+    "publish",
+    "rollback",
+    "sign_manifest",
+    "sign_pointer",
+    "signer_entry",
+    "trust_from_signers",
+    "verify_target",
+]

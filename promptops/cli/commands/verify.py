@@ -1,0 +1,60 @@
+"""``promptops verify PATH_OR_URL``: full verification of a release or a channel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from promptops.cli.commands._signing import SIGNERS_FILE, utc_now
+from promptops.errors import PromptopsError
+from promptops.release import VerifyReport, load_trust, verify_target
+
+
+def _text(report: VerifyReport) -> str:
+    d = report.to_dict()
+    lines = [
+        f"verified release {d['release']} (serial {d['serial']})",
+        f"  commit   {d['commit']}",
+        f"  tree     {d['tree']}",
+        f"  bundle   sha256:{d['bundle']['sha256']} ({d['bundle']['size']} bytes, "
+        f"{d['prompts']} prompts)",
+        f"  signers  {', '.join(d['signers'])}",
+        f"  created  {d['created']}",
+        f"  expires  {d['expires']}",
+    ]
+    if report.channel:
+        lines.append(f"  channel  {report.channel} (pointer expires {d['channel_expires']})")
+    return "\n".join(lines)
+
+
+@click.command("verify")
+@click.argument("target")
+@click.option(
+    "--trust",
+    default=SIGNERS_FILE,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Trusted signers: a signers.yaml or the same shape as JSON.",
+)
+@click.option("--channel", help="TARGET is a published root: verify this channel's release.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def command(ctx: click.Context, target: str, trust: Path, channel: str | None, fmt: str) -> None:
+    """Verify TARGET: a release directory (releases/NAME), or a published root with
+    --channel; either as a local path or an http(s):// URL.
+
+    Prints what was verified (release, serial, commit, signers, expiry) or exactly why
+    verification failed, and exits non-zero on failure.
+    """
+    if fmt == "text":
+        report = verify_target(target, load_trust(trust), now=utc_now(), channel=channel)
+        click.echo(_text(report))
+        return
+    try:
+        report = verify_target(target, load_trust(trust), now=utc_now(), channel=channel)
+    except PromptopsError as exc:
+        click.echo(json.dumps({"ok": False, "target": target, "error": str(exc)}, indent=2))
+        ctx.exit(1)
+    click.echo(json.dumps(report.to_dict(), indent=2))
