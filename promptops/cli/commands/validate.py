@@ -1,0 +1,50 @@
+"""``promptops validate [PATH] [--ref REF] [--format text|json]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from promptops.repo import validate_repository
+
+EXIT_OK = 0
+EXIT_ERRORS = 1
+
+
+@click.command(name="validate")
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--ref",
+    default=None,
+    help="Validate this git commit, branch or tag instead of the working tree (no checkout).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the result cache.")
+def command(path: str, ref: str | None, fmt: str, no_cache: bool) -> None:
+    """Check a prompt repository: schemas, references, templates, model pins and rules.
+
+    Exit status: 0 without errors, 1 with errors, 2 on usage errors.
+    """
+    repo = validate_repository(path, ref, cache=not no_cache)
+    if fmt == "json":
+        click.echo(json.dumps([d.to_dict() for d in repo.diagnostics], indent=2))
+    else:
+        for diagnostic in repo.diagnostics:
+            click.echo(str(diagnostic))
+        errors = len(repo.errors)
+        warnings = len(repo.diagnostics) - errors
+        files = len(repo.paths)
+        verdict = "ok" if repo.ok else "failed"
+        click.echo(
+            f"{verdict}: {errors} error(s), {warnings} warning(s), {files} valid document(s)"
+        )
+    sys.exit(EXIT_OK if repo.ok else EXIT_ERRORS)

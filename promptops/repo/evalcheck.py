@@ -1,0 +1,81 @@
+"""Single-file checks and facts of eval sets: assertion types, case input positions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptops.repo.positions import locate
+from promptops.repo.schema_check import describe
+from promptops.repo.suggest import did_you_mean
+from promptops.repo.types import Diagnostic
+from promptops.repo.yamlload import Parsed
+from promptops.spec import ASSERTION_TYPES
+
+__all__ = ["eval_facts"]
+
+
+def _assertion(
+    path: str, parsed: Parsed, loc: tuple[object, ...], item: Any, out: list[Diagnostic]
+) -> None:
+    if not isinstance(item, dict) or len(item) != 1:
+        line, col = locate(parsed.root, loc)
+        out.append(
+            Diagnostic(
+                path,
+                line,
+                col,
+                "error",
+                "schema",
+                f"expected a one-key mapping such as {{contains: text}}; found {describe(item)}",
+            )
+        )
+        return
+    ((kind, arg),) = item.items()
+    if kind not in ASSERTION_TYPES:
+        line, col = locate(parsed.root, (*loc, kind), key=True)
+        out.append(
+            Diagnostic(
+                path,
+                line,
+                col,
+                "error",
+                "unknown-assertion",
+                f"unknown assertion type '{kind}'{did_you_mean(str(kind), ASSERTION_TYPES)}",
+            )
+        )
+    elif kind == "not":
+        _assertion(path, parsed, (*loc, "not"), arg, out)
+
+
+def eval_facts(path: str, parsed: Parsed) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Facts for cross-file checks (target prompt, cases, input keys with positions) and
+    diagnostics for assertions whose type is unknown."""
+    data = parsed.data
+    out: list[Diagnostic] = []
+    if not isinstance(data, dict):
+        return {}, out
+    cases_out: list[dict[str, Any]] = []
+    cases = data.get("cases")
+    for i, case in enumerate(cases if isinstance(cases, list) else []):
+        if not isinstance(case, dict):
+            continue
+        asserts = case.get("assert")
+        for j, item in enumerate(asserts if isinstance(asserts, list) else []):
+            _assertion(path, parsed, ("cases", i, "assert", j), item, out)
+        inputs = case.get("inputs")
+        keys = list(inputs) if isinstance(inputs, dict) else []
+        cases_out.append(
+            {
+                "pos": locate(parsed.root, ("cases", i)),
+                "inputs": [
+                    (str(k), *locate(parsed.root, ("cases", i, "inputs", k), key=True))
+                    for k in keys
+                ],
+            }
+        )
+    target = data.get("prompt")
+    facts = {
+        "prompt": (str(target), *locate(parsed.root, ("prompt",))),
+        "cases": cases_out,
+    }
+    return facts, out

@@ -1,0 +1,256 @@
+"""Check one file on its own: YAML, schema, unknown keys, templates, single-file rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from promptops.repo.context import CheckContext
+from promptops.repo.evalcheck import eval_facts
+from promptops.repo.positions import find_node, locate
+from promptops.repo.result import FileResult
+from promptops.repo.schema_check import check_model
+from promptops.repo.suggest import did_you_mean
+from promptops.repo.templates import analyse_template
+from promptops.repo.types import Diagnostic
+from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
+from promptops.spec import (
+    ID_PATTERN,
+    EvalSet,
+    Instruction,
+    ModelsFile,
+    Partial,
+    Prompt,
+    RulesFile,
+    SignersFile,
+    ToolsFile,
+)
+from promptops.spec._base import SpecModel
+
+__all__ = ["check_file", "classify"]
+
+_FIXED: dict[str, tuple[str, type[SpecModel]]] = {
+    "models.yaml": ("models", ModelsFile),
+    "policies/tools.yaml": ("tools", ToolsFile),
+    "policies/rules.yaml": ("rules", RulesFile),
+    "policies/signers.yaml": ("signers", SignersFile),
+}
+_PROMPT_KINDS: dict[str, type[SpecModel]] = {
+    "instruction": Instruction,
+    "partial": Partial,
+    "prompt": Prompt,
+}
+_ID = re.compile(ID_PATTERN)
+
+
+def classify(path: str) -> str | None:
+    """Which family a repository path belongs to: fixed, prompt, eval, or None (ignored)."""
+    if path in _FIXED:
+        return "fixed"
+    if path.startswith("prompts/") and path.endswith(".yaml"):
+        return "prompt"
+    if path.startswith("evals/") and path.endswith(".yaml"):
+        return "eval"
+    return None
+
+
+def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
+    """Check ``data`` read from repository path ``path``. Never raises for bad content."""
+    try:
+        parsed = parse_yaml(data, ctx.limits)
+    except YamlProblem as p:
+        return FileResult(
+            None, None, (Diagnostic(path, p.line, p.col, "error", p.code, p.message),)
+        )
+    except RecursionError:
+        return FileResult(
+            None, None, (Diagnostic(path, 1, 1, "error", "too-deep", "document nests too deeply"),)
+        )
+    if path in _FIXED:
+        kind, cls = _FIXED[path]
+        model, diags = check_model(cls, parsed.data, path, parsed.root)
+        facts = _models_facts(parsed) if kind == "models" and model is not None else {}
+        return _result(kind, model, parsed, diags, facts)
+    if path.startswith("evals/"):
+        model, diags = check_model(EvalSet, parsed.data, path, parsed.root)
+        facts, more = eval_facts(path, parsed)
+        return _result("eval", model, parsed, diags + more, facts)
+    return _prompt_file(path, parsed, ctx)
+
+
+def _result(
+    kind: str,
+    model: SpecModel | None,
+    parsed: Parsed,
+    diags: list[Diagnostic],
+    facts: dict[str, Any],
+) -> FileResult:
+    # The raw data, not a dump: validating it again rebuilds the same model, and it is
+    # smaller to cache. Documents with errors keep their data so cross-file checks still
+    # see them; the loader leaves them out of the repository.
+    if model is None:
+        return FileResult(None, None, tuple(diags), {})
+    return FileResult(kind, parsed.data, tuple(diags), facts)
+
+
+def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
+    data, root = parsed.data, parsed.root
+    doc_id = path[len("prompts/") : -len(".yaml")]
+    diags: list[Diagnostic] = []
+    if not _ID.match(doc_id):
+        diags.append(
+            Diagnostic(
+                path,
+                1,
+                1,
+                "error",
+                "invalid-id",
+                f"id '{doc_id}' does not match {ID_PATTERN}; rename the file "
+                "with lower-case letters, digits, '_', '.' or '-'",
+            )
+        )
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if isinstance(data, dict) and kind not in _PROMPT_KINDS:
+        kinds = ", ".join(sorted(_PROMPT_KINDS))
+        if kind is None:
+            line, col = locate(root, ())
+            diags.append(
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "schema",
+                    f"missing required key 'kind'; expected one of: {kinds}",
+                )
+            )
+        else:
+            line, col = locate(root, ("kind",))
+            diags.append(
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "unknown-kind",
+                    f"unknown kind '{kind}'; expected one of: {kinds}"
+                    f"{did_you_mean(str(kind), _PROMPT_KINDS)}",
+                )
+            )
+        return FileResult(None, None, tuple(diags))
+    cls = _PROMPT_KINDS.get(str(kind), Prompt)
+    model, more = check_model(cls, data, path, root)
+    diags += more
+    facts: dict[str, Any] = {}
+    if model is not None:
+        facts = _template_facts(path, parsed, model, ctx, diags)
+        if ctx.require_owner and not getattr(model, "owner", None):
+            line, col = locate(root, ())
+            diags.append(
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "missing-owner",
+                    f"missing 'owner' (rules.require_owner is true); "
+                    f"add 'owner: <team>' to this {kind}",
+                )
+            )
+    for line, col, message in ctx.patterns.search(parsed.text):
+        diags.append(Diagnostic(path, line, col, "error", "forbidden-pattern", message))
+    return _result(str(kind), model, parsed, diags, facts)
+
+
+def _templates(model: SpecModel) -> list[tuple[tuple[object, ...], str]]:
+    if isinstance(model, Prompt):
+        return [(("messages", i, "content"), m.content) for i, m in enumerate(model.messages)]
+    if isinstance(model, Partial):
+        return [(("template",), model.template)]
+    return []
+
+
+def _shift(parsed: Parsed, node: yaml.Node | None, tline: int) -> tuple[int, int]:
+    """File position of template line ``tline`` of the scalar ``node``."""
+    if node is None:
+        return 1, 1
+    mark = node.start_mark
+    style = getattr(node, "style", None)
+    block = style in ("|", ">")
+    line = mark.line + 1 + tline if block else mark.line + tline
+    if not block and tline == 1:
+        return line, mark.column + 1 + (1 if style in ("'", '"') else 0)
+    lines = parsed.text.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return line, len(text) - len(text.lstrip(" ")) + 1
+
+
+def _template_facts(
+    path: str, parsed: Parsed, model: SpecModel, ctx: CheckContext, diags: list[Diagnostic]
+) -> dict[str, Any]:
+    variables: dict[str, tuple[int, int]] = {}
+    includes: list[tuple[str, int, int]] = []
+    for loc, text in _templates(model):
+        node = find_node(parsed.root, loc)
+        if ctx.max_template_chars is not None and len(text) > ctx.max_template_chars:
+            line, col = _shift(parsed, node, 1)
+            diags.append(
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "template-too-large",
+                    f"template is {len(text)} characters; "
+                    f"rules.max_template_chars is {ctx.max_template_chars}",
+                )
+            )
+        facts = analyse_template(text)
+        for tline, code, message in facts.problems:
+            line, col = _shift(parsed, node, tline)
+            diags.append(Diagnostic(path, line, col, "error", code, message))
+        for name, tline in facts.variables.items():
+            variables.setdefault(name, _shift(parsed, node, tline))
+        for name, tline in facts.includes.items():
+            includes.append((name, *_shift(parsed, node, tline)))
+    out: dict[str, Any] = {"variables": variables, "includes": includes}
+    if isinstance(model, Prompt):
+        out.update(_prompt_refs(parsed.root, model))
+    return out
+
+
+def _refs(root: yaml.Node | None, key: str, names: list[str]) -> list[tuple[str, int, int]]:
+    return [(name, *locate(root, (key, i))) for i, name in enumerate(names)]
+
+
+def _prompt_refs(root: yaml.Node | None, p: Prompt) -> dict[str, Any]:
+    return {
+        "model": (p.model, *locate(root, ("model",))),
+        "system": _refs(root, "system", p.system),
+        "tools": _refs(root, "tools", p.tools),
+        "inputs": {
+            n: (*locate(root, ("inputs", n), key=True), "default" in s) for n, s in p.inputs.items()
+        },
+        "tags": p.tags,
+        "tags_pos": locate(root, ("tags",), key=True),
+        "top": locate(root, ()),
+    }
+
+
+def _models_facts(parsed: Parsed) -> dict[str, Any]:
+    pins = parsed.data.get("models", {}) if isinstance(parsed.data, dict) else {}
+    return {
+        "pins": {
+            name: {
+                "model_pos": locate(parsed.root, ("models", name, "model")),
+                "name_pos": locate(parsed.root, ("models", name), key=True),
+                "replacement_pos": locate(
+                    parsed.root, ("models", name, "lifecycle", "replacement")
+                ),
+            }
+            for name in pins
+        },
+        "min_version_pos": locate(parsed.root, ("minimum_promptops_version",)),
+    }

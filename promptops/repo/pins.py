@@ -1,0 +1,85 @@
+"""Model pin checks: floating aliases, lifecycle (deprecated / retired), replacements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from promptops.repo.suggest import did_you_mean
+from promptops.repo.types import Diagnostic
+from promptops.spec import ModelPin, ModelsFile
+
+__all__ = ["check_pins", "is_dated", "pin_use"]
+
+# A dated snapshot ends in a date: -2024-08-06, -20241022, @20241022 or OpenAI's old -0613,
+# optionally followed by a provider revision such as -v2:0 (Bedrock).
+_DATED = re.compile(r"[-@_](?:20\d\d-\d\d-\d\d|20\d{6}|\d{4})(?:-v\d+(?::\d+)?)?$")
+
+
+def is_dated(model: str) -> bool:
+    """True for a dated snapshot (``gpt-4o-2024-08-06``), False for ``gpt-4o`` or ``*-latest``."""
+    return "latest" not in model and _DATED.search(model) is not None
+
+
+def check_pins(
+    models: ModelsFile, facts: Mapping[str, Any], require_dated: bool
+) -> list[Diagnostic]:
+    """Floating aliases (when required dated) and replacements that name no pin."""
+    out: list[Diagnostic] = []
+    pins = facts.get("pins", {})
+    for name, pin in models.models.items():
+        pos = pins.get(name, {})
+        if require_dated and not is_dated(pin.model):
+            base = pin.model.removesuffix("-latest")
+            line, col = pos.get("model_pos", (1, 1))
+            out.append(
+                Diagnostic(
+                    "models.yaml",
+                    line,
+                    col,
+                    "error",
+                    "floating-model",
+                    f"model '{pin.model}' of pin '{name}' is a floating alias; "
+                    f"pin a dated snapshot such as '{base}-YYYY-MM-DD' "
+                    "(rules.require_dated_model)",
+                )
+            )
+        repl = pin.lifecycle.replacement if pin.lifecycle else None
+        if repl is not None and repl not in models.models:
+            line, col = pos.get("replacement_pos", (1, 1))
+            out.append(
+                Diagnostic(
+                    "models.yaml",
+                    line,
+                    col,
+                    "error",
+                    "unknown-model",
+                    f"unknown model '{repl}' as replacement of '{name}'"
+                    f"{did_you_mean(repl, models.models)}",
+                )
+            )
+    return out
+
+
+def pin_use(name: str, pin: ModelPin, today: dt.date) -> tuple[str, str, str] | None:
+    """(level, code, message) for a prompt using a retired or deprecated pin, else None."""
+    life = pin.lifecycle
+    if life is None:
+        return None
+    repl = f"switch to '{life.replacement}'" if life.replacement else "pin a current model"
+    if life.retires is not None and today >= life.retires:
+        return (
+            "error",
+            "retired-model",
+            f"model '{name}' ({pin.model}) retired on {life.retires}; {repl}",
+        )
+    if life.deprecated is not None and today >= life.deprecated:
+        until = f" and retires on {life.retires}" if life.retires else ""
+        return (
+            "warning",
+            "deprecated-model",
+            f"model '{name}' ({pin.model}) is deprecated since {life.deprecated}{until}; {repl}",
+        )
+    return None
