@@ -1,1 +1,50 @@
-"""The thin runtime loader used inside applications (filled in by the runtime work)."""
+"""The thin runtime loader used inside applications.
+
+``from promptops.runtime import Registry``: the names below are imported on first access,
+so ``promptops.release`` importing ``promptops.runtime.trust`` pays for nothing else, and an
+application pays only for the standard library, ``cryptography`` and, for templates that
+need it, ``jinja2``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from promptops.runtime.config import RuntimeConfig
+    from promptops.runtime.dsse import TrustRoot
+    from promptops.runtime.registry import Registry, RegistryStatus
+    from promptops.runtime.render import Prompt, Provenance, Request
+    from promptops.runtime.tools import ToolDecision
+
+__all__ = [
+    "Prompt",
+    "Provenance",
+    "Registry",
+    "RegistryStatus",
+    "Request",
+    "RuntimeConfig",
+    "ToolDecision",
+    "TrustRoot",
+]
+
+_HOME = {
+    "Prompt": "render",
+    "Provenance": "render",
+    "Registry": "registry",
+    "RegistryStatus": "registry",
+    "Request": "render",
+    "RuntimeConfig": "config",
+    "ToolDecision": "tools",
+    "TrustRoot": "dsse",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'promptops.runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"promptops.runtime.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,155 @@
+"""The on-disk cache: content-addressed blobs, last-known-good records, serials, ETags.
+
+Shared by any number of processes: every file is written whole with
+:func:`promptops.fsutil.atomic_write_bytes` (temp file, fsync, ``os.replace``), so a reader
+sees a complete old file or a complete new one; a writer killed mid-way leaves only a
+``.*.tmp`` file that nothing ever reads. Blobs are named by their sha256 and re-hashed on
+every read: a corrupt one is deleted and reported missing, so it is refetched, never served.
+Only verified bytes are passed to :meth:`Cache.put`; the loader guarantees it.
+
+Layout::
+
+    blobs/<sha256hex>            bundle, manifest and pointer bytes
+    lkg/<key>.json               last-known-good: {"bundle", "manifest", "pointer"} digests
+    serials/<key>/<serial>       highest serial seen on a channel (empty files; max wins)
+    etags/<key>.json             {"etag", "blob"} of the last HTTP 200 for a URL
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from promptops.fsutil import atomic_write_bytes
+
+__all__ = ["Cache", "cache_key"]
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_SMALL = 64 * 1024  # records are a few hundred bytes
+
+
+def cache_key(*parts: str) -> str:
+    """A file-name-safe key for a tuple of strings (source id, channel, ...)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+class Cache:
+    """One cache directory. Methods never raise on a damaged entry: it reads as missing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # -- blobs ----------------------------------------------------------------------
+    def get(self, digest: str, limit: int) -> bytes | None:
+        """The blob with this sha256, or ``None`` if absent, oversized or corrupt."""
+        if not _HEX64.match(digest):
+            return None
+        path = self.root / "blobs" / digest
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError:
+            return None
+        if len(data) <= limit and hashlib.sha256(data).hexdigest() == digest:
+            return data
+        # Corrupt (bit rot, a hand edit): drop it so the next fetch replaces it.
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+    def put(self, data: bytes) -> str:
+        """Store verified bytes under their sha256; returns the digest.
+
+        Raises:
+            OSError: if the cache directory cannot be written.
+        """
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.root / "blobs" / digest
+        if not path.exists():
+            atomic_write_bytes(path, data)
+        return digest
+
+    # -- small JSON records ---------------------------------------------------------
+    def _read_record(self, path: Path) -> dict[str, Any] | None:
+        try:
+            with path.open("rb") as fh:
+                value = json.loads(fh.read(_SMALL))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _write_record(self, path: Path, value: dict[str, Any]) -> None:
+        atomic_write_bytes(path, json.dumps(value, sort_keys=True).encode("utf-8"))
+
+    def last_known_good(self, key: str) -> dict[str, str | None] | None:
+        """The digests of the last release verified for ``key``, or ``None``."""
+        rec = self._read_record(self.root / "lkg" / f"{key}.json")
+        if rec is None or not isinstance(rec.get("bundle"), str):
+            return None
+        return {k: rec.get(k) if isinstance(rec.get(k), str) else None
+                for k in ("bundle", "manifest", "pointer")}  # fmt: skip
+
+    def set_last_known_good(
+        self, key: str, *, bundle: str, manifest: str, pointer: str | None
+    ) -> None:
+        """Record a verified release as last-known-good for ``key``.
+
+        Raises:
+            OSError: if the cache directory cannot be written.
+        """
+        rec = {"bundle": bundle, "manifest": manifest, "pointer": pointer}
+        self._write_record(self.root / "lkg" / f"{key}.json", rec)
+
+    # -- serials --------------------------------------------------------------------
+    def highest_serial(self, key: str) -> int | None:
+        """The highest serial recorded for ``key`` (a channel of a source)."""
+        try:
+            names = os.listdir(self.root / "serials" / key)
+        except OSError:
+            return None
+        serials = [int(n) for n in names if n.isdigit()]
+        return max(serials) if serials else None
+
+    def record_serial(self, key: str, serial: int) -> None:
+        """Record that ``serial`` was trusted; lower records are pruned.
+
+        One empty file per serial and "highest wins" make this safe without locks: two
+        processes recording 6 and 7 at once can never leave 6 as the highest.
+
+        Raises:
+            OSError: if the cache directory cannot be written.
+        """
+        folder = self.root / "serials" / key
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / str(serial)).touch()
+        for name in os.listdir(folder):
+            if name.isdigit() and int(name) < serial:
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+
+    # -- HTTP validators ------------------------------------------------------------
+    def etag(self, url: str) -> tuple[str, str] | None:
+        """``(etag, blob digest)`` of the last full response for ``url``."""
+        rec = self._read_record(self.root / "etags" / f"{cache_key(url)}.json")
+        if (
+            rec is None
+            or not isinstance(rec.get("etag"), str)
+            or not isinstance(rec.get("blob"), str)
+        ):
+            return None
+        return rec["etag"], rec["blob"]
+
+    def set_etag(self, url: str, etag: str, digest: str) -> None:
+        """Remember that ``url`` answered with ``etag`` and the (verified) blob ``digest``.
+
+        Raises:
+            OSError: if the cache directory cannot be written.
+        """
+        self._write_record(
+            self.root / "etags" / f"{cache_key(url)}.json", {"etag": etag, "blob": digest}
+        )

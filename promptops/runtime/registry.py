@@ -1,0 +1,291 @@
+"""``Registry``: open a published release, keep it fresh, hand out prompts.
+
+All served state lives in one immutable :class:`_Snapshot` (verified release + compiled
+prompts); a refresh builds a new one and swaps the reference, so a render, which reads the
+reference once, can never see half of one release and half of another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from promptops.errors import BundleError, FetchError, PromptopsError, UsageError
+from promptops.runtime.cache import Cache
+from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.loader import Loader, Mode
+from promptops.runtime.render import Prompt, Provenance
+from promptops.runtime.sources import open_source
+from promptops.runtime.state import Verified
+from promptops.runtime.tools import ToolDecision, ToolPolicy
+from promptops.runtime.trust_input import TrustInput, coerce_trust
+
+__all__ = ["Registry", "RegistryStatus"]
+
+_PIN = re.compile(r"^sha256:([0-9a-f]{64})$")
+_CHANNEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class RegistryStatus:
+    """What is being served and how fresh it is.
+
+    ``from_cache``: the release was loaded from the cache's last-known-good because the
+    source could not be read (or ``offline`` is set). ``stale``: the latest attempt to
+    reach the source failed, so a newer release may exist. ``error`` says why.
+    """
+
+    source: str
+    mode: str
+    release: str
+    serial: int
+    bundle_sha256: str
+    commit: str | None
+    expires: dt.datetime
+    verified_at: dt.datetime
+    from_cache: bool = False
+    stale: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Snapshot:
+    verified: Verified
+    status: RegistryStatus
+    prompts: dict[str, Prompt] = field(default_factory=dict)  # filled lazily, per snapshot
+    policies: dict[str, ToolPolicy] = field(default_factory=dict)
+
+
+class Registry:
+    """A verified release of prompts, loaded from a published layout.
+
+    Use :meth:`open`; see ``docs/readme/runtime.md``.
+    """
+
+    def __init__(self, loader: Loader, config: RuntimeConfig, snapshot: _Snapshot) -> None:
+        self._loader = loader
+        self._config = config
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if config.refresh_interval is not None:
+            self._thread = threading.Thread(
+                target=self._refresh_loop, name="promptops-refresh", daemon=True
+            )
+            self._thread.start()
+
+    @classmethod
+    def open(
+        cls,
+        source: str | Path,
+        *,
+        trust: TrustInput,
+        channel: str | None = None,
+        pin: str | None = None,
+        cache_dir: str | Path | None = None,
+        config: RuntimeConfig | None = None,
+    ) -> Registry:
+        """Load and verify a release.
+
+        ``source`` is the root of a published layout (then give ``channel`` or ``pin``)
+        or one ``releases/NAME`` directory, as a path, ``file://`` or ``http(s)://`` URL.
+        ``pin="sha256:HEX"`` loads exactly that bundle and skips rollback and expiry
+        checks. Without ``cache_dir`` nothing is written and there is no offline fallback.
+
+        Raises:
+            UsageError: if the arguments contradict each other or the source.
+            FetchError: if the source cannot be read and the cache has no release.
+            BundleError, SignatureError, RollbackError: if what it serves does not verify.
+        """
+        cfg = config or RuntimeConfig()
+        cache = Cache(Path(cache_dir)) if cache_dir is not None else None
+        src = open_source(source, cfg, cache)
+        loader = Loader(src, _mode(src.is_release_dir, str(source), channel, pin),
+                        coerce_trust(trust), cfg, cache)  # fmt: skip
+        return cls(loader, cfg, _load(loader, cfg, cfg.clock(), current=None))
+
+    # -- serving --------------------------------------------------------------------
+    @property
+    def status(self) -> RegistryStatus:
+        """What is served now, and whether it came from the cache or may be stale."""
+        return self._snapshot.status
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every prompt id in the served release."""
+        return self._snapshot.verified.bundle.ids
+
+    def prompt(self, prompt_id: str) -> Prompt:
+        """The prompt ``prompt_id`` of the release served now, compiled on first use.
+
+        Call it per request (it is a dict lookup once warm) to pick up refreshes; a held
+        :class:`Prompt` keeps rendering the release it came from.
+
+        Raises:
+            UsageError: if the release has no such prompt.
+            BundleError: if its bytes do not hash to the signed digest.
+        """
+        snap = self._snapshot
+        prompt = snap.prompts.get(prompt_id)
+        if prompt is None:
+            prompt = snap.prompts[prompt_id] = self._compile(snap, prompt_id)
+        return prompt
+
+    def check_tool_call(self, prompt_id: str, tool: str, args: Any) -> ToolDecision:
+        """May ``prompt_id``'s model call ``tool`` with ``args``? See :class:`ToolDecision`.
+
+        Raises:
+            UsageError: if the release has no such prompt.
+        """
+        snap = self._snapshot
+        policy = snap.policies.get(prompt_id)
+        if policy is None:
+            obj = self._load_object(snap, prompt_id)
+            policy = snap.policies[prompt_id] = ToolPolicy(prompt_id, obj.get("tools") or [])
+        return policy.check(tool, args)
+
+    def _load_object(self, snap: _Snapshot, prompt_id: str) -> dict[str, Any]:
+        bundle = snap.verified.bundle
+        if prompt_id not in bundle:
+            import difflib  # only on this error path
+
+            hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
+            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise UsageError(f"release {snap.status.release} has no prompt {prompt_id!r}{maybe}")
+        return bundle.load(prompt_id, max_bytes=self._config.max_prompt_bytes)
+
+    def _compile(self, snap: _Snapshot, prompt_id: str) -> Prompt:
+        obj = self._load_object(snap, prompt_id)
+        v, st = snap.verified, snap.status
+        provenance = Provenance(
+            prompt_id=prompt_id,
+            prompt_digest=v.bundle.digest(prompt_id),
+            release=v.manifest.release,
+            serial=v.manifest.serial,
+            bundle_sha256=v.manifest.bundle_sha256,
+            commit=v.manifest.commit,
+            from_cache=st.from_cache,
+            stale=st.stale,
+        )
+        return Prompt(obj, provenance, validate=self._config.validate_inputs)
+
+    # -- refreshing -----------------------------------------------------------------
+    def refresh(self) -> RegistryStatus:
+        """Check the source for a newer release now and swap it in if it verifies.
+
+        An unreachable source keeps the current release and marks it stale.
+
+        Raises:
+            BundleError, SignatureError, RollbackError: if the source serves something
+                that does not verify (the current release stays served).
+        """
+        with self._lock:
+            current = self._snapshot
+            try:
+                self._snapshot = _load(self._loader, self._config, self._config.clock(), current)
+            except BundleError as exc:
+                self._snapshot = _marked(current, stale=True, error=str(exc))
+                raise
+            return self._snapshot.status
+
+    def _refresh_loop(self) -> None:
+        assert self._config.refresh_interval is not None
+        while not self._stop.wait(self._config.refresh_interval):
+            # A failure is recorded in status; the verified release keeps being served.
+            with contextlib.suppress(PromptopsError):
+                self.refresh()
+
+    def close(self) -> None:
+        """Stop the background refresh thread, if any."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _mode(is_release_dir: bool, source: str, channel: str | None, pin: str | None) -> Mode:
+    if channel is not None and pin is not None:
+        raise UsageError("give channel= or pin=, not both")
+    if channel is not None and not _CHANNEL.match(channel):
+        raise UsageError(f"channel name {channel!r} must match {_CHANNEL.pattern}")
+    hex_pin = None
+    if pin is not None:
+        m = _PIN.match(pin)
+        if m is None:
+            raise UsageError(f"pin must look like sha256:<64 lowercase hex digits>, not {pin!r}")
+        hex_pin = m.group(1)
+    if is_release_dir and (channel or pin):
+        raise UsageError(
+            f"{source} is a release directory; open the layout root to use channel= or pin="
+        )
+    if not is_release_dir and not (channel or pin):
+        raise UsageError(
+            f"{source} is not a release directory (no release.dsse.json); pass channel= or "
+            "pin=, or open releases/NAME inside it"
+        )
+    return Mode(channel=channel, pin=hex_pin)
+
+
+def _status(loader: Loader, v: Verified, now: dt.datetime, **flags: Any) -> RegistryStatus:
+    m = v.manifest
+    return RegistryStatus(
+        source=loader.source.id,
+        mode=loader.mode.describe(),
+        release=m.release,
+        serial=m.serial,
+        bundle_sha256=m.bundle_sha256,
+        commit=m.commit,
+        expires=min(m.expires, v.pointer.expires) if v.pointer else m.expires,
+        verified_at=now,
+        **flags,
+    )
+
+
+def _marked(snap: _Snapshot, **flags: Any) -> _Snapshot:
+    status = replace(snap.status, **flags)
+    if (status.from_cache, status.stale) == (snap.status.from_cache, snap.status.stale):
+        # Same provenance flags: keep the compiled prompts, just update the status.
+        return _Snapshot(snap.verified, status, snap.prompts, snap.policies)
+    return _Snapshot(snap.verified, status)
+
+
+def _load(
+    loader: Loader, config: RuntimeConfig, now: dt.datetime, current: _Snapshot | None
+) -> _Snapshot:
+    """One load: source first (pins: cache first, their bytes never change), cache second."""
+    if loader.mode.pin is not None or config.offline:
+        cached = loader.from_cache(now)
+        if cached is not None:
+            return _Snapshot(cached, _status(loader, cached, now, from_cache=config.offline))
+        if config.offline:
+            raise FetchError(f"offline: the cache holds no verified release for {loader.source.id}")
+    try:
+        v = loader.fetch(now)
+    except FetchError as exc:
+        if current is not None:
+            return _marked(current, stale=True, error=str(exc))
+        cached = loader.from_cache(now)
+        if cached is None:
+            where = f"in {loader.cache.root}" if loader.cache else "(no cache_dir given)"
+            raise FetchError(f"{exc}; and no last-known-good release {where}") from exc
+        return _Snapshot(cached, _status(loader, cached, now, from_cache=True, stale=True,
+                                         error=str(exc)))  # fmt: skip
+    status = _status(loader, v, now, error=loader.cache_error)
+    if (
+        current is not None
+        and current.verified.manifest == v.manifest
+        and not (current.status.stale or current.status.from_cache)
+    ):
+        return _Snapshot(current.verified, status, current.prompts, current.policies)
+    return _Snapshot(v, status)

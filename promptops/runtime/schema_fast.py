@@ -1,0 +1,321 @@
+"""Input validation in microseconds: the common subset of JSON Schema compiled to closures.
+
+Importing ``jsonschema`` costs ~100 ms and validating with it ~400 us per document;
+``jsonschema_rs`` and ``fastjsonschema`` import in ~30-40 ms. A render must cost a few
+microseconds on a process that started a moment ago, so the keywords prompt inputs and tool
+arguments actually use (below) compile to a tree of small Python closures, with the
+semantics of Draft 2020-12 as ``jsonschema`` implements them. A schema using anything else
+is validated by ``jsonschema`` itself, imported lazily on first use (ADR 0008).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+__all__ = ["Check", "Invalid", "compile_check", "is_supported"]
+
+# Annotations: no effect on validity (``format`` is an annotation by default in 2020-12).
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "examples", "$comment", "format", "deprecated",
+     "readOnly", "writeOnly", "$schema", "$id"}
+)  # fmt: skip
+_KEYWORDS = frozenset(
+    {"type", "enum", "const", "minLength", "maxLength", "minimum", "maximum",
+     "exclusiveMinimum", "exclusiveMaximum", "pattern", "items", "minItems", "maxItems",
+     "properties", "required", "additionalProperties"}
+) | _ANNOTATIONS  # fmt: skip
+
+
+class Invalid(Exception):
+    """A value failed a schema: ``where`` is a JSON-path-like location, ``what`` the reason."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"{where}: {what}")
+        self.where = where
+        self.what = what
+
+
+Check = Callable[[Any, str], None]
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _unbool(value: Any) -> Any:
+    # jsonschema compares True != 1 and False != 0 inside enum/const.
+    if value is True:
+        return ("bool", True)
+    if value is False:
+        return ("bool", False)
+    return value
+
+
+def json_equal(one: Any, two: Any) -> bool:
+    """Equality as JSON Schema means it (``jsonschema._utils.equal``)."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=True))
+    if isinstance(one, Mapping) and isinstance(two, Mapping):
+        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
+    return bool(_unbool(one) == _unbool(two))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def is_supported(schema: Any) -> bool:
+    """Whether every keyword in ``schema`` (recursively) is in the compiled subset."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict) or not _KEYWORDS.issuperset(schema):
+        return False
+    t = schema.get("type")
+    types = [t] if isinstance(t, str) else t
+    if t is not None and (
+        not isinstance(types, list) or not all(isinstance(x, str) and x in _TYPES for x in types)
+    ):
+        return False
+    props = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    items = schema.get("items", True)
+    return (
+        isinstance(props, dict)
+        and all(is_supported(s) for s in props.values())
+        and is_supported(extra)
+        and is_supported(items)
+        and isinstance(schema.get("required", []), list)
+        and isinstance(schema.get("enum", []), list)
+    )
+
+
+def compile_check(schema: Any) -> Check:
+    """Compile ``schema`` to ``check(value, where)`` raising :class:`Invalid`.
+
+    Schemas outside the subset (see :func:`is_supported`) get a check backed by
+    ``jsonschema``, imported on first call.
+
+    Raises:
+        ValueError: if ``schema`` is not a JSON Schema object or boolean.
+    """
+    if not is_supported(schema):
+        if not isinstance(schema, dict | bool):
+            raise ValueError(f"not a JSON Schema: {schema!r}")
+        return _fallback(schema)
+    return _compile(schema)
+
+
+def _compile(schema: Any) -> Check:
+    if schema is True or schema == {}:
+        return _accept
+    if schema is False:
+        return _reject
+    checks: list[Check] = []
+    if "type" in schema:
+        checks.append(_type_check(schema["type"]))
+    if "enum" in schema:
+        checks.append(_enum_check(schema["enum"]))
+    if "const" in schema:
+        checks.append(_const_check(schema["const"]))
+    checks.extend(_string_checks(schema))
+    checks.extend(_number_checks(schema))
+    checks.extend(_array_checks(schema))
+    checks.extend(_object_checks(schema))
+    if len(checks) == 1:
+        return checks[0]
+
+    def check_all(v: Any, where: str) -> None:
+        for c in checks:
+            c(v, where)
+
+    return check_all
+
+
+def _accept(v: Any, where: str) -> None:
+    return None
+
+
+def _reject(v: Any, where: str) -> None:
+    raise Invalid(where, "no value is allowed here (schema is false)")
+
+
+def _type_check(t: str | list[str]) -> Check:
+    names = [t] if isinstance(t, str) else list(t)
+    tests = [_TYPES[n] for n in names]
+    expected = " or ".join(names)
+    if names == ["string"]:
+
+        def check_str(v: Any, where: str) -> None:
+            if v.__class__ is not str and not isinstance(v, str):
+                raise Invalid(where, f"expected {expected}, found {_describe(v)}")
+
+        return check_str
+
+    def check_type(v: Any, where: str) -> None:
+        for test in tests:
+            if test(v):
+                return
+        raise Invalid(where, f"expected {expected}, found {_describe(v)}")
+
+    return check_type
+
+
+def _enum_check(options: list[Any]) -> Check:
+    def check_enum(v: Any, where: str) -> None:
+        for o in options:
+            if json_equal(v, o):
+                return
+        raise Invalid(where, f"expected one of {options!r}, found {_describe(v)}")
+
+    return check_enum
+
+
+def _const_check(const: Any) -> Check:
+    def check_const(v: Any, where: str) -> None:
+        if not json_equal(v, const):
+            raise Invalid(where, f"expected {const!r}, found {_describe(v)}")
+
+    return check_const
+
+
+def _string_checks(schema: Mapping[str, Any]) -> list[Check]:
+    out: list[Check] = []
+    lo, hi, pattern = schema.get("minLength"), schema.get("maxLength"), schema.get("pattern")
+    if lo is not None or hi is not None:
+        lo_n = 0 if lo is None else lo
+        hi_n = float("inf") if hi is None else hi
+
+        def check_len(v: Any, where: str) -> None:
+            if isinstance(v, str) and not lo_n <= len(v) <= hi_n:
+                bound = f"at most {hi}" if len(v) > hi_n else f"at least {lo}"
+                raise Invalid(where, f"expected {bound} characters, found {len(v)}")
+
+        out.append(check_len)
+    if pattern is not None:
+        search = re.compile(pattern).search
+
+        def check_pattern(v: Any, where: str) -> None:
+            if isinstance(v, str) and search(v) is None:
+                raise Invalid(where, f"expected a match for /{pattern}/, found {_describe(v)}")
+
+        out.append(check_pattern)
+    return out
+
+
+def _number_checks(schema: Mapping[str, Any]) -> list[Check]:
+    bounds: list[tuple[str, Callable[[Any, Any], bool], str]] = [
+        ("minimum", lambda v, b: v >= b, ">="),
+        ("maximum", lambda v, b: v <= b, "<="),
+        ("exclusiveMinimum", lambda v, b: v > b, ">"),
+        ("exclusiveMaximum", lambda v, b: v < b, "<"),
+    ]
+    out: list[Check] = []
+    for key, ok, op in bounds:
+        if key in schema:
+            out.append(_bound_check(schema[key], ok, op))
+    return out
+
+
+def _bound_check(bound: Any, ok: Callable[[Any, Any], bool], op: str) -> Check:
+    def check_bound(v: Any, where: str) -> None:
+        if _is_number(v) and not ok(v, bound):
+            raise Invalid(where, f"expected a number {op} {bound}, found {_describe(v)}")
+
+    return check_bound
+
+
+def _array_checks(schema: Mapping[str, Any]) -> list[Check]:
+    out: list[Check] = []
+    lo, hi = schema.get("minItems"), schema.get("maxItems")
+    if lo is not None or hi is not None:
+        lo_n = 0 if lo is None else lo
+        hi_n = float("inf") if hi is None else hi
+
+        def check_count(v: Any, where: str) -> None:
+            if isinstance(v, list) and not lo_n <= len(v) <= hi_n:
+                bound = f"at most {hi}" if len(v) > hi_n else f"at least {lo}"
+                raise Invalid(where, f"expected {bound} items, found {len(v)}")
+
+        out.append(check_count)
+    if "items" in schema and schema["items"] is not True:
+        item = _compile(schema["items"])
+
+        def check_items(v: Any, where: str) -> None:
+            if isinstance(v, list):
+                for i, x in enumerate(v):
+                    item(x, f"{where}[{i}]")
+
+        out.append(check_items)
+    return out
+
+
+def _object_checks(schema: Mapping[str, Any]) -> list[Check]:
+    props = {k: _compile(s) for k, s in schema.get("properties", {}).items()}
+    required = list(schema.get("required", []))
+    extra_schema = schema.get("additionalProperties", True)
+    if not props and not required and extra_schema is True:
+        return []
+    extra = None if extra_schema is True else _compile(extra_schema)
+    allowed = sorted(props)
+
+    def check_object(v: Any, where: str) -> None:
+        if not isinstance(v, dict):
+            return
+        for name in required:
+            if name not in v:
+                raise Invalid(where, f"missing required property {name!r}")
+        for key, value in v.items():
+            sub = props.get(key)
+            if sub is not None:
+                sub(value, f"{where}.{key}")
+            elif extra is not None:
+                if extra_schema is False:
+                    raise Invalid(
+                        where,
+                        f"unexpected property {key!r} (allowed: {', '.join(allowed) or 'none'})",
+                    )
+                extra(value, f"{where}.{key}")
+
+    return [check_object]
+
+
+def _fallback(schema: dict[str, Any] | bool) -> Check:
+    validator: list[Any] = []
+
+    def check_with_jsonschema(v: Any, where: str) -> None:
+        if not validator:
+            import jsonschema  # type: ignore[import-untyped]  # lazy: ~100 ms, only for schemas outside the compiled subset
+
+            cls = jsonschema.validators.validator_for(
+                schema, default=jsonschema.Draft202012Validator
+            )
+            validator.append(cls(schema))
+        error = next(iter(validator[0].iter_errors(v)), None)
+        if error is not None:
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+            raise Invalid(where + path, error.message)
+
+    return check_with_jsonschema

@@ -1,0 +1,72 @@
+"""Accept a trust root in the forms applications have at hand."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from promptops.errors import SignatureError, UsageError
+from promptops.runtime.dsse import TrustRoot
+
+__all__ = ["TrustInput", "coerce_trust"]
+
+TrustInput = TrustRoot | Mapping[str, Any] | str | Path | Sequence[str]
+_MAX_TRUST_FILE = 1024 * 1024
+
+
+def coerce_trust(value: TrustInput) -> TrustRoot:
+    """A :class:`TrustRoot` from: itself; a mapping shaped like ``policies/signers.yaml``;
+    a path to the same content as JSON; or a list of base64 Ed25519 public keys
+    (threshold 1). The runtime does not parse YAML (it would cost an import).
+
+    Raises:
+        UsageError: if a trust file cannot be read, is YAML, or is not JSON.
+        SignatureError: if the trust root or a key in it is malformed.
+    """
+    if isinstance(value, TrustRoot):
+        return value
+    if isinstance(value, Mapping):
+        return TrustRoot.from_dict(value)
+    if isinstance(value, str | Path):
+        return TrustRoot.from_dict(_read_trust_file(Path(value)))
+    keys = []
+    for i, text in enumerate(value):
+        try:
+            keys.append(Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True)))
+        except (ValueError, binascii.Error, TypeError) as exc:
+            raise SignatureError(
+                f"trust: key {i} is not a base64 raw Ed25519 public key (32 bytes)"
+            ) from exc
+    if not keys:
+        raise SignatureError("trust: no public keys given; nothing could ever verify")
+    return TrustRoot.from_keys(keys)
+
+
+def _read_trust_file(path: Path) -> Mapping[str, Any]:
+    if path.suffix in (".yaml", ".yml"):
+        raise UsageError(
+            f"{path}: the runtime reads trust roots as JSON, not YAML; write the same "
+            "content (threshold, signers) as JSON, e.g. "
+            "python -c 'import json,yaml,sys; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'"
+            f" < {path} > signers.json"
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(_MAX_TRUST_FILE + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the trust file ({exc.strerror or exc})") from None
+    if len(data) > _MAX_TRUST_FILE:
+        raise UsageError(f"{path}: trust file exceeds {_MAX_TRUST_FILE} bytes")
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: the trust file is not JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{path}: expected a JSON object with 'signers' and 'threshold'")
+    return value

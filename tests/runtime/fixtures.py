@@ -1,0 +1,179 @@
+"""Published layouts for runtime tests, written by hand per ADR 0002/0003.
+
+The bundle writer is the tamper table's (one ADR 0002 writer in the tests); signing is
+``promptops.release.manifest``, the code ``promptops release`` uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from promptops.canonical import sha256_hex
+from promptops.fsutil import atomic_write_bytes
+from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
+from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.dsse import TrustRoot
+from tests.release.tamper_cases import make_bundle, prompt_digests
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+EXPIRES = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+KEY = Ed25519PrivateKey.from_private_bytes(b"\x07" * 32)
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(b"\x09" * 32)
+TRUST = TrustRoot.from_keys([KEY.public_key()])
+CONFIG = RuntimeConfig(clock=lambda: NOW)
+
+MODEL = {
+    "name": "default",
+    "provider": "openai",
+    "model": "gpt-4o-2024-08-06",
+    "base_url": None,
+    "context_window": 128000,
+    "pricing": None,
+    "lifecycle": None,
+}
+
+
+def compiled(
+    pid: str,
+    messages: Sequence[tuple[str, str, str]],
+    *,
+    properties: Mapping[str, Any] | None = None,
+    required: Sequence[str] | None = None,
+    tools: Sequence[Mapping[str, Any]] = (),
+    output_schema: Mapping[str, Any] | None = None,
+    partials: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    model: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A compiled prompt object (ADR 0002); ``messages`` are (role, template, engine)."""
+    props = dict(properties or {})
+    return {
+        "id": pid,
+        "path": f"prompts/{pid}.yaml",
+        "description": f"{pid} for tests",
+        "owner": "team-a",
+        "tags": [],
+        "model": dict(model or MODEL),
+        "params": dict(params if params is not None else {"temperature": 0.2, "max_tokens": 300}),
+        "input_schema": {
+            "type": "object",
+            "properties": props,
+            "required": list(
+                required
+                if required is not None
+                else [k for k, s in props.items() if "default" not in s]
+            ),
+            "additionalProperties": False,
+        },
+        "system": [],
+        "messages": [{"role": r, "template": t, "engine": e} for r, t, e in messages],
+        "partials": dict(partials or {}),
+        "tools": [dict(t) for t in tools],
+        "output_schema": None if output_schema is None else dict(output_schema),
+    }
+
+
+GREET = compiled(
+    "greet",
+    [("system", "Be brief.", "text"), ("user", "Say hello to {{ name }}.", "substitute")],
+    properties={"name": {"type": "string", "maxLength": 100}},
+    tools=[
+        {
+            "name": "lookup",
+            "description": "Look a user up.",
+            "risk": "low",
+            "requires_approval": False,
+            "parameters": {
+                "type": "object",
+                "properties": {"user": {"type": "string"}},
+                "required": ["user"],
+            },
+        },
+        {
+            "name": "refund",
+            "description": "Refund an order.",
+            "risk": "high",
+            "requires_approval": True,
+            "parameters": {"type": "object", "properties": {"order": {"type": "integer"}}},
+        },
+    ],
+)
+LOOP = compiled(
+    "support/loop",
+    [
+        (
+            "user",
+            "{% for a in articles %}- {{ a }}\n{% endfor %}{% include 'partials/footer' %}",
+            "jinja",
+        )
+    ],
+    properties={
+        "articles": {"type": "array", "items": {"type": "string"}, "default": []},
+        "name": {"type": "string"},
+    },
+    partials={"partials/footer": "Thanks, {{ name }}."},
+)
+PROMPTS: dict[str, dict[str, Any]] = {"greet": GREET, "support/loop": LOOP}
+
+
+def release_files(
+    prompts: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    release: str = "v1",
+    serial: int = 1,
+    commit: str = "a" * 40,
+    expires: dt.datetime = EXPIRES,
+    keys: Sequence[Ed25519PrivateKey] = (KEY,),
+) -> tuple[bytes, bytes]:
+    """``(bundle.json, release.dsse.json)`` bytes of one signed release."""
+    bundle = make_bundle(prompts or PROMPTS, commit)
+    spec = ReleaseSpec(
+        release=release,
+        serial=serial,
+        commit=commit,
+        tree="c" * 40,
+        prompts=prompt_digests(bundle),
+        models={"default": "openai/gpt-4o-2024-08-06"},
+        created=NOW - dt.timedelta(days=1),
+        expires=expires,
+    )
+    return bundle, sign_manifest(spec, bundle, list(keys))
+
+
+def publish(
+    root: Path,
+    prompts: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    release: str = "v1",
+    serial: int = 1,
+    channel: str | None = "production",
+    commit: str = "a" * 40,
+    expires: dt.datetime = EXPIRES,
+    pointer_expires: dt.datetime = EXPIRES,
+    keys: Sequence[Ed25519PrivateKey] = (KEY,),
+) -> str:
+    """Write one release into the ADR 0003 layout at ``root`` (and point ``channel`` at
+    it); returns the bundle's sha256 hex."""
+    bundle, envelope = release_files(
+        prompts, release=release, serial=serial, commit=commit, expires=expires, keys=keys
+    )
+    digest = sha256_hex(bundle)
+    atomic_write_bytes(root / "releases" / release / "bundle.json", bundle)
+    atomic_write_bytes(root / "releases" / release / "release.dsse.json", envelope)
+    atomic_write_bytes(root / "digests" / digest, release.encode() + b"\n")
+    if channel is not None:
+        pointer = sign_pointer(
+            PointerSpec(channel, release, serial, digest, len(bundle), pointer_expires), list(keys)
+        )
+        atomic_write_bytes(root / "channels" / f"{channel}.json", pointer)
+    return digest
+
+
+def cache_files(cache: Path) -> set[str]:
+    """Every file in a cache directory, relative, temp files included."""
+    return {str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file()}
