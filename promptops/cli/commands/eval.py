@@ -1,0 +1,81 @@
+"""``promptops eval``: run eval cases and report pass/fail, tokens, cost and latency."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from promptops.evals import FORMATS, PROVIDER_NAMES, Progress, evaluate_repository
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise (CI logs)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        "eval", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("eval", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@click.command("eval")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--ref", help="Evaluate this git ref instead of the working tree.")
+@click.option(
+    "--prompt", "prompt_ids", multiple=True, metavar="ID", help="Only this prompt (repeatable)."
+)
+@click.option(
+    "--provider",
+    type=click.Choice(PROVIDER_NAMES),
+    help="Answer every case with this provider instead of each model pin's.",
+)
+@click.option("--record", is_flag=True, help="Write answers to evals/recordings/ for replay.")
+@click.option("--no-cache", is_flag=True, help="Send every request; bypass the response cache.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight at once.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text")
+def command(
+    path: Path,
+    ref: str | None,
+    prompt_ids: tuple[str, ...],
+    provider: str | None,
+    record: bool,
+    no_cache: bool,
+    concurrency: int | None,
+    fmt: str,
+) -> None:
+    """Run the eval cases of the prompt repository at PATH (default: here).
+
+    Prints pass/fail per case (the failing assertion and an output excerpt) and totals of
+    tokens, cost and latency. Exits 1 if any case fails.
+    """
+    with _progress_bar() as progress:
+        run = evaluate_repository(
+            path,
+            ref=ref,
+            prompt_ids=prompt_ids,
+            provider=provider,
+            record=record,
+            use_cache=not no_cache,
+            concurrency=concurrency,
+            progress=progress,
+        )
+    click.echo(FORMATS[fmt](run.report), nl=False)
+    if run.recorded:
+        click.echo(f"recorded {len(run.recorded)} file(s) under evals/recordings/", err=True)
+    sys.exit(0 if run.report.ok else 1)
