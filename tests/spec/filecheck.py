@@ -40,9 +40,10 @@ def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default))
 
 
-def repo_files(root: Path) -> list[str]:
-    """Every file under root that has a schema kind, as sorted relative POSIX paths."""
-    rels = (p.relative_to(root).as_posix() for p in root.rglob("*.yaml") if p.is_file())
+def repo_files(root: Path, under: str = ".") -> list[str]:
+    """Files below ``root/under`` that have a schema kind, as sorted paths relative to root."""
+    found = (root / under).rglob("*.yaml")
+    rels = (p.relative_to(root).as_posix() for p in found if p.is_file())
     return sorted(r for r in rels if kind_for_path(r) is not None)
 
 
