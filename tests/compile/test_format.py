@@ -4,6 +4,8 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from promptops.canonical import canonical_bytes
 from promptops.compile import compile_repository, read_index
@@ -114,3 +116,33 @@ def test_malformed_index_is_refused(data: bytes, message: str) -> None:
     with pytest.raises(BundleError) as info:
         read_index(data)
     assert str(info.value) == message
+
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+# Flat on purpose: nesting is covered by tests/test_canonical.py, and deep strategies are slow.
+json_values = scalars | st.lists(scalars, max_size=3)
+ids = st.text(alphabet="abz09/._-", min_size=1, max_size=12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.dictionaries(ids, st.dictionaries(st.text(max_size=6), json_values, max_size=4), max_size=6)
+)
+def test_assembly_matches_canonical_bytes_for_any_prompts(objects: dict[str, object]) -> None:
+    data, index = assemble([(k, canonical_bytes(v)) for k, v in objects.items()], SOURCE)
+    whole = {
+        "format": "promptops.bundle/v1",
+        "index": {k: list(v) for k, v in index.items()},
+        "prompts": objects,
+        "source": SOURCE,
+    }
+    assert data == canonical_bytes(whole)
+    index_read, base = locate_index(data)
+    for prompt_id, (offset, length, _) in index_read.items():
+        assert json.loads(data[base + offset : base + offset + length]) == objects[prompt_id]
