@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -141,3 +142,16 @@ def test_scaffold_covers_three_tool_risks_and_an_empty_signer_list(tmp_path: Pat
     assert sorted(t["risk"] for t in tools["tools"].values()) == ["high", "low", "medium"]
     signers = yaml.safe_load((tmp_path / "policies/signers.yaml").read_text(encoding="utf-8"))
     assert signers == {"threshold": 1, "signers": []}
+
+
+def test_scaffold_passes_promptops_validate_without_any_diagnostic(tmp_path: Path) -> None:
+    from promptops.repo import validate_repository
+
+    init_repository(tmp_path / "r")
+    repo = validate_repository(tmp_path / "r", cache=False, today=dt.date(2026, 11, 23))
+    assert [str(d) for d in repo.diagnostics] == []
+    assert sorted(repo.prompts) == ["support/assistant"]
+    assert sorted(repo.instructions) == ["instructions/tone"]
+    assert sorted(repo.partials) == ["partials/customer"]
+    assert len(repo.evals) == 1
+    assert repo.signers is not None and repo.signers.signers == []

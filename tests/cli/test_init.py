@@ -53,3 +53,9 @@ def test_init_refuses_to_overwrite_with_exit_1(
         "nothing was written. Move them aside or choose another directory\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["models.yaml"]
+
+
+def test_init_then_validate_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["init", str(tmp_path / "r")], capsys)[0] == 0
+    code, out, _ = run(["validate", str(tmp_path / "r")], capsys)
+    assert (code, out) == (0, "ok: 0 error(s), 0 warning(s), 8 valid document(s)\n")

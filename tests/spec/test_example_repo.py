@@ -143,3 +143,16 @@ def test_production_prompts_have_enough_eval_cases() -> None:
     for pid, raw in _by_kind("prompt").items():
         if set(raw.get("tags", [])) & set(rule.tags):
             assert 2 <= cases.get(pid, 0) <= 5, pid
+
+
+def test_promptops_validate_reports_only_the_deprecation_warning() -> None:
+    from promptops.repo import validate_repository
+
+    repo = validate_repository(ROOT, cache=False, today=TODAY)
+    assert [str(d) for d in repo.diagnostics] == [
+        "prompts/extract/contact.yaml:5:8: warning: model 'extract-mini' "
+        "(gpt-4o-mini-2024-07-18) is deprecated since 2026-09-30 and retires on 2027-03-31; "
+        "switch to 'support-default' [deprecated-model]"
+    ]
+    assert len(repo.prompts) == len(_by_kind("prompt"))
+    assert len(repo.evals) == len([r for r in _files() if r.startswith("evals/")])
