@@ -1,5 +1,7 @@
 """Structural and behaviour diff between two git refs of a prompt repository: the PR gate."""
 
+from promptops.diff.api import DiffOptions, diff_refs
+from promptops.diff.behaviour import run_behaviour
 from promptops.diff.config import DiffConfig
 from promptops.diff.gate import FAIL_ON, FailOn, GateOutcome, evaluate_gate
 from promptops.diff.markdown import MARKER, render_markdown
@@ -7,6 +9,7 @@ from promptops.diff.prompt import diff_prompt
 from promptops.diff.render import Format, render, render_json, render_text
 from promptops.diff.repository import diff_repository
 from promptops.diff.schemas import loosenings
+from promptops.diff.structural import Comparison, compare
 from promptops.diff.types import (
     BehaviourResult,
     CaseFlip,
@@ -24,7 +27,9 @@ __all__ = [
     "BehaviourResult",
     "CaseFlip",
     "Change",
+    "Comparison",
     "DiffConfig",
+    "DiffOptions",
     "DiffResult",
     "FailOn",
     "Format",
@@ -33,7 +38,9 @@ __all__ = [
     "PromptDiff",
     "Risk",
     "Totals",
+    "compare",
     "diff_prompt",
+    "diff_refs",
     "diff_repository",
     "evaluate_gate",
     "loosenings",
@@ -41,4 +48,5 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
+    "run_behaviour",
 ]

@@ -86,7 +86,7 @@ def _behaviour(b: BehaviourResult) -> list[str]:
         f"{b.requests_total} case run(s))",
         "",
         "| prompt | pass base → head | regressions | fixed | outputs changed "
-        "| tokens | cost | latency ms |",
+        "| tokens | cost | mean latency ms |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for pb in b.prompts:
@@ -104,14 +104,17 @@ def _row(name: str, base: Totals, head: Totals, regressions: int, fixed: int, ch
         f"| {name} | {base.passed}/{base.passed + base.failed} → "
         f"{head.passed}/{head.passed + head.failed} | {'❌ ' if regressions else ''}{regressions} "
         f"| {fixed} | {changed} | {_delta(base.tokens, head.tokens, 0)} "
-        f"| {_delta(base.cost, head.cost, 6)} | {_delta(base.latency_ms, head.latency_ms, 1)} |"
+        f"| {_delta(base.cost, head.cost, 6)} "
+        f"| {_delta(base.mean_latency_ms, head.mean_latency_ms, 1)} |"
     )
 
 
 def _change_lines(c: Change) -> list[str]:
     lines = [f"- **{c.risk}** `{c.path}`: {c.summary} — _{c.reason}_"]
     if c.diff:
-        lines += ["", _fence(c.diff, "diff"), ""]
+        # Unified diffs get diff colouring; deepdiff summaries are plain lines.
+        lang = "diff" if c.diff.startswith("--- ") else "text"
+        lines += ["", _fence(c.diff, lang)]
     return lines
 
 

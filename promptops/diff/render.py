@@ -56,7 +56,8 @@ def render_text(result: DiffResult) -> str:
                 f"{pb.head.passed}/{pb.head.passed + pb.head.failed}, "
                 f"{pb.regressions} regression(s), {pb.fixed} fixed, "
                 f"{pb.outputs_changed} output(s) changed, tokens {pb.base.tokens} -> "
-                f"{pb.head.tokens}, cost {pb.base.cost:.6f} -> {pb.head.cost:.6f}"
+                f"{pb.head.tokens}, cost {pb.base.cost:.6f} -> {pb.head.cost:.6f}, "
+                f"mean latency {pb.base.mean_latency_ms:.1f} -> {pb.head.mean_latency_ms:.1f} ms"
             )
             for case in pb.cases:
                 if case.kind in ("regression", "fixed"):

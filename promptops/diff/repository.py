@@ -210,6 +210,8 @@ def _rules(b: Rules, h: Rules) -> list[Change]:
 
 def _signers(b: Any, h: Any, config: DiffConfig) -> list[Change]:
     a = "policies/signers.yaml"
+    if b == h:
+        return []
     if b is None or h is None:
         what = "added" if b is None else "removed"
         return [Change(a, "signers", f"signers.yaml {what}", "high", _SIGNER, b, h)]

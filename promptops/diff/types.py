@@ -137,15 +137,22 @@ class Totals:
     failed: int = 0
     tokens: int = 0
     cost: float = 0.0
-    latency_ms: float = 0.0
+    latency_ms: float = 0.0  # summed over samples
+    samples: int = 0
+
+    @property
+    def mean_latency_ms(self) -> float:
+        return self.latency_ms / self.samples if self.samples else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "passed": self.passed,
             "failed": self.failed,
             "tokens": self.tokens,
-            "cost": round(self.cost, 8),
+            "cost": round(self.cost, 9),
             "latency_ms": round(self.latency_ms, 3),
+            "mean_latency_ms": round(self.mean_latency_ms, 3),
+            "samples": self.samples,
         }
 
 
@@ -203,6 +210,7 @@ class BehaviourResult:
             tokens=sum(t.tokens for t in parts),
             cost=sum(t.cost for t in parts),
             latency_ms=sum(t.latency_ms for t in parts),
+            samples=sum(t.samples for t in parts),
         )
 
     def to_dict(self) -> dict[str, Any]:

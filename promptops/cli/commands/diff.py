@@ -1,0 +1,89 @@
+"""``promptops diff``: the pull-request gate (structural and behaviour diff of two refs)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from promptops.diff import FAIL_ON, DiffOptions, diff_refs, evaluate_gate, render
+from promptops.diff.gate import FailOn
+from promptops.diff.render import Format
+
+PROVIDERS = ("echo", "replay", "openai", "openai-compatible", "anthropic")
+_STYLES = {"HIGH": "bold red", "MEDIUM": "yellow", "LOW": "green", "REGRESSION": "bold red"}
+
+
+def _print_text(text: str) -> None:
+    # Colour only on a terminal; pipes and files get the plain report.
+    if not sys.stdout.isatty():
+        click.echo(text, nl=False)
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    styled = Text(text)
+    for word, style in _STYLES.items():
+        styled.highlight_words([word], style=style)
+    Console(highlight=False, soft_wrap=True).print(styled, end="")
+
+
+@click.command("diff")
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--path",
+    "root",
+    default=".",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="The prompt repository (the directory holding models.yaml).",
+)
+@click.option("--behaviour", "--behavior", is_flag=True, help="Run eval cases of changed prompts.")
+@click.option(
+    "--provider", type=click.Choice(PROVIDERS), help="Override every model pin's provider."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="regression",
+    show_default=True,
+    help="never < regression < high-risk < any: each level includes the previous.",
+)
+def command(
+    base: str,
+    head: str | None,
+    root: Path,
+    behaviour: bool,
+    provider: str | None,
+    fmt: Format,
+    fail_on: FailOn,
+) -> None:
+    """Compare BASE with HEAD (default: the working tree).
+
+    Reports added, removed and changed prompts and repository files, each change with a
+    risk level and its reason; with --behaviour, eval flips and token/cost/latency deltas.
+
+    Exit codes: 0 the gate passed, 1 the gate failed (or a side does not validate),
+    2 usage error.
+    """
+    options = DiffOptions(behaviour=behaviour, provider=provider, env=dict(os.environ))
+    result = diff_refs(root, base, head, options)
+    text = render(result, fmt, options.config)
+    if fmt == "text":
+        _print_text(text)
+    else:
+        click.echo(text, nl=False)
+    outcome = evaluate_gate(result, fail_on)
+    if outcome.failed:
+        click.echo(f"promptops diff: gate failed: {outcome.reason}", err=True)
+    sys.exit(1 if outcome.failed else 0)

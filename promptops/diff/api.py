@@ -1,0 +1,108 @@
+"""``diff_refs``: the one function ``promptops diff`` calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from promptops.diff.behaviour import run_behaviour
+from promptops.diff.config import DiffConfig
+from promptops.diff.structural import compare
+from promptops.diff.types import DiffResult
+from promptops.errors import ValidationError
+from promptops.evals import (
+    EvalSession,
+    Progress,
+    RecordingSource,
+    ResponseCache,
+    default_cache_dir,
+    directory_source,
+)
+from promptops.evals.git_recordings import git_source
+from promptops.repo import Repository, load_repository
+
+__all__ = ["DiffOptions", "diff_refs"]
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """What to compare and how. ``provider`` overrides every model pin's provider for the
+    behaviour diff; ``env`` holds API keys and base URLs for live providers; ``session``
+    replaces the eval session the behaviour diff would create (tests count calls with it);
+    ``progress`` is called with (done, total) as eval samples are answered."""
+
+    behaviour: bool = False
+    provider: str | None = None
+    config: DiffConfig = field(default_factory=DiffConfig)
+    env: Mapping[str, str] = field(default_factory=dict)
+    session: EvalSession | None = None
+    progress: Progress | None = None
+
+
+def _recordings(repo: Repository) -> RecordingSource:
+    if repo.source.ref is None:
+        return directory_source(repo.root)
+    return git_source(repo.root, repo.source.ref)
+
+
+def _session(options: DiffOptions, base: Repository, head: Repository) -> EvalSession:
+    if options.session is not None:
+        return options.session
+    return EvalSession(
+        provider=options.provider,
+        cache=ResponseCache(default_cache_dir(head.root)),
+        # Recordings are filed by request digest: head's answer what is new on head,
+        # base's what only base sends; identical requests are found in either.
+        recordings=(_recordings(head), _recordings(base)),
+        env=options.env,
+    )
+
+
+def _load(root: Path, ref: str | None, side: str) -> Repository:
+    repo = load_repository(root, ref=ref)
+    if not repo.ok:
+        where = f"--ref {ref}" if ref is not None else "the working tree"
+        raise ValidationError(
+            f"the {side} ({ref or 'working tree'}) has {len(repo.errors)} error(s); "
+            f"run `promptops validate {where}` and fix them",
+            sorted(repo.errors),
+        )
+    return repo
+
+
+def diff_refs(
+    root: Path, base_ref: str, head_ref: str | None = None, options: DiffOptions | None = None
+) -> DiffResult:
+    """Compare the prompt repository at ``root`` between ``base_ref`` and ``head_ref``
+    (None: the working tree), structurally and, with ``options.behaviour``, by running the
+    eval cases of changed prompts on both sides.
+
+    Raises:
+        UsageError: if a ref does not exist or ``root`` is not a prompt repository.
+        ValidationError: if either side does not validate.
+        ProviderError: if the behaviour diff cannot reach its provider.
+    """
+    options = options or DiffOptions()
+    base = _load(root, base_ref, "base")
+    head = _load(root, head_ref, "head")
+    cmp = compare(base, head, options.config)
+    behaviour = None
+    notes: list[str] = []
+    if options.behaviour:
+        session = _session(options, base, head)
+        behaviour = run_behaviour(base, head, cmp, session, options.config, options.progress)
+        if not behaviour.prompts:
+            notes.append("no eval cases target the changed prompts; add some under evals/")
+    return DiffResult(
+        base_ref=base_ref,
+        head_ref=head_ref,
+        base_commit=base.source.commit,
+        # A dirty working tree is no commit; a clean one is exactly HEAD.
+        head_commit=None if head.source.dirty else head.source.commit,
+        prompts=cmp.prompts,
+        repository=cmp.repository,
+        unchanged=cmp.unchanged,
+        behaviour=behaviour,
+        notes=tuple(notes),
+    )
