@@ -83,7 +83,7 @@ def main() -> None:
     copy_example(broken)
     answer = broken / "prompts" / "support" / "answer.yaml"
     text = answer.read_text(encoding="utf-8")
-    answer.write_text(text.replace("model: ", "model: suport-", 1), encoding="utf-8")
+    answer.write_text(text.replace("model: support-", "model: suport-", 1), encoding="utf-8")
     run(PROMPTOPS, "validate", str(broken), cwd=work, ok=(1,))
 
     print("\n(demo: later steps are added as the layers land)")
