@@ -156,3 +156,23 @@ def test_promptops_validate_reports_only_the_deprecation_warning() -> None:
     ]
     assert len(repo.prompts) == len(_by_kind("prompt"))
     assert len(repo.evals) == len([r for r in _files() if r.startswith("evals/")])
+
+
+def _tour_blocks() -> list[tuple[str, str]]:
+    text = (ROOT / "docs" / "readme" / "tour.md").read_text(encoding="utf-8")
+    blocks = []
+    for chunk in text.split("```yaml\n")[1:]:
+        body = chunk.split("```", 1)[0]
+        first, _, rest = body.partition("\n")
+        blocks.append((first.removeprefix("# "), rest))
+    return blocks
+
+
+@pytest.mark.parametrize(("rel", "excerpt"), _tour_blocks())
+def test_tour_quotes_the_example_files_exactly(rel: str, excerpt: str) -> None:
+    assert excerpt in (ROOT / rel).read_text(encoding="utf-8")
+
+
+def test_tour_covers_every_kind_of_file() -> None:
+    quoted = {kind_for_path(rel) for rel, _ in _tour_blocks()}
+    assert quoted == {"prompt-file", "models", "tools", "rules", "signers", "eval"}
