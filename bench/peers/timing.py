@@ -36,6 +36,38 @@ QUIET_ENV = {
 }
 
 
+def make_plain_venv(path: Path) -> Path:
+    """A venv that sees promptops and the project's dependencies without the editable hook.
+
+    The project's .venv holds promptops as an *editable* install, whose ``.pth`` imports a
+    finder (pathlib, re, fnmatch, ...) into every interpreter start: a development artefact
+    that an application installing the wheel does not pay. This venv (no pip, so no
+    ``.pth`` hooks at all) lists the repository root and the .venv's site-packages as plain
+    path lines, which only extend ``sys.path``, like a wheel in site-packages. Returns its
+    python.
+    """
+    import sysconfig
+    import venv
+
+    venv.EnvBuilder(with_pip=False, clear=True, symlinks=True).create(path)
+    python = path / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    project_site = subprocess.run(
+        [str(PROJECT_PYTHON), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    del sysconfig
+    (Path(purelib) / "promptops-bench.pth").write_text(f"{ROOT}\n{project_site}\n")
+    return python
+
+
 def node_path_env() -> dict[str, str]:
     """``PATH`` with the Node.js runtime setup_peers.sh installed, if it installed one.
 
