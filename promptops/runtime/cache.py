@@ -10,7 +10,7 @@ Only verified bytes are passed to :meth:`Cache.put`; the loader guarantees it.
 Layout::
 
     blobs/<sha256hex>            bundle, manifest and pointer bytes
-    lkg/<key>.json               last-known-good: {"bundle", "manifest", "pointer"} digests
+    lkg/<key>/<serial>.json      last-known-good: {"bundle", "manifest", "pointer"} digests
     serials/<key>/<serial>       highest serial seen on a channel (empty files; max wins)
     etags/<key>.json             {"etag", "blob"} of the last HTTP 200 for a URL
 """
@@ -36,6 +36,27 @@ _SMALL = 64 * 1024  # records are a few hundred bytes
 def cache_key(*parts: str) -> str:
     """A file-name-safe key for a tuple of strings (source id, channel, ...)."""
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _serials(folder: Path, suffix: str) -> list[int]:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    stems = (n[: len(n) - len(suffix)] for n in names if n.endswith(suffix))
+    return [int(s) for s in stems if s.isdigit()]
+
+
+def _highest(folder: Path, suffix: str) -> int | None:
+    serials = _serials(folder, suffix)
+    return max(serials) if serials else None
+
+
+def _prune_below(folder: Path, serial: int, suffix: str) -> None:
+    for n in _serials(folder, suffix):
+        if n < serial:
+            with contextlib.suppress(OSError):
+                (folder / f"{n}{suffix}").unlink()
 
 
 class Cache:
@@ -87,33 +108,35 @@ class Cache:
         atomic_write_bytes(path, json.dumps(value, sort_keys=True).encode("utf-8"))
 
     def last_known_good(self, key: str) -> dict[str, str | None] | None:
-        """The digests of the last release verified for ``key``, or ``None``."""
-        rec = self._read_record(self.root / "lkg" / f"{key}.json")
+        """The digests of the highest-serial release verified for ``key``, or ``None``."""
+        folder = self.root / "lkg" / key
+        serial = _highest(folder, ".json")
+        rec = None if serial is None else self._read_record(folder / f"{serial}.json")
         if rec is None or not isinstance(rec.get("bundle"), str):
             return None
         return {k: rec.get(k) if isinstance(rec.get(k), str) else None
                 for k in ("bundle", "manifest", "pointer")}  # fmt: skip
 
     def set_last_known_good(
-        self, key: str, *, bundle: str, manifest: str, pointer: str | None
+        self, key: str, serial: int, *, bundle: str, manifest: str, pointer: str | None
     ) -> None:
         """Record a verified release as last-known-good for ``key``.
+
+        One record per serial and "highest wins", like :meth:`record_serial`: a process
+        that verified serial 4 a moment after another verified 5 cannot move it back.
 
         Raises:
             OSError: if the cache directory cannot be written.
         """
+        folder = self.root / "lkg" / key
         rec = {"bundle": bundle, "manifest": manifest, "pointer": pointer}
-        self._write_record(self.root / "lkg" / f"{key}.json", rec)
+        self._write_record(folder / f"{serial}.json", rec)
+        _prune_below(folder, serial, ".json")
 
     # -- serials --------------------------------------------------------------------
     def highest_serial(self, key: str) -> int | None:
         """The highest serial recorded for ``key`` (a channel of a source)."""
-        try:
-            names = os.listdir(self.root / "serials" / key)
-        except OSError:
-            return None
-        serials = [int(n) for n in names if n.isdigit()]
-        return max(serials) if serials else None
+        return _highest(self.root / "serials" / key, "")
 
     def record_serial(self, key: str, serial: int) -> None:
         """Record that ``serial`` was trusted; lower records are pruned.
@@ -127,10 +150,7 @@ class Cache:
         folder = self.root / "serials" / key
         folder.mkdir(parents=True, exist_ok=True)
         (folder / str(serial)).touch()
-        for name in os.listdir(folder):
-            if name.isdigit() and int(name) < serial:
-                with contextlib.suppress(OSError):
-                    (folder / name).unlink()
+        _prune_below(folder, serial, "")
 
     # -- HTTP validators ------------------------------------------------------------
     def etag(self, url: str) -> tuple[str, str] | None:

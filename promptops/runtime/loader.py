@@ -110,7 +110,9 @@ class Loader:
             self.cache.get(manifest.bundle_sha256, manifest.bundle_size) if self.cache else None
         )
         if bundle_bytes is None:
-            f = self._read(prefix + "bundle.json", manifest.bundle_size)
+            # Read up to the cap, not the signed size: a longer file then fails verification
+            # with a message saying how much was appended.
+            f = self._read(prefix + "bundle.json", self.config.max_bundle_bytes)
             fetched.append(f)
             bundle_bytes = f.data
         bundle = state.accept_bundle(manifest, bundle_bytes)
@@ -166,7 +168,7 @@ class Loader:
             if v.pointer is not None:
                 self.cache.record_serial(self._serial_key, v.pointer.serial)
             self.cache.set_last_known_good(
-                self._key, bundle=bundle, manifest=manifest, pointer=pointer
+                self._key, v.manifest.serial, bundle=bundle, manifest=manifest, pointer=pointer
             )
         except OSError as exc:
             # A read-only or full cache must not take the application down: the release
