@@ -53,8 +53,9 @@ class SignerEntry:
         """The entry as YAML list item lines, ready to paste under ``signers:``."""
         return (
             f"  - name: {self.name}\n"
-            f"    keyid: {self.keyid}\n"
-            f"    public_key: {self.public_key}\n"
+            # Quoted: an all-digit hex key id would otherwise load as a YAML number.
+            f'    keyid: "{self.keyid}"\n'
+            f'    public_key: "{self.public_key}"\n'
             "    scheme: ed25519\n"
         )
 

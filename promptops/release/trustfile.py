@@ -50,7 +50,8 @@ def load_trust(path: Path) -> TrustRoot:
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise UsageError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'} ({exc})") from exc
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise UsageError(f"{path}: not valid {kind} ({exc})") from exc
     try:
         signers = SignersFile.model_validate(data)
     except pydantic.ValidationError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -40,8 +41,7 @@ def _text(report: VerifyReport) -> str:
 )
 @click.option("--channel", help="TARGET is a published root: verify this channel's release.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.pass_context
-def command(ctx: click.Context, target: str, trust: Path, channel: str | None, fmt: str) -> None:
+def command(target: str, trust: Path, channel: str | None, fmt: str) -> None:
     """Verify TARGET: a release directory (releases/NAME), or a published root with
     --channel; either as a local path or an http(s):// URL.
 
@@ -56,5 +56,5 @@ def command(ctx: click.Context, target: str, trust: Path, channel: str | None, f
         report = verify_target(target, load_trust(trust), now=utc_now(), channel=channel)
     except PromptopsError as exc:
         click.echo(json.dumps({"ok": False, "target": target, "error": str(exc)}, indent=2))
-        ctx.exit(1)
+        sys.exit(1)
     click.echo(json.dumps(report.to_dict(), indent=2))

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from promptops.errors import RollbackError, UsageError
+from promptops.release import create_release, promote, publish
+from promptops.runtime.trust import (
+    check_pointer_matches,
+    verify_channel_pointer,
+    verify_release,
+)
+from tests.helpers import commit_all
+from tests.release.conftest import DAYS_90, NOW, Signed
+
+WEEK = dt.timedelta(days=7)
+
+
+def _two_releases(s: Signed) -> None:
+    create_release(s.root, "v1", [s.key], now=NOW, expires_in=DAYS_90, out=s.dist)
+    greet = s.root / "prompts" / "greet.yaml"
+    greet.write_text(greet.read_text().replace("Say hello", "Say hi"))
+    commit_all(s.root, "hi")
+    create_release(s.root, "v2", [s.key], now=NOW, expires_in=DAYS_90, out=s.dist)
+
+
+def _verify_channel(s: Signed, root: Path, channel: str) -> str:
+    pointer = verify_channel_pointer(
+        (root / "channels" / f"{channel}.json").read_bytes(), s.trust, now=NOW
+    )
+    release = root / "releases" / pointer.release
+    manifest = verify_release(
+        (release / "release.dsse.json").read_bytes(),
+        (release / "bundle.json").read_bytes(),
+        s.trust,
+        now=NOW,
+    )
+    check_pointer_matches(pointer, manifest)
+    digest = (root / "digests" / manifest.bundle_sha256).read_text()
+    assert digest == pointer.release + "\n"
+    return pointer.release
+
+
+def test_publish_lays_out_the_static_tree(signed: Signed, tmp_path: Path) -> None:
+    _two_releases(signed)
+    site = tmp_path / "site"
+    result = publish(
+        signed.dist,
+        site,
+        channel="production",
+        keys=[signed.key],
+        now=NOW,
+        expires_in=WEEK,
+        trust=signed.trust,
+    )
+    assert result.releases == ("v1", "v2")
+    files = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
+    assert [f for f in files if not f.startswith("digests/")] == [
+        "channels/production.json",
+        "releases/v1/bundle.json",
+        "releases/v1/release.dsse.json",
+        "releases/v2/bundle.json",
+        "releases/v2/release.dsse.json",
+    ]
+    assert len([f for f in files if f.startswith("digests/")]) == 2
+    assert _verify_channel(signed, site, "production") == "v2"
+    # Publishing again is idempotent.
+    publish(signed.dist, site, channel=None, keys=[], now=NOW, expires_in=WEEK)
+
+
+def test_promote_moves_forward_and_refuses_to_move_back(signed: Signed) -> None:
+    _two_releases(signed)
+    first = promote(signed.dist, "v1", "production", [signed.key], now=NOW, expires_in=WEEK)
+    assert (first.release, first.previous_release) == ("v1", None)
+    second = promote(
+        signed.dist, "v2", "production", [signed.key], now=NOW, expires_in=WEEK, trust=signed.trust
+    )
+    assert (second.serial, second.previous_serial) == (2, 1)
+    before = (signed.dist / "channels" / "production.json").read_bytes()
+    with pytest.raises(
+        RollbackError,
+        match=r"channel 'production' serves release v2 \(serial 2\); refusing to move it back "
+        r"to v1 \(serial 1\)",
+    ):
+        promote(signed.dist, "v1", "production", [signed.key], now=NOW, expires_in=WEEK)
+    assert (signed.dist / "channels" / "production.json").read_bytes() == before
+    assert _verify_channel(signed, signed.dist, "production") == "v2"
+    # Channels are independent.
+    promote(signed.dist, "v1", "staging", [signed.key], now=NOW, expires_in=WEEK)
+    assert _verify_channel(signed, signed.dist, "staging") == "v1"
+
+
+def test_publish_refuses_a_different_release_under_a_published_name(
+    signed: Signed, tmp_path: Path
+) -> None:
+    _two_releases(signed)
+    site = tmp_path / "site"
+    publish(signed.dist, site, channel=None, keys=[], now=NOW, expires_in=WEEK)
+    (site / "releases" / "v1" / "bundle.json").write_bytes(
+        (site / "releases" / "v2" / "bundle.json").read_bytes()
+    )
+    with pytest.raises(UsageError, match="already published with different content"):
+        publish(signed.dist, site, channel=None, keys=[], now=NOW, expires_in=WEEK)
+
+
+def test_publish_needs_releases(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no releases/ directory; run promptops release first"):
+        publish(tmp_path, tmp_path / "site", channel=None, keys=[], now=NOW, expires_in=WEEK)
