@@ -86,15 +86,17 @@ def evaluate_repository(
     )
     recorder = Recorder(repo.root) if record else None
     directory = cache_dir if cache_dir is not None else default_cache_dir(repo.root)
-    session = EvalSession(
+    with EvalSession(
         config=config,
         provider=provider,
         cache=ResponseCache(directory, enabled=use_cache),
         recordings=sources,
         recorder=recorder,
         env=env,
-    )
-    report = session.run(bundle, repo.evals, prompt_ids=set(prompt_ids) or None, progress=progress)
+    ) as session:
+        report = session.run(
+            bundle, repo.evals, prompt_ids=set(prompt_ids) or None, progress=progress
+        )
     written = recorder.flush() if recorder is not None else []
     root = repo.root.resolve()
     return EvalRun(report, tuple(p.resolve().relative_to(root).as_posix() for p in written))

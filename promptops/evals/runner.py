@@ -53,6 +53,7 @@ class EvalSession:
         *,
         config: EvalConfig | None = None,
         provider: str | None = None,
+        providers: Mapping[str, Provider] | None = None,
         cache: ResponseCache | None = None,
         recordings: Sequence[RecordingSource] = (),
         recorder: Recorder | None = None,
@@ -61,7 +62,8 @@ class EvalSession:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        """``provider`` overrides every model pin's provider (``--provider``)."""
+        """``provider`` overrides every model pin's provider (``--provider``);
+        ``providers`` supplies ready instances by name (custom or scripted providers)."""
         self.config = config or EvalConfig()
         self.cache = cache or ResponseCache()
         self._override = provider
@@ -72,9 +74,22 @@ class EvalSession:
         self._rng = rng or random.Random()
         self._clock = clock
         self._lock = threading.Lock()
-        self._providers: dict[str, Provider] = {}
+        self._providers: dict[str, Provider] = dict(providers or {})
         self._compiled: dict[str, tuple[Prompt, Any]] = {}
         self._rendered: dict[tuple[str, bytes], Request] = {}
+
+    def __enter__(self) -> EvalSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every provider's connections."""
+        with self._lock:
+            providers, self._providers = list(self._providers.values()), {}
+        for provider in providers:
+            provider.close()
 
     def provider(self, name: str) -> Provider:
         """The session's provider instance for ``name`` (created once).

@@ -13,7 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptops.errors import ProviderError
-from promptops.evals.providers.base import CallContext, TransientProviderError, adapter_view
+from promptops.evals.providers.base import (
+    CallContext,
+    TransientProviderError,
+    adapter_view,
+    error_detail,
+    retry_after,
+)
 from promptops.evals.types import Request, Response, ToolCall
 from promptops.runtime.adapters import anthropic_messages
 
@@ -54,6 +60,13 @@ class AnthropicProvider:
                 )
             return self._clients[base_url]
 
+    def close(self) -> None:
+        """Close every SDK client's connection pool."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
     def complete(self, request: Request, context: CallContext) -> Response:
         """One Messages API call.
 
@@ -76,11 +89,9 @@ class AnthropicProvider:
         except anthropic.APIConnectionError as exc:
             raise TransientProviderError(f"connection failed: {exc}") from None
         except anthropic.APIStatusError as exc:
-            text = f"HTTP {exc.status_code} from anthropic: {exc.message}"
+            text = f"HTTP {exc.status_code} from anthropic: {error_detail(exc)}"
             if exc.status_code == 429 or exc.status_code >= 500:
-                retry_after = exc.response.headers.get("retry-after")
-                hint = float(retry_after) if retry_after and retry_after.isdigit() else None
-                raise TransientProviderError(text, hint) from None
+                raise TransientProviderError(text, retry_after(exc)) from None
             raise ProviderError(text) from None
         latency_ms = (self._clock() - start) * 1000.0
         try:

@@ -17,6 +17,8 @@ __all__ = [
     "TransientProviderError",
     "adapter_view",
     "call_with_retry",
+    "error_detail",
+    "retry_after",
 ]
 
 
@@ -43,6 +45,26 @@ def adapter_view(request: Request, context: CallContext) -> dict[str, Any]:
     }
 
 
+def error_detail(exc: Any) -> str:
+    """The server's own error message from an SDK status error, else the SDK's text."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    return str(getattr(exc, "message", exc))
+
+
+def retry_after(exc: Any) -> float | None:
+    """The ``Retry-After`` header of an SDK status error, in seconds (delta form only)."""
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
 class Provider(Protocol):
     """Something that answers requests. Implementations must be thread-safe."""
 
@@ -58,6 +80,10 @@ class Provider(Protocol):
             TransientProviderError: on 429, 5xx, timeouts and dropped connections.
             ProviderError: on any other failure.
         """
+        ...
+
+    def close(self) -> None:
+        """Release connections (SDK clients); the provider is not used afterwards."""
         ...
 
 

@@ -77,6 +77,9 @@ class EchoProvider:
     name = "echo"
     remote = False
 
+    def close(self) -> None:
+        """Nothing to release."""
+
     def complete(self, request: Request, context: CallContext) -> Response:
         """Echo the last user message (or a value of the output schema)."""
         last_user = ""

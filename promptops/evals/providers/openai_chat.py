@@ -17,20 +17,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptops.errors import ProviderError
-from promptops.evals.providers.base import CallContext, TransientProviderError, adapter_view
+from promptops.evals.providers.base import (
+    CallContext,
+    TransientProviderError,
+    adapter_view,
+    error_detail,
+    retry_after,
+)
 from promptops.evals.types import Request, Response, ToolCall
 from promptops.runtime.adapters import openai_chat
 
 __all__ = ["OpenAIProvider"]
-
-
-def _retry_after(exc: Any) -> float | None:
-    response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 class OpenAIProvider:
@@ -71,6 +68,13 @@ class OpenAIProvider:
                 )
             return self._clients[base_url]
 
+    def close(self) -> None:
+        """Close every SDK client's connection pool."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
     def complete(self, request: Request, context: CallContext) -> Response:
         """One chat completion.
 
@@ -91,9 +95,9 @@ class OpenAIProvider:
         except openai.APIConnectionError as exc:
             raise TransientProviderError(f"connection failed: {exc}") from None
         except openai.APIStatusError as exc:
-            message = f"HTTP {exc.status_code} from {request.provider}: {exc.message}"
+            message = f"HTTP {exc.status_code} from {request.provider}: {error_detail(exc)}"
             if exc.status_code == 429 or exc.status_code >= 500:
-                raise TransientProviderError(message, _retry_after(exc)) from None
+                raise TransientProviderError(message, retry_after(exc)) from None
             raise ProviderError(message) from None
         latency_ms = (self._clock() - start) * 1000.0
         try:

@@ -59,6 +59,9 @@ class ReplayProvider:
                 "`promptops eval --record`"
             ) from None
 
+    def close(self) -> None:
+        """Nothing to release."""
+
     def complete(self, request: Request, context: CallContext) -> Response:
         """The recorded response for ``request`` and ``context.sample``.
 
