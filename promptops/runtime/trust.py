@@ -8,7 +8,6 @@ parsed. Standard library and ``cryptography`` only.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 import hashlib
@@ -310,7 +309,7 @@ def _unverified_payload(envelope: bytes, max_bytes: int) -> bytes:
         raise BundleError(f"envelope: {len(envelope)} bytes exceeds the limit of {max_bytes} bytes")
     try:
         env = json.loads(envelope)
-        return base64.b64decode(env["payload"], validate=True)
+        return binascii.a2b_base64(env["payload"], strict_mode=True)
     except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error) as exc:
         raise BundleError(f"envelope: not a DSSE envelope ({exc})") from exc
 
