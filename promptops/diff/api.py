@@ -91,7 +91,11 @@ def diff_refs(
     notes: list[str] = []
     if options.behaviour:
         session = _session(options, base, head)
-        behaviour = run_behaviour(base, head, cmp, session, options.config, options.progress)
+        try:
+            behaviour = run_behaviour(base, head, cmp, session, options.config, options.progress)
+        finally:
+            if options.session is None:  # a caller's session is the caller's to close
+                session.close()
         if not behaviour.prompts:
             notes.append("no eval cases target the changed prompts; add some under evals/")
     return DiffResult(

@@ -56,6 +56,10 @@ def _behaviour_cell(pb: PromptBehaviour | None) -> str:
     return ", ".join(parts)
 
 
+def _table_row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def _summary(result: DiffResult) -> list[str]:
     by_prompt = {} if result.behaviour is None else {p.prompt: p for p in result.behaviour.prompts}
     lines = [
@@ -63,14 +67,16 @@ def _summary(result: DiffResult) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for p in result.prompts:
+        behaviour = _cell(_behaviour_cell(by_prompt.get(p.id)))
         lines.append(
-            f"| `{p.id}` | {p.status} | {_BADGE[p.risk]} | {_cell(_areas(p.changes))} "
-            f"| {_cell(_behaviour_cell(by_prompt.get(p.id)))} |"
+            _table_row(f"`{p.id}`", p.status, _BADGE[p.risk], _cell(_areas(p.changes)), behaviour)
         )
     for c in result.repository:
-        lines.append(f"| _{_cell(c.area)}_ | changed | {_BADGE[c.risk]} | {_cell(c.summary)} | |")
+        lines.append(
+            _table_row(f"_{_cell(c.area)}_", "changed", _BADGE[c.risk], _cell(c.summary), "")
+        )
     if len(lines) == 2:
-        lines.append("| _nothing_ | unchanged | ⚪ none | | |")
+        lines.append(_table_row("_nothing_", "unchanged", _BADGE[None], "", ""))
     return lines
 
 

@@ -1,0 +1,47 @@
+"""The --fail-on ladder: never < regression < high-risk < any."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptops.diff import (
+    BehaviourResult,
+    CaseFlip,
+    Change,
+    DiffResult,
+    PromptBehaviour,
+    PromptDiff,
+    Totals,
+    evaluate_gate,
+)
+from promptops.diff.gate import FailOn
+
+
+def _result(risk: str | None, regression: bool = False) -> DiffResult:
+    prompts: tuple[PromptDiff, ...] = ()
+    if risk is not None:
+        change = Change("params", "params.t", "t", risk, "why")  # type: ignore[arg-type]
+        prompts = (PromptDiff("p", "changed", "a", "b", (change,)),)
+    flip = CaseFlip("evals/p.yaml", "c", True, not regression, False)
+    behaviour = BehaviourResult((PromptBehaviour("p", (flip,), Totals(), Totals()),), "echo", 1, 2)
+    return DiffResult("base", None, None, None, prompts, (), 3, behaviour)
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "risk", "regression", "failed", "reason"),
+    [
+        ("never", "high", True, False, "gate disabled (--fail-on never)"),
+        ("regression", "high", False, False, "no failure under --fail-on regression"),
+        ("regression", None, True, True, "1 eval case(s) regressed (passed on base)"),
+        ("high-risk", "high", False, True, "high-risk change(s) need review"),
+        ("high-risk", "medium", False, False, "no failure under --fail-on high-risk"),
+        ("high-risk", "low", True, True, "1 eval case(s) regressed (passed on base)"),
+        ("any", "low", False, True, "prompt repository changed (--fail-on any)"),
+        ("any", None, False, False, "no failure under --fail-on any"),
+    ],
+)
+def test_gate_ladder(
+    fail_on: FailOn, risk: str | None, regression: bool, failed: bool, reason: str
+) -> None:
+    outcome = evaluate_gate(_result(risk, regression), fail_on)
+    assert (outcome.failed, outcome.reason) == (failed, reason)
