@@ -69,7 +69,7 @@ def plan_cases(
 
     Raises:
         ValidationError: naming the eval file and case, if a case's assertions are
-            malformed, ``min_pass`` exceeds ``repeat``, a target prompt is missing, or
+            malformed, ``repeat`` is over the limit, a target prompt is missing, or
             there are more cases than ``config.max_cases``.
     """
     planned: list[PlannedCase] = []
@@ -92,14 +92,8 @@ def plan_cases(
                     )
                 except AssertionSpecError as exc:
                     raise _case_error(path, case.name, f"assertion {j}: {exc}") from None
+            # The spec model guarantees min_pass <= repeat.
             min_pass = case.repeat if case.min_pass is None else case.min_pass
-            if min_pass > case.repeat:
-                raise _case_error(
-                    path,
-                    case.name,
-                    f"min_pass {min_pass} is greater than repeat {case.repeat}; "
-                    "lower min_pass or raise repeat",
-                )
             if case.repeat > config.max_repeat:
                 raise _case_error(
                     path, case.name, f"repeat {case.repeat} exceeds the limit {config.max_repeat}"
