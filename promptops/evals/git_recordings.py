@@ -29,7 +29,7 @@ def git_source(root: Path, ref: str) -> RecordingSource:
     rel_root = root.resolve().relative_to(git.top.resolve()).as_posix()
     prefix = "" if rel_root == "." else rel_root + "/"
     lock = threading.Lock()
-    listing: dict[str, str] | None = None
+    listing: dict[str, tuple[str, int]] | None = None
     blobs: dict[str, bytes] = {}
     loaded_dirs: set[str] = set()
 
@@ -38,12 +38,14 @@ def git_source(root: Path, ref: str) -> RecordingSource:
         with lock:
             if listing is None:
                 listing = git.ls_tree(tree, prefix, [RECORDINGS_DIR])
-            oid = listing.get(rel)
-            if oid is None:
+            entry = listing.get(rel)
+            if entry is None:
                 return None
+            oid = entry[0]
             directory = rel.rpartition("/")[0]
             if directory not in loaded_dirs:
-                oids = sorted({o for p, o in listing.items() if p.rpartition("/")[0] == directory})
+                same_dir = (e[0] for p, e in listing.items() if p.rpartition("/")[0] == directory)
+                oids = sorted(set(same_dir))
                 blobs.update(git.cat_blobs(oids))
                 loaded_dirs.add(directory)
             return blobs.get(oid)
