@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from promptops.spec._base import Provider, SpecModel
 
-__all__ = ["ASSERTION_TYPES", "EvalCase", "EvalSet"]
+__all__ = ["ASSERTION_ARGUMENTS", "ASSERTION_TYPES", "EvalCase", "EvalSet"]
 
 # Each assertion is a one-key mapping {type: argument}; ``not: {type: argument}`` negates.
 ASSERTION_TYPES = (
