@@ -5,7 +5,7 @@ with their deterministic echo provider; every case passes on both sides. Timed: 
 time of the whole command in a fresh process, start-up included, as CI runs it:
 
   promptfoo eval -c promptfooconfig.yaml --no-cache --no-table --no-progress-bar
-  promptops eval --provider echo          (in a committed repository with the same cases)
+  promptops eval --provider echo --no-cache   (a committed repository with the same cases)
 
 ``--no-table``/``--no-progress-bar`` only spare promptfoo drawing 2,000 rows on a terminal.
 promptfoo keeps its default concurrency and writes its results database as usual, into a
@@ -19,6 +19,7 @@ Usage: bench/setup_peers.sh; .venv/bin/python bench/bench_eval_vs_promptfoo.py [
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -66,7 +67,7 @@ def promptops_contestant(name: str, workdir: Path, n: int) -> Contestant:
     promptops = PROJECT_PYTHON.parent / "promptops"
     return Contestant(
         name=name,
-        argv=[str(promptops), "eval", "--provider", "echo", "--format", "json"],
+        argv=[str(promptops), "eval", "--provider", "echo", "--no-cache"],
         cwd=repo,
     )
 
@@ -80,11 +81,12 @@ def check_promptfoo(c: Contestant, n: int) -> None:
 
 
 def check_promptops(c: Contestant, n: int) -> None:
-    """Refuse to time a promptops run that did not report all ``n`` cases passed."""
-    _, out = run_once(c, capture=True)
-    passed = re.search(r'"passed"\s*:\s*(\d+)', out)
-    if not passed or int(passed.group(1)) != n:
-        raise SystemExit(f"{c.name}: expected {n} passed cases, got:\n{out[-2000:]}")
+    """Refuse to time a promptops run that did not pass all ``n`` cases, each with its own
+    provider call (no response cache, like promptfoo's ``--no-cache``)."""
+    _, out = run_once(Contestant(c.name, [*c.argv, "--format", "json"], c.cwd, c.env), capture=True)
+    totals = json.loads(out)["totals"]
+    if totals["passed"] != n or totals["calls"] != n or totals["cache_hits"] != 0:
+        raise SystemExit(f"{c.name}: expected {n} passed cases and {n} calls, got {totals}")
 
 
 def main() -> int:
@@ -107,8 +109,8 @@ def main() -> int:
         check_promptfoo(pf_small, SMALL)
         check_promptops(po_small, SMALL)
         print(f"eval throughput: {n} cases, echo provider, one contains assertion each")
-        print(f"  {args.runs} timed runs each, interleaved, after a warm-up; median wall time")
-        times = interleaved([pf_big, po_big, pf_small, po_small], args.runs)
+        print(f"  {args.runs} timed runs each, interleaved, after a checked run; median wall time")
+        times = interleaved([pf_big, po_big, pf_small, po_small], args.runs, warm_up=False)
 
     med = {name: median_ms(samples) / 1000.0 for name, samples in times.items()}
     for c in (pf_big, po_big, pf_small, po_small):

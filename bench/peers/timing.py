@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -112,34 +113,42 @@ def run_once(c: Contestant, *, capture: bool = False) -> tuple[float, str]:
     Raises:
         ContestantFailed: the process exited non-zero (stderr is in the message).
     """
-    start = time.perf_counter()
-    proc = subprocess.run(
-        list(c.argv),
-        cwd=c.cwd,
-        env=bench_env(c.env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
+    # Output goes to files, never pipes: promptfoo loses its closing summary and stalls in
+    # shutdown ("closeLogger() timed out") when its stdout is a pipe.
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            list(c.argv),
+            cwd=c.cwd,
+            env=bench_env(c.env),
+            stdin=subprocess.DEVNULL,
+            stdout=out_file if capture else subprocess.DEVNULL,
+            stderr=err_file,
+            check=False,
+        )
+        elapsed = time.perf_counter() - start
+        out_file.seek(0)
+        err_file.seek(0)
+        out = out_file.read().decode(errors="replace")
+        err = err_file.read().decode(errors="replace")
     if proc.returncode != 0:
-        tail = proc.stderr.decode(errors="replace")[-3000:]
-        raise ContestantFailed(f"{c.name}: exit {proc.returncode}\n{tail}")
-    out = proc.stdout.decode(errors="replace") if capture else ""
+        raise ContestantFailed(f"{c.name}: exit {proc.returncode}\n{err[-3000:]}")
     return elapsed, out
 
 
-def interleaved(contestants: Sequence[Contestant], runs: int) -> dict[str, list[float]]:
+def interleaved(
+    contestants: Sequence[Contestant], runs: int, *, warm_up: bool = True
+) -> dict[str, list[float]]:
     """Time every contestant ``runs`` times, round-robin, after one untimed warm-up each.
 
     The warm-up writes bytecode caches and fills the page cache, so every timed run sees
-    the same warm machine an application restart would.
+    the same warm machine an application restart would (skip it when the caller's own
+    checks already ran every contestant once).
 
     Raises:
         ContestantFailed: any run of any contestant failed.
     """
-    for c in contestants:
+    for c in contestants if warm_up else ():
         run_once(c)
     times: dict[str, list[float]] = {c.name: [] for c in contestants}
     for _ in range(runs):
