@@ -5,7 +5,6 @@ Standard library only: the runtime reads the same layout, and both sides must ag
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -21,6 +20,8 @@ SOURCE_SEP = b',"source":'
 
 IndexEntry = tuple[int, int, str]
 
+_NEEDS_ESCAPE = frozenset('"\\')
+
 
 def _canonical(value: Any) -> bytes:
     # Same options as promptops.canonical.canonical_bytes (kept local: this module is
@@ -30,33 +31,55 @@ def _canonical(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+def _key(prompt_id: str) -> bytes:
+    # Ids are plain ASCII (ADR 0001), which JSON writes verbatim; anything else goes through
+    # the encoder so the bytes stay canonical whatever the caller passes.
+    if prompt_id.isascii() and prompt_id.isprintable() and not _NEEDS_ESCAPE & set(prompt_id):
+        return b'"' + prompt_id.encode("ascii") + b'"'
+    return _canonical(prompt_id)
+
+
 def assemble(
-    prompts: Iterable[tuple[str, bytes]], source: Mapping[str, Any]
+    prompts: Iterable[tuple[str, bytes, str]], source: Mapping[str, Any]
 ) -> tuple[bytes, dict[str, IndexEntry]]:
     """Concatenate already-canonical prompt bytes into a canonical bundle.
 
-    The result equals ``canonical_bytes`` of the whole parsed object; concatenating
-    cached slices keeps a rebuild linear and cheap instead of re-serialising 10,000 prompts.
+    ``prompts`` holds ``(id, canonical bytes, sha256hex of those bytes)``. The result equals
+    ``canonical_bytes`` of the whole parsed object; concatenating cached slices keeps a
+    rebuild linear and cheap instead of re-serialising 10,000 prompts.
 
     Returns:
         The bundle bytes and the index (id -> (offset, length, sha256hex)).
     """
     # Canonical JSON sorts object keys by code point; sorted() on str does the same.
     items = sorted(prompts, key=lambda item: item[0])
-    parts: list[bytes] = [b"{"]
+    parts: list[bytes] = []
     index: dict[str, IndexEntry] = {}
-    offset = 1
-    for n, (prompt_id, body) in enumerate(items):
-        key = (b"," if n else b"") + _canonical(prompt_id) + b":"
-        offset += len(key)
-        parts.append(key)
-        parts.append(body)
-        index[prompt_id] = (offset, len(body), hashlib.sha256(body).hexdigest())
+    index_parts: list[bytes] = []
+    offset = 1  # past the "{" of the prompts object
+    for prompt_id, body, digest in items:
+        key = _key(prompt_id)
+        if parts:
+            offset += 1  # the "," before every member but the first
+        offset += len(key) + 1
+        parts.append(key + b":" + body)
+        index[prompt_id] = (offset, len(body), digest)
+        index_parts.append(b'%b:[%d,%d,"%b"]' % (key, offset, len(body), digest.encode()))
         offset += len(body)
-    parts.append(b"}")
-    index_bytes = _canonical({k: list(v) for k, v in index.items()})
     data = b"".join(
-        [HEADER, index_bytes, PROMPTS_SEP, *parts, SOURCE_SEP, _canonical(dict(source)), b"}"]
+        [
+            HEADER,
+            b"{",
+            b",".join(index_parts),
+            b"}",
+            PROMPTS_SEP,
+            b"{",
+            b",".join(parts),
+            b"}",
+            SOURCE_SEP,
+            _canonical(dict(source)),
+            b"}",
+        ]
     )
     return data, index
 

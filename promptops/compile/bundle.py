@@ -123,19 +123,20 @@ def compile_repository(
     digests = Digests(repo, models, tools)
     keys = {pid: prompt_key(digests, pid, p) for pid, p in repo.prompts.items()}
     cached = store.get_many(keys.values()) if store else {}
-    bodies: list[tuple[str, bytes]] = []
-    fresh: dict[str, bytes] = {}
+    entries: list[tuple[str, bytes, str]] = []
+    fresh: dict[str, tuple[bytes, str]] = {}
     diagnostics: list[Diagnostic] = []
     for pid, key in keys.items():
-        body = cached.get(key)
-        if body is None:
+        entry = cached.get(key)
+        if entry is None:
             try:
                 obj = compile_prompt_object(repo, pid, config=config, models=models, tools=tools)
             except ValidationError as exc:
                 diagnostics.extend(exc.diagnostics)
                 continue
-            body = fresh[key] = canonical_bytes(obj)
-        bodies.append((pid, body))
+            body = canonical_bytes(obj)
+            entry = fresh[key] = (body, hashlib.sha256(body).hexdigest())
+        entries.append((pid, *entry))
     if diagnostics:
         raise ValidationError(
             f"cannot build: {len(diagnostics)} prompt(s) do not compile", sorted(diagnostics)
@@ -143,7 +144,7 @@ def compile_repository(
     if store:
         store.put_many(fresh)
         store.close()
-    data, index = assemble(bodies, repo.source.to_dict())
+    data, index = assemble(entries, repo.source.to_dict())
     if len(data) > config.max_bundle_bytes:
         raise ValidationError(
             f"cannot build: the bundle is {len(data)} bytes, over the limit of "

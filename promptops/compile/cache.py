@@ -66,13 +66,15 @@ class CompileCache:
             raise
         return db
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        """The entries found for ``keys``; missing and corrupt entries are left out."""
+    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[bytes, str]]:
+        """The entries found for ``keys`` as (bytes, sha256hex of the bytes); missing and
+        corrupt entries are left out."""
         db = self._connect()
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, bytes] = {}
+        found: dict[str, tuple[bytes, str]] = {}
         if db is None:
             return found
+        sha256 = hashlib.sha256
         try:
             for i in range(0, len(wanted), _BATCH):
                 batch = wanted[i : i + _BATCH]
@@ -81,18 +83,22 @@ class CompileCache:
                     f"SELECT key, sha256, data FROM prompts WHERE key IN ({marks})", batch
                 )
                 for key, digest, data in rows:
-                    if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() == digest:
-                        found[key] = data
+                    if isinstance(data, bytes) and sha256(data).hexdigest() == digest:
+                        found[key] = (data, digest)
         except sqlite3.Error:
             return {}
         return found
 
-    def put_many(self, entries: Mapping[str, bytes]) -> None:
-        """Store ``entries`` in one transaction; failures are ignored (it is a cache)."""
+    def put_many(self, entries: Mapping[str, bytes | tuple[bytes, str]]) -> None:
+        """Store ``entries`` (bytes, or bytes with their known sha256hex) in one transaction;
+        failures are ignored (it is a cache)."""
         db = self._connect()
         if db is None or not entries:
             return
-        rows = [(k, hashlib.sha256(v).hexdigest(), v) for k, v in entries.items()]
+        rows = [
+            (k, *((v[1], v[0]) if isinstance(v, tuple) else (hashlib.sha256(v).hexdigest(), v)))
+            for k, v in entries.items()
+        ]
         try:
             with contextlib.closing(db.cursor()) as cur:
                 cur.execute("BEGIN IMMEDIATE")

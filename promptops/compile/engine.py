@@ -28,7 +28,7 @@ SUBSTITUTE_PATTERN = re.compile(r"\{\{[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*\}
 _DELIMITERS = ("{{", "{%", "{#")
 
 # Names Jinja's parser reads as constants or operators, never as a variable lookup.
-_NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None"})
+_NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "not"})
 
 # Same lexer settings as the runtime's environment (ADR 0002), so data nodes match.
 _ENV = SandboxedEnvironment(keep_trailing_newline=True, undefined=StrictUndefined, autoescape=False)
@@ -62,11 +62,7 @@ def _is_substitute(template: str, body: list[nodes.Node]) -> bool:
                 return False
     # The AST alone hides whitespace control ({{- x }}) and raw blocks; require that the
     # runtime's plain split sees literal text free of delimiters between the outputs.
-    literals = SUBSTITUTE_PATTERN.split(template)[::2]
-    names = SUBSTITUTE_PATTERN.findall(template)
-    return not any(d in lit for lit in literals for d in _DELIMITERS) and not (
-        _NOT_NAMES & set(names)
-    )
+    return _plain_substitution(template)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -76,8 +72,31 @@ def analyse(template: str) -> TemplateInfo:
     Raises:
         jinja2.TemplateSyntaxError: if Jinja cannot parse the template.
     """
-    if "\r" not in template and not any(d in template for d in _DELIMITERS):
-        return TemplateInfo("text", frozenset(), False)
+    if "\r" not in template:
+        if not any(d in template for d in _DELIMITERS):
+            return TemplateInfo("text", frozenset(), False)
+        if _plain_substitution(template):
+            return TemplateInfo("substitute", frozenset(), False)
+    return _parsed(template)
+
+
+def _plain_substitution(template: str) -> bool:
+    # Fast path, no parse: literal text free of delimiters around `{{ identifier }}` lexes
+    # to exactly data/variable tokens, which Jinja's parser turns into Output(TemplateData |
+    # Name) unless the identifier is a constant or an operator. Parsing every template of a
+    # 10,000-prompt repository would dominate a cold build; a Hypothesis test checks this
+    # shortcut against the parser.
+    parts = SUBSTITUTE_PATTERN.split(template)
+    literals = parts[::2]
+    return (
+        not any(d in lit for lit in literals for d in _DELIMITERS)
+        # "{" right before "{{" would start Jinja's variable block one character earlier.
+        and not any(lit.endswith("{") for lit in literals[:-1])
+        and not _NOT_NAMES.intersection(parts[1::2])
+    )
+
+
+def _parsed(template: str) -> TemplateInfo:
     ast = _ENV.parse(template)
     refs = list(meta.find_referenced_templates(ast))
     names = frozenset(r for r in refs if r is not None)

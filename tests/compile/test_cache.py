@@ -7,12 +7,19 @@ from pathlib import Path
 from promptops.compile import CompileCache
 
 
+def _h(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def test_round_trip_and_missing_keys(tmp_path: Path) -> None:
     cache = CompileCache(tmp_path / "c" / "compile.sqlite3")
     cache.put_many({"k1": b"one", "k2": b"two"})
     cache.close()
     again = CompileCache(tmp_path / "c" / "compile.sqlite3")
-    assert again.get_many(["k1", "k2", "k3"]) == {"k1": b"one", "k2": b"two"}
+    assert again.get_many(["k1", "k2", "k3"]) == {
+        "k1": (b"one", _h(b"one")),
+        "k2": (b"two", _h(b"two")),
+    }
 
 
 def test_entry_whose_bytes_do_not_match_its_digest_is_ignored(tmp_path: Path) -> None:
@@ -23,7 +30,7 @@ def test_entry_whose_bytes_do_not_match_its_digest_is_ignored(tmp_path: Path) ->
     with sqlite3.connect(path) as db:
         db.execute("UPDATE prompts SET data = ? WHERE key = 'bad'", (b"tampered",))
     db.close()
-    assert CompileCache(path).get_many(["good", "bad"]) == {"good": b"good"}
+    assert CompileCache(path).get_many(["good", "bad"]) == {"good": (b"good", _h(b"good"))}
 
 
 def test_garbage_database_file_degrades_to_a_fresh_cache(tmp_path: Path) -> None:
@@ -32,7 +39,7 @@ def test_garbage_database_file_degrades_to_a_fresh_cache(tmp_path: Path) -> None
     cache = CompileCache(path)
     assert cache.get_many(["k"]) == {}
     cache.put_many({"k": b"v"})
-    assert cache.get_many(["k"]) == {"k": b"v"}
+    assert cache.get_many(["k"]) == {"k": (b"v", _h(b"v"))}
 
 
 def test_unwritable_location_means_no_cache(tmp_path: Path) -> None:
@@ -54,4 +61,11 @@ def test_many_keys_span_several_queries(tmp_path: Path) -> None:
     cache = CompileCache(tmp_path / "compile.sqlite3")
     entries = {hashlib.sha256(str(i).encode()).hexdigest(): str(i).encode() for i in range(2500)}
     cache.put_many(entries)
-    assert cache.get_many(entries) == entries
+    assert cache.get_many(entries) == {k: (v, _h(v)) for k, v in entries.items()}
+
+
+def test_known_digests_are_stored_as_given(tmp_path: Path) -> None:
+    cache = CompileCache(tmp_path / "compile.sqlite3")
+    cache.put_many({"k": (b"v", _h(b"v")), "lie": (b"v", _h(b"other"))})
+    # A wrong digest is caught on the way out like any corruption.
+    assert cache.get_many(["k", "lie"]) == {"k": (b"v", _h(b"v"))}

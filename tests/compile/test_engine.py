@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from promptops.compile.engine import analyse, strip_template
+from promptops.compile.engine import SUBSTITUTE_PATTERN, analyse, strip_template
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,9 @@ from promptops.compile.engine import analyse, strip_template
         ("{% for a in xs %}{{ a }}{% endfor %}", "jinja"),
         ('{% include "partials/footer" %}', "jinja"),
         ("{{\tname\t}}", "substitute"),
+        ("{{ a }}{{ b }}", "substitute"),
+        ("a{ {{ b }}", "substitute"),
+        ("{{ x }}}", "substitute"),
         ("{{\fname}}", "jinja"),
         ("windows\r\nnewline", "jinja"),
         ("{{ name }}\r\n", "jinja"),
@@ -72,9 +77,10 @@ def test_referenced_templates(template: str, refs: set[str], dynamic: bool) -> N
     assert info.dynamic_refs is dynamic
 
 
-def test_syntax_error_is_raised() -> None:
+@pytest.mark.parametrize("template", ["{% if %}", "{{{ x }}}", "{{ not }}", "{{ x }"])
+def test_syntax_error_is_raised(template: str) -> None:
     with pytest.raises(jinja2.TemplateSyntaxError):
-        analyse("{% if %}")
+        analyse(template)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +89,43 @@ def test_syntax_error_is_raised() -> None:
 )
 def test_strip_template_removes_one_trailing_newline(raw: str, stripped: str) -> None:
     assert strip_template(raw) == stripped
+
+
+def _parser_says_substitute(template: str) -> bool | None:
+    """Jinja's own view: None if it does not parse, else whether the parsed template is
+    only literal text and plain name outputs that render like the runtime's split."""
+    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    try:
+        ast = env.parse(template)
+    except jinja2.TemplateSyntaxError:
+        return None
+    names = sorted({n.name for n in ast.find_all(jinja2.nodes.Name)})
+    only_outputs = all(
+        isinstance(node, jinja2.nodes.Output)
+        and all(isinstance(c, jinja2.nodes.TemplateData | jinja2.nodes.Name) for c in node.nodes)
+        for node in ast.body
+    )
+    if not only_outputs:
+        return False
+    values = {n: f"<{n}>" for n in names}
+    return env.from_string(template).render(values) == SUBSTITUTE_PATTERN.sub(
+        lambda m: values.get(m.group(1), "?"), template
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="{}%#-+ \nxy_1", max_size=24))
+def test_fast_classification_agrees_with_jinja(template: str) -> None:
+    parser = _parser_says_substitute(template)
+    try:
+        info = analyse(template)
+    except jinja2.TemplateSyntaxError:
+        assert parser is None
+        return
+    assert parser is not None, "a template Jinja rejects must not be classified"
+    if info.engine == "text":
+        assert jinja2.Environment(keep_trailing_newline=True).from_string(template).render() == (
+            template
+        )
+    elif info.engine == "substitute":
+        assert parser is True

@@ -17,6 +17,13 @@ from tests.helpers import MINIMAL_REPO
 SOURCE = {"commit": "c" * 40, "tree": "t" * 40, "dirty": False}
 
 
+def _entries(objects: dict[str, object]) -> list[tuple[str, bytes, str]]:
+    return [
+        (k, canonical_bytes(v), hashlib.sha256(canonical_bytes(v)).hexdigest())
+        for k, v in objects.items()
+    ]
+
+
 def _objects() -> dict[str, object]:
     return {
         "b/two": {"z": 1, "a": ["é", "漢字", "\u2028"], "n": None},
@@ -28,7 +35,7 @@ def _objects() -> dict[str, object]:
 
 def test_assembled_bundle_equals_canonical_bytes_of_the_whole_object() -> None:
     objects = _objects()
-    data, index = assemble([(k, canonical_bytes(v)) for k, v in objects.items()], SOURCE)
+    data, index = assemble(_entries(objects), SOURCE)
     whole = {
         "format": "promptops.bundle/v1",
         "index": {k: list(v) for k, v in index.items()},
@@ -39,8 +46,21 @@ def test_assembled_bundle_equals_canonical_bytes_of_the_whole_object() -> None:
     assert json.loads(data) == whole
 
 
+def test_ids_json_must_escape_still_give_canonical_bytes() -> None:
+    # Ids are ASCII by ADR 0001, but assembly must stay canonical for any string.
+    objects = {'q"uote': {}, "back\\slash": [1], "ctl\x01": None, "é/ü": "x", "del\x7f": 1}
+    data, index = assemble(_entries(objects), SOURCE)
+    whole = {
+        "format": "promptops.bundle/v1",
+        "index": {k: list(v) for k, v in index.items()},
+        "prompts": objects,
+        "source": SOURCE,
+    }
+    assert data == canonical_bytes(whole)
+
+
 def test_top_level_keys_in_documented_order() -> None:
-    data, _ = assemble([(k, canonical_bytes(v)) for k, v in _objects().items()], SOURCE)
+    data, _ = assemble(_entries(_objects()), SOURCE)
     assert data.startswith(b'{"format":"promptops.bundle/v1","index":{')
     assert list(json.loads(data)) == ["format", "index", "prompts", "source"]
     assert data.endswith(
@@ -52,7 +72,7 @@ def test_runtime_reading_method_of_adr_0002() -> None:
     """Read exactly as ADR 0002 tells the runtime to: raw_decode the index, expect
     ',"prompts":', slice by relative offset and check each slice's sha256."""
     objects = _objects()
-    data, _ = assemble([(k, canonical_bytes(v)) for k, v in objects.items()], SOURCE)
+    data, _ = assemble(_entries(objects), SOURCE)
     header = b'{"format":"promptops.bundle/v1","index":'
     text = data.decode("utf-8")
     index, end = json.JSONDecoder().raw_decode(text, len(header))
@@ -135,7 +155,7 @@ ids = st.text(alphabet="abz09/._-", min_size=1, max_size=12)
     st.dictionaries(ids, st.dictionaries(st.text(max_size=6), json_values, max_size=4), max_size=6)
 )
 def test_assembly_matches_canonical_bytes_for_any_prompts(objects: dict[str, object]) -> None:
-    data, index = assemble([(k, canonical_bytes(v)) for k, v in objects.items()], SOURCE)
+    data, index = assemble(_entries(objects), SOURCE)
     whole = {
         "format": "promptops.bundle/v1",
         "index": {k: list(v) for k, v in index.items()},
