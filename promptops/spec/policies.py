@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from promptops.spec._base import Risk, SpecModel
+from promptops.spec.prompts import JSON_SCHEMA_HINT
 
 __all__ = [
     "EvalCoverageRule",
@@ -33,7 +34,9 @@ class Tool(SpecModel):
         default=None, description="Human approval before each call; unset means risk == high."
     )
     parameters: dict[str, Any] = Field(
-        default_factory=lambda: {"type": "object"}, description="JSON Schema of the arguments."
+        default_factory=lambda: {"type": "object"},
+        description="JSON Schema of the arguments.",
+        json_schema_extra=JSON_SCHEMA_HINT,
     )
 
 

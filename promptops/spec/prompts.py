@@ -29,6 +29,27 @@ PARAMS_HINT: dict[str, Any] = {
 }
 
 
+_JSON_TYPES = ["string", "number", "integer", "boolean", "array", "object", "null"]
+
+# Editor hint for places that hold a JSON Schema: catches `type: strnig` early without
+# closing the mapping (any JSON Schema keyword stays allowed).
+JSON_SCHEMA_HINT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {
+            "anyOf": [
+                {"enum": _JSON_TYPES},
+                {"type": "array", "items": {"enum": _JSON_TYPES}, "minItems": 1},
+            ]
+        },
+        "description": {"type": "string"},
+        "enum": {"type": "array"},
+        "required": {"type": "array", "items": {"type": "string"}},
+        "properties": {"type": "object"},
+    },
+}
+
+
 class Message(SpecModel):
     role: Role = Field(description="Who speaks: system, user or assistant.")
     content: str = Field(description="A Jinja2 template; variables must be declared inputs.")
@@ -36,7 +57,9 @@ class Message(SpecModel):
 
 class OutputSpec(SpecModel):
     schema_: dict[str, Any] = Field(
-        alias="schema", description="JSON Schema the model's output must satisfy."
+        alias="schema",
+        description="JSON Schema the model's output must satisfy.",
+        json_schema_extra=JSON_SCHEMA_HINT,
     )
 
 
@@ -59,6 +82,7 @@ class Prompt(SpecModel):
     inputs: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Input name -> JSON Schema; required unless the schema has a default.",
+        json_schema_extra={"additionalProperties": JSON_SCHEMA_HINT},
     )
     messages: list[Message] = Field(min_length=1, description="The chat messages, in order.")
     tools: list[str] = Field(default_factory=list, description="Tool names in policies/tools.yaml.")

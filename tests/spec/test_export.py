@@ -148,3 +148,15 @@ def test_fields_carry_descriptions() -> None:
 )
 def test_kind_for_path(relpath: str, kind: str | None) -> None:
     assert kind_for_path(relpath) == kind
+
+
+def test_json_schema_slots_flag_a_misspelt_type() -> None:
+    prompt = {
+        "kind": "prompt",
+        "model": "m",
+        "inputs": {"q": {"type": "strnig"}, "n": {"type": ["integer", "null"], "x-any": 1}},
+        "messages": [{"role": "user", "content": "{{ q }}{{ n }}"}],
+    }
+    assert len(_errors("prompt-file", prompt)) == 1
+    tools = {"tools": {"t": {"parameters": {"type": "obejct"}}}}
+    assert len(_errors("tools", tools)) == 1
