@@ -6,10 +6,12 @@ import re
 
 from promptops.diff.config import DiffConfig
 from promptops.diff.types import (
+    RISK_ORDER,
     BehaviourResult,
     Change,
     DiffResult,
     PromptBehaviour,
+    PromptDiff,
     Risk,
     Totals,
     max_risk,
@@ -56,17 +58,21 @@ def _behaviour_cell(pb: PromptBehaviour | None) -> str:
     return ", ".join(parts)
 
 
+def _riskiest_first(result: DiffResult) -> list[PromptDiff]:
+    return sorted(result.prompts, key=lambda p: (-RISK_ORDER[p.risk or "none"], p.id))
+
+
 def _table_row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _summary(result: DiffResult) -> list[str]:
+def _summary(result: DiffResult, max_rows: int) -> list[str]:
     by_prompt = {} if result.behaviour is None else {p.prompt: p for p in result.behaviour.prompts}
     lines = [
         "| prompt | status | risk | what changed | behaviour |",
         "|---|---|---|---|---|",
     ]
-    for p in result.prompts:
+    for p in _riskiest_first(result):
         behaviour = _cell(_behaviour_cell(by_prompt.get(p.id)))
         lines.append(
             _table_row(f"`{p.id}`", p.status, _BADGE[p.risk], _cell(_areas(p.changes)), behaviour)
@@ -77,7 +83,18 @@ def _summary(result: DiffResult) -> list[str]:
         )
     if len(lines) == 2:
         lines.append(_table_row("_nothing_", "unchanged", _BADGE[None], "", ""))
-    return lines
+    return _cap(lines, max_rows)
+
+
+def _cap(lines: list[str], max_rows: int) -> list[str]:
+    """At most ``max_rows`` rows below the two header lines, then a row saying how many
+    were left out (riskiest first is the caller's order)."""
+    rows = lines[2:]
+    if len(rows) <= max_rows:
+        return lines
+    cols = lines[0].count("|") - 1
+    more = _table_row(f"_{len(rows) - max_rows} more_", *[""] * (cols - 1))
+    return [*lines[:2], *rows[:max_rows], more]
 
 
 def _delta(base: float, head: float, digits: int) -> str:
@@ -85,7 +102,7 @@ def _delta(base: float, head: float, digits: int) -> str:
     return f"{head:.{digits}f} ({'+' if d >= 0 else ''}{d:.{digits}f})"
 
 
-def _behaviour(b: BehaviourResult) -> list[str]:
+def _behaviour(b: BehaviourResult, max_rows: int) -> list[str]:
     lines = [
         "",
         f"### Behaviour ({b.provider}; {b.requests_sent} request(s) sent for "
@@ -95,7 +112,7 @@ def _behaviour(b: BehaviourResult) -> list[str]:
         "| tokens | cost | mean latency ms |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for pb in b.prompts:
+    for pb in b.prompts[:max_rows]:
         lines.append(
             _row(f"`{pb.prompt}`", pb.base, pb.head, pb.regressions, pb.fixed, pb.outputs_changed)
         )
@@ -155,18 +172,18 @@ def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str
         f"## promptops diff {_ref(result.base_ref, result.base_commit)} → "
         f"{_ref(result.head_ref, result.head_commit)}: risk {_BADGE[result.risk]}",
         "",
-        *_summary(result),
+        *_summary(result, config.max_table_rows),
         "",
         f"{result.count('changed')} changed, {result.count('added')} added, "
         f"{result.count('removed')} removed, {result.unchanged} unchanged prompt(s).",
     ]
     if result.behaviour is not None:
-        head += _behaviour(result.behaviour)
+        head += _behaviour(result.behaviour, config.max_table_rows)
     body: list[str] = []
     if result.repository:
         repo_risk = max_risk([c.risk for c in result.repository])
         body += _details("Repository files", repo_risk, result.repository)
-    for p in result.prompts[: config.max_detail_prompts]:
+    for p in _riskiest_first(result)[: config.max_detail_prompts]:
         body += _details(f"<code>{p.id}</code> ({p.status})", p.risk, p.changes)
     if result.behaviour is not None:
         for pb in result.behaviour.prompts:
@@ -176,7 +193,14 @@ def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str
     if hidden > 0:
         notes.append(f"_{hidden} more prompt(s) not detailed; run `promptops diff` locally._")
     text = "\n".join([*head, *body, "", *notes]).rstrip() + "\n"
-    if len(text) > config.max_comment_chars:
-        cut = "\n".join(head) + "\n\n_Details too long for a comment; run `promptops diff`._\n"
-        return cut
-    return text
+    if len(text) <= config.max_comment_chars:
+        return text
+    note = "\n_Details too long for a comment; run `promptops diff`._\n"
+    kept: list[str] = []
+    size = len(note)
+    for line in head:
+        if size + len(line) + 1 > config.max_comment_chars:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept) + "\n" + note

@@ -48,8 +48,8 @@ def test_markdown_starts_with_marker_then_summary_table(result: DiffResult) -> N
     assert lines[3:9] == [
         "| prompt | status | risk | what changed | behaviour |",
         "|---|---|---|---|---|",
-        "| `extra` | added | 🟠 medium | prompt |  |",
         "| `greet` | changed | 🔴 high | template, tools | ❌ 1 regression(s) |",
+        "| `extra` | added | 🟠 medium | prompt |  |",
         "| _policies/rules.yaml_ | changed | 🟢 low | max_template_chars None -> 5000 |  |",
         "",
     ]
@@ -70,6 +70,15 @@ def test_markdown_is_capped_to_fit_a_comment(result: DiffResult) -> None:
     assert len(text) <= 1200
     assert text.startswith(MARKER + "\n")
     assert text.endswith("_Details too long for a comment; run `promptops diff`._\n")
+
+
+def test_markdown_tables_are_capped(result: DiffResult) -> None:
+    lines = render_markdown(result, DiffConfig(max_table_rows=1)).splitlines()
+    assert lines[5:8] == [
+        "| `greet` | changed | 🔴 high | template, tools | ❌ 1 regression(s) |",
+        "| _2 more_ |  |  |  |  |",
+        "",
+    ]
 
 
 def test_markdown_fence_survives_backticks_in_templates() -> None:

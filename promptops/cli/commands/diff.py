@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from promptops.cli.commands.eval import _progress_bar
 from promptops.diff import FAIL_ON, DiffOptions, diff_refs, evaluate_gate, render
 from promptops.diff.gate import FailOn
 from promptops.diff.render import Format
+from promptops.evals import PROVIDER_NAMES
 
-PROVIDERS = ("echo", "replay", "openai", "openai-compatible", "anthropic")
 _STYLES = {"HIGH": "bold red", "MEDIUM": "yellow", "LOW": "green", "REGRESSION": "bold red"}
 
 
@@ -43,7 +44,9 @@ def _print_text(text: str) -> None:
 )
 @click.option("--behaviour", "--behavior", is_flag=True, help="Run eval cases of changed prompts.")
 @click.option(
-    "--provider", type=click.Choice(PROVIDERS), help="Override every model pin's provider."
+    "--provider",
+    type=click.Choice(PROVIDER_NAMES),
+    help="Answer every eval case with this provider instead of each model pin's.",
 )
 @click.option(
     "--format",
@@ -76,8 +79,11 @@ def command(
     Exit codes: 0 the gate passed, 1 the gate failed (or a side does not validate),
     2 usage error.
     """
-    options = DiffOptions(behaviour=behaviour, provider=provider, env=dict(os.environ))
-    result = diff_refs(root, base, head, options)
+    with _progress_bar() as progress:
+        options = DiffOptions(
+            behaviour=behaviour, provider=provider, env=dict(os.environ), progress=progress
+        )
+        result = diff_refs(root, base, head, options)
     text = render(result, fmt, options.config)
     if fmt == "text":
         _print_text(text)
