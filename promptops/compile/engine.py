@@ -1,8 +1,9 @@
 """Which engine a template needs at run time, and which partials it pulls in.
 
 The runtime renders ``text`` verbatim and ``substitute`` by replacing ``{{ name }}`` with
-``str(value)``, so only ``jinja`` templates pay for importing Jinja. The classification is
-decided here, once, with Jinja's own parser, so it can never disagree with what Jinja would do.
+``str(value)``, so only ``jinja`` templates pay for importing Jinja. The two simple engines
+are recognised by rules that mirror Jinja's lexer exactly (a Hypothesis test checks them
+against Jinja's parser and renderer); everything else is ``jinja``.
 """
 
 from __future__ import annotations
@@ -12,20 +13,30 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from jinja2 import StrictUndefined, meta, nodes
+from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["SUBSTITUTE_PATTERN", "Engine", "TemplateInfo", "analyse", "strip_template"]
+__all__ = [
+    "REFERENCE_WORDS",
+    "SUBSTITUTE_PATTERN",
+    "Engine",
+    "TemplateInfo",
+    "analyse",
+    "strip_template",
+]
 
 Engine = Literal["text", "substitute", "jinja"]
 
-# The runtime's substitute renderer splits on exactly this pattern (ADR 0002); a template
-# is ``substitute`` only if this split reproduces what Jinja's parser sees.
+# The runtime's substitute renderer splits on this pattern (ADR 0002, ADR 0006).
 SUBSTITUTE_PATTERN = re.compile(r"\{\{[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*\}\}")
 
 # Jinja's start delimiters. A template holding none of them (and no carriage return, which
 # Jinja's lexer would normalise to "\n") renders as itself.
 _DELIMITERS = ("{{", "{%", "{#")
+
+# Words without which a template cannot load another ({% include %}, {% import %},
+# {% from ... import %}, {% extends %}).
+REFERENCE_WORDS = ("include", "import", "extends")
 
 # Names Jinja's parser reads as constants or operators, never as a variable lookup.
 _NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "not"})
@@ -50,34 +61,28 @@ def strip_template(template: str) -> str:
     return template[:-1] if template.endswith("\n") else template
 
 
-def _is_substitute(template: str, body: list[nodes.Node]) -> bool:
-    for node in body:
-        if not isinstance(node, nodes.Output):
-            return False
-        for child in node.nodes:
-            if isinstance(child, nodes.Name):
-                if child.ctx != "load":
-                    return False
-            elif not isinstance(child, nodes.TemplateData):
-                return False
-    # The AST alone hides whitespace control ({{- x }}) and raw blocks; require that the
-    # runtime's plain split sees literal text free of delimiters between the outputs.
-    return _plain_substitution(template)
-
-
 @functools.lru_cache(maxsize=4096)
 def analyse(template: str) -> TemplateInfo:
     """Classify ``template`` (already stripped) and list the templates it references.
 
+    Jinja syntax is the validator's job (build refuses a repository with errors); the
+    compiler parses a template only when it may reference another one, because parsing
+    every template of a 10,000-prompt repository would dominate a cold build.
+
     Raises:
-        jinja2.TemplateSyntaxError: if Jinja cannot parse the template.
+        jinja2.TemplateSyntaxError: if a template that mentions include/import/extends
+            does not parse.
     """
     if "\r" not in template:
         if not any(d in template for d in _DELIMITERS):
             return TemplateInfo("text", frozenset(), False)
         if _plain_substitution(template):
             return TemplateInfo("substitute", frozenset(), False)
-    return _parsed(template)
+    # Not text, not a plain substitution: only the sandboxed Jinja renders it faithfully.
+    if not any(word in template for word in REFERENCE_WORDS):
+        return TemplateInfo("jinja", frozenset(), False)
+    refs = list(meta.find_referenced_templates(_ENV.parse(template)))
+    return TemplateInfo("jinja", frozenset(r for r in refs if r is not None), None in refs)
 
 
 def _plain_substitution(template: str) -> bool:
@@ -94,13 +99,3 @@ def _plain_substitution(template: str) -> bool:
         and not any(lit.endswith("{") for lit in literals[:-1])
         and not _NOT_NAMES.intersection(parts[1::2])
     )
-
-
-def _parsed(template: str) -> TemplateInfo:
-    ast = _ENV.parse(template)
-    refs = list(meta.find_referenced_templates(ast))
-    names = frozenset(r for r in refs if r is not None)
-    dynamic = None in refs
-    if "\r" not in template and _is_substitute(template, ast.body):
-        return TemplateInfo("substitute", names, dynamic)
-    return TemplateInfo("jinja", names, dynamic)

@@ -13,6 +13,7 @@ from typing import Any
 
 from promptops import __version__
 from promptops.canonical import canonical_bytes
+from promptops.compile.engine import REFERENCE_WORDS
 from promptops.repo.types import Repository
 from promptops.spec import Prompt
 
@@ -20,10 +21,6 @@ __all__ = ["KEY_VERSION", "Digests", "document_digest", "prompt_key"]
 
 # Bump when the compiled prompt object changes shape, so stale entries are never reused.
 KEY_VERSION = "compile/1"
-
-# Words that can make a template load another one ({% include %}, {% import %},
-# {% from ... import %}, {% extends %}). A prompt without any of them cannot reach a partial.
-_REFERENCE_WORDS = ("include", "import", "extends")
 
 
 def _digest(value: Any) -> str:
@@ -71,7 +68,7 @@ class Digests:
 
 
 def _may_reference(prompt: Prompt) -> bool:
-    return any(w in m.content for m in prompt.messages for w in _REFERENCE_WORDS)
+    return any(w in m.content for m in prompt.messages for w in REFERENCE_WORDS)
 
 
 def prompt_key(digests: Digests, prompt_id: str, prompt: Prompt) -> str:

@@ -228,7 +228,7 @@ def test_yaml_dates_in_free_form_values_become_iso_strings() -> None:
             "with kind: partial",
         ),
         (
-            "kind: prompt\nmodel: main\nmessages: [{role: user, content: '{% if %}'}]\n",
+            _prompt("'{% include \"partials/inner\" %}{% if %}'"),
             "template-syntax",
             "template does not parse: Expected an expression, got 'end of statement block'",
         ),
