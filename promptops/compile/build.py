@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from promptops.compile.bundle import Bundle, compile_repository
 from promptops.compile.config import CompileConfig
 from promptops.fsutil import atomic_write_bytes
+from promptops.repo import load_repository
 
 __all__ = ["BUNDLE_NAME", "build"]
 
@@ -29,7 +29,6 @@ def build(
         ValidationError: if the repository does not validate; carries the diagnostics.
         OSError: if ``out`` cannot be written.
     """
-    load_repository = importlib.import_module("promptops.repo").load_repository
     repo = load_repository(Path(path), ref=ref)
     bundle = compile_repository(repo, config=config)
     if out is not None:
