@@ -28,6 +28,7 @@ str.format_map again (project venv). Targets: render <= 2 x format_map, faster t
 langfuse's compile; validated render <= 10 us.
 
 Usage: bench/setup_peers.sh; .venv/bin/python bench/bench_cold_start.py [--runs N]
+       [--sizes 1000,10000] [--at-commit REV]   (REV: measure that commit, not the checkout)
 """
 
 from __future__ import annotations
@@ -40,18 +41,24 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Appended, not prepended: with --at-commit, promptops must come from the snapshot venv's
+# path, not from this checkout.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from bench.peers.release_fixture import PublishedRelease, build_published_release
+from bench.peers.snapshot import rerun_at_commit, strip_at_commit
 from bench.peers.timing import (
     PEERS_PYTHON,
     PROJECT_PYTHON,
+    ROOT,
+    SNAPSHOT_OF,
     Contestant,
     bench_env,
     describe_ms,
     interleaved,
     make_plain_venv,
     median_ms,
+    promptops_location,
     run_once,
 )
 
@@ -114,7 +121,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="timed runs per contestant")
     parser.add_argument("--sizes", default="1000,10000", help="prompt counts of the releases")
     parser.add_argument("--skip-promptops", action="store_true")
+    parser.add_argument(
+        "--at-commit", metavar="REV", help="measure promptops at this commit (default: checkout)"
+    )
     args = parser.parse_args()
+    if args.at_commit:
+        return rerun_at_commit(args.at_commit, "bench_cold_start.py", strip_at_commit(sys.argv[1:]))
+    print(f"promptops code: {SNAPSHOT_OF or 'the working tree of ' + str(ROOT)}")
     have_peers = PEERS_PYTHON.exists()
     if not have_peers:
         print("peers not installed (run bench/setup_peers.sh): timing baselines only")
@@ -125,6 +138,7 @@ def main() -> int:
         # Ours and the stdlib baselines run where promptops is importable the way a wheel
         # install makes it (see make_plain_venv); the editable .venv is shown for reference.
         plain = make_plain_venv(work / "plain-venv")
+        print(f"promptops imported from {promptops_location(plain)}")
         contestants = baseline_contestants(plain) + (peer_contestants() if have_peers else [])
         releases: dict[int, PublishedRelease] = {}
         if not args.skip_promptops:
@@ -139,14 +153,15 @@ def main() -> int:
                 cache = work / f"cache-{n}"
                 contestants.append(promptops_contestant(f"promptops {n}", plain, rel, cache))
             n = min(sizes)
-            contestants.append(
-                promptops_contestant(
-                    f"promptops {n} (editable .venv)",
-                    PROJECT_PYTHON,
-                    releases[n],
-                    work / "cache-dev",
+            if SNAPSHOT_OF is None:
+                contestants.append(
+                    promptops_contestant(
+                        f"promptops {n} (editable .venv)",
+                        PROJECT_PYTHON,
+                        releases[n],
+                        work / "cache-dev",
+                    )
                 )
-            )
         for c in contestants:
             check_output(c)
 

@@ -5,7 +5,7 @@ with their deterministic echo provider; every case passes on both sides. Timed: 
 time of the whole command in a fresh process, start-up included, as CI runs it:
 
   promptfoo eval -c promptfooconfig.yaml --no-cache --no-table --no-progress-bar
-  promptops eval --provider echo --no-cache   (a committed repository with the same cases)
+  python -m promptops eval --provider echo --no-cache   (a repository with the same cases)
 
 ``--no-table``/``--no-progress-bar`` only spare promptfoo drawing 2,000 rows on a terminal.
 promptfoo keeps its default concurrency and writes its results database as usual, into a
@@ -14,6 +14,7 @@ telemetry and update checks are switched off. A run with a handful of cases sepa
 start-up from per-case cost. Target: promptops cases/s >= 10x promptfoo's.
 
 Usage: bench/setup_peers.sh; .venv/bin/python bench/bench_eval_vs_promptfoo.py [--cases N]
+       [--runs N] [--at-commit REV]   (REV: measure that commit, not the checkout)
 """
 
 from __future__ import annotations
@@ -25,16 +26,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Appended, not prepended: with --at-commit, promptops must come from the snapshot venv's
+# path, not from this checkout.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from bench.peers.eval_fixture import write_promptfoo_dir, write_promptops_repo
+from bench.peers.snapshot import rerun_at_commit, strip_at_commit
 from bench.peers.timing import (
-    PROJECT_PYTHON,
     PROMPTFOO,
+    ROOT,
+    SNAPSHOT_OF,
     Contestant,
     interleaved,
+    make_plain_venv,
     median_ms,
     node_path_env,
+    promptops_location,
     run_once,
 )
 
@@ -62,12 +69,11 @@ def promptfoo_contestant(name: str, workdir: Path, n: int) -> Contestant:
     )
 
 
-def promptops_contestant(name: str, workdir: Path, n: int) -> Contestant:
+def promptops_contestant(name: str, python: Path, workdir: Path, n: int) -> Contestant:
     repo = write_promptops_repo(workdir / f"promptops-{n}", n)
-    promptops = PROJECT_PYTHON.parent / "promptops"
     return Contestant(
         name=name,
-        argv=[str(promptops), "eval", "--provider", "echo", "--no-cache"],
+        argv=[str(python), "-m", "promptops", "eval", "--provider", "echo", "--no-cache"],
         cwd=repo,
     )
 
@@ -93,17 +99,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per contestant")
+    parser.add_argument(
+        "--at-commit", metavar="REV", help="measure promptops at this commit (default: checkout)"
+    )
     args = parser.parse_args()
+    if args.at_commit:
+        argv = strip_at_commit(sys.argv[1:])
+        return rerun_at_commit(args.at_commit, "bench_eval_vs_promptfoo.py", argv)
+    print(f"promptops code: {SNAPSHOT_OF or 'the working tree of ' + str(ROOT)}")
     if not PROMPTFOO.exists():
         print("promptfoo is not installed: run bench/setup_peers.sh first", file=sys.stderr)
         return 2
     n = args.cases
     with tempfile.TemporaryDirectory(prefix="bench-eval-") as tmp:
         workdir = Path(tmp)
+        # promptops runs from a venv without the editable-install hook (see make_plain_venv).
+        python = make_plain_venv(workdir / "plain-venv")
+        print(f"promptops imported from {promptops_location(python)}")
         pf_big = promptfoo_contestant(f"promptfoo eval ({n} cases)", workdir, n)
-        po_big = promptops_contestant(f"promptops eval ({n} cases)", workdir, n)
+        po_big = promptops_contestant(f"promptops eval ({n} cases)", python, workdir, n)
         pf_small = promptfoo_contestant(f"promptfoo eval ({SMALL} cases)", workdir, SMALL)
-        po_small = promptops_contestant(f"promptops eval ({SMALL} cases)", workdir, SMALL)
+        po_small = promptops_contestant(f"promptops eval ({SMALL} cases)", python, workdir, SMALL)
         check_promptfoo(pf_big, n)
         check_promptops(po_big, n)
         check_promptfoo(pf_small, SMALL)

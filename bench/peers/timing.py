@@ -19,10 +19,15 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 ROOT = BENCH_DIR.parent
-PEERS_DIR = BENCH_DIR / ".peers"
+# A run ``--at-commit`` measures promptops exported from a commit (snapshot.py passes the
+# locations below by environment); the bench code itself always comes from the checkout.
+PEERS_DIR = Path(os.environ.get("BENCH_PEERS_DIR", BENCH_DIR / ".peers"))
 PEERS_PYTHON = PEERS_DIR / "venv" / "bin" / "python"
 PROMPTFOO = PEERS_DIR / "node" / "node_modules" / ".bin" / "promptfoo"
-PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
+PROJECT_PYTHON = Path(os.environ.get("BENCH_PROJECT_PYTHON", ROOT / ".venv" / "bin" / "python"))
+SNAPSHOT_OF = os.environ.get("BENCH_SNAPSHOT_OF")  # "REV (sha)" when measuring a snapshot
+# Where the promptops package measured lives: the checkout, or an exported commit.
+CODE_ROOT = Path(os.environ.get("BENCH_CODE_ROOT", ROOT))
 
 # Keep peers quiet and offline: no telemetry, no update checks, no tracing exporters.
 QUIET_ENV = {
@@ -37,15 +42,27 @@ QUIET_ENV = {
 }
 
 
-def make_plain_venv(path: Path) -> Path:
+def project_site() -> str:
+    """The site-packages of the project's .venv (where promptops' dependencies live)."""
+    if "BENCH_PROJECT_SITE" in os.environ:
+        return os.environ["BENCH_PROJECT_SITE"]
+    return subprocess.run(
+        [str(PROJECT_PYTHON), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def make_plain_venv(path: Path, code_root: Path = CODE_ROOT) -> Path:
     """A venv that sees promptops and the project's dependencies without the editable hook.
 
     The project's .venv holds promptops as an *editable* install, whose ``.pth`` imports a
     finder (pathlib, re, fnmatch, ...) into every interpreter start: a development artefact
     that an application installing the wheel does not pay. This venv (no pip, so no
-    ``.pth`` hooks at all) lists the repository root and the .venv's site-packages as plain
-    path lines, which only extend ``sys.path``, like a wheel in site-packages. Returns its
-    python.
+    ``.pth`` hooks at all) lists ``code_root`` (the checkout, or a snapshot of a commit) and
+    the .venv's site-packages as plain path lines, which only extend ``sys.path``, like a
+    wheel in site-packages. Returns its python.
     """
     import sysconfig
     import venv
@@ -58,15 +75,20 @@ def make_plain_venv(path: Path) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    project_site = subprocess.run(
-        [str(PROJECT_PYTHON), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    del sysconfig
+    (Path(purelib) / "promptops-bench.pth").write_text(f"{code_root}\n{project_site()}\n")
+    return python
+
+
+def promptops_location(python: Path) -> str:
+    """Where ``python`` imports promptops from (printed, so a run says what it measured)."""
+    return subprocess.run(
+        [str(python), "-c", "import promptops; print(promptops.__file__)"],
         capture_output=True,
         text=True,
         check=True,
+        cwd=PEERS_DIR.parent if PEERS_DIR.exists() else None,
     ).stdout.strip()
-    del sysconfig
-    (Path(purelib) / "promptops-bench.pth").write_text(f"{ROOT}\n{project_site}\n")
-    return python
 
 
 def node_path_env() -> dict[str, str]:
