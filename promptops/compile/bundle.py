@@ -12,7 +12,7 @@ from promptops.canonical import canonical_bytes
 from promptops.compile._format import assemble, locate_index
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
-from promptops.compile.keys import Digests, prompt_key
+from promptops.compile.keys import Deps, Digests, full_key, own_key
 from promptops.compile.prompt import compile_model, compile_prompt_object, compile_tool
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
@@ -121,7 +121,18 @@ def compile_repository(
     store = default_cache(repo, config) if cache is True else (cache or None)
     models, tools = _shared_objects(repo)
     digests = Digests(repo, models, tools)
-    keys = {pid: prompt_key(digests, pid, p) for pid, p in repo.prompts.items()}
+    # Iterate ids only: the loader builds documents lazily, and unchanged prompts should
+    # never be parsed (their dependencies come from the cache).
+    owns = {pid: own_key(repo, pid) for pid in repo.prompts}
+    known_deps = store.get_deps(owns.values()) if store else {}
+    new_deps: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for pid, own in owns.items():
+        deps = Deps.decode(known_deps[own]) if own in known_deps else None
+        if deps is None:
+            deps = Deps.of(repo.prompts[pid])
+            new_deps[own] = deps.encode()
+        keys[pid] = full_key(digests, own, deps)
     cached = store.get_many(keys.values()) if store else {}
     entries: list[tuple[str, bytes, str]] = []
     fresh: dict[str, tuple[bytes, str]] = {}
@@ -142,7 +153,7 @@ def compile_repository(
             f"cannot build: {len(diagnostics)} prompt(s) do not compile", sorted(diagnostics)
         )
     if store:
-        store.put_many(fresh)
+        store.put_many(fresh, new_deps)
         store.close()
     data, index = assemble(entries, repo.source.to_dict())
     if len(data) > config.max_bundle_bytes:

@@ -16,7 +16,12 @@ from pathlib import Path
 
 __all__ = ["CompileCache"]
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS prompts (key TEXT PRIMARY KEY, sha256 TEXT, data BLOB)"
+# prompts: full key -> compiled bytes; deps: a prompt file's own key -> its dependencies
+# (so an unchanged prompt's full key is known without parsing it).
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS prompts (key TEXT PRIMARY KEY, sha256 TEXT, data BLOB);"
+    "CREATE TABLE IF NOT EXISTS deps (own TEXT PRIMARY KEY, deps TEXT)"
+)
 # SQLite's default limit of host parameters per statement is 999 on old builds.
 _BATCH = 900
 
@@ -60,7 +65,7 @@ class CompileCache:
             # entry after a power cut only costs a recompile).
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
         except BaseException:
             db.close()
             raise
@@ -89,11 +94,32 @@ class CompileCache:
             return {}
         return found
 
-    def put_many(self, entries: Mapping[str, bytes | tuple[bytes, str]]) -> None:
-        """Store ``entries`` (bytes, or bytes with their known sha256hex) in one transaction;
-        failures are ignored (it is a cache)."""
+    def get_deps(self, owns: Iterable[str]) -> dict[str, str]:
+        """Recorded dependencies (encoded) of prompt files by their own key."""
         db = self._connect()
-        if db is None or not entries:
+        wanted = list(dict.fromkeys(owns))
+        found: dict[str, str] = {}
+        if db is None:
+            return found
+        try:
+            for i in range(0, len(wanted), _BATCH):
+                batch = wanted[i : i + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = db.execute(f"SELECT own, deps FROM deps WHERE own IN ({marks})", batch)
+                found.update((own, deps) for own, deps in rows if isinstance(deps, str))
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put_many(
+        self,
+        entries: Mapping[str, bytes | tuple[bytes, str]],
+        deps: Mapping[str, str] | None = None,
+    ) -> None:
+        """Store ``entries`` (bytes, or bytes with their known sha256hex) and ``deps`` in one
+        transaction; failures are ignored (it is a cache)."""
+        db = self._connect()
+        if db is None or not (entries or deps):
             return
         rows = [
             (k, *((v[1], v[0]) if isinstance(v, tuple) else (hashlib.sha256(v).hexdigest(), v)))
@@ -104,11 +130,16 @@ class CompileCache:
                 cur.execute("BEGIN IMMEDIATE")
                 try:
                     cur.executemany("INSERT OR REPLACE INTO prompts VALUES (?, ?, ?)", rows)
-                    # Oldest rows go first once the cap is passed (rowid grows on insert).
-                    cur.execute(
-                        "DELETE FROM prompts WHERE rowid <= (SELECT MAX(rowid) FROM prompts) - ?",
-                        (self.max_entries,),
+                    cur.executemany(
+                        "INSERT OR REPLACE INTO deps VALUES (?, ?)", list((deps or {}).items())
                     )
+                    # Oldest rows go first once the cap is passed (rowid grows on insert).
+                    for table in ("prompts", "deps"):
+                        cur.execute(
+                            f"DELETE FROM {table} WHERE rowid <= "
+                            f"(SELECT MAX(rowid) FROM {table}) - ?",
+                            (self.max_entries,),
+                        )
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")

@@ -1,7 +1,10 @@
 """Cache keys: the digest of every input that shapes one compiled prompt.
 
 A key changes exactly when the compiled bytes may change, so after editing 50 files a
-rebuild recompiles about 50 prompts and reuses the rest.
+rebuild recompiles about 50 prompts and reuses the rest. Keys are computed in two steps so
+that an unchanged prompt is never parsed: its *own* key (id, path, content digest) finds
+its recorded dependencies (model, instructions, tools, whether it may include partials),
+and the *full* key adds the digests of those dependencies.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from promptops import __version__
@@ -17,10 +21,13 @@ from promptops.compile.engine import REFERENCE_WORDS
 from promptops.repo.types import Repository
 from promptops.spec import Prompt
 
-__all__ = ["KEY_VERSION", "Digests", "document_digest", "prompt_key"]
+__all__ = ["KEY_VERSION", "Deps", "Digests", "document_digest", "full_key", "own_key"]
 
 # Bump when the compiled prompt object changes shape, so stale entries are never reused.
-KEY_VERSION = "compile/1"
+KEY_VERSION = "compile/2"
+
+# Separators that no id, name or hex digest can contain.
+_FIELD, _ITEM = "\x1e", "\x1f"
 
 
 def _digest(value: Any) -> str:
@@ -30,13 +37,49 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def document_digest(repo: Repository, key: str, document: Any) -> str:
-    """The content digest of a document: the loader's (git blob id or sha256) when it
-    recorded one, else a sha256 of the parsed model (Repositories built in memory)."""
+def document_digest(repo: Repository, key: str, documents: Mapping[str, Any]) -> str:
+    """The content digest of document ``key`` ("" if absent): the loader's (git blob id or
+    sha256) when it recorded one, else a sha256 of the parsed model (Repositories built in
+    memory). Reading the digest first keeps lazily loaded documents unparsed."""
     known = repo.digests.get(key)
     if known:
         return known
-    return _digest(document.model_dump(mode="json", by_alias=True))
+    document = documents.get(key)
+    return "" if document is None else _digest(document.model_dump(mode="json", by_alias=True))
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What a prompt's compiled object depends on besides its own file."""
+
+    model: str
+    system: tuple[str, ...]
+    tools: tuple[str, ...]
+    # Whether a template mentions include/import/extends, i.e. may reach a partial.
+    refs: bool
+
+    @classmethod
+    def of(cls, prompt: Prompt) -> Deps:
+        return cls(
+            model=prompt.model,
+            system=tuple(prompt.system),
+            tools=tuple(prompt.tools),
+            refs=any(w in m.content for m in prompt.messages for w in REFERENCE_WORDS),
+        )
+
+    def encode(self) -> str:
+        return _FIELD.join(
+            [self.model, _ITEM.join(self.system), _ITEM.join(self.tools), "1" if self.refs else ""]
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> Deps | None:
+        parts = text.split(_FIELD)
+        if len(parts) != 4:
+            return None
+        system = tuple(parts[1].split(_ITEM)) if parts[1] else ()
+        tools = tuple(parts[2].split(_ITEM)) if parts[2] else ()
+        return cls(parts[0], system, tools, parts[3] == "1")
 
 
 class Digests:
@@ -56,41 +99,39 @@ class Digests:
             name: _digest([obj, repo.models.models[name].params]) for name, obj in models.items()
         }
         self.tools = {name: _digest(obj) for name, obj in tools.items()}
-        partials = sorted((pid, document_digest(repo, pid, p)) for pid, p in repo.partials.items())
+        partials = sorted((pid, document_digest(repo, pid, repo.partials)) for pid in repo.partials)
         self.partials = hashlib.sha256(canonical_bytes(partials)).hexdigest()
         self._instructions: dict[str, str] = {}
 
     def instruction(self, iid: str) -> str:
         if iid not in self._instructions:
-            doc = self.repo.instructions.get(iid)
-            self._instructions[iid] = "" if doc is None else document_digest(self.repo, iid, doc)
+            self._instructions[iid] = document_digest(self.repo, iid, self.repo.instructions)
         return self._instructions[iid]
 
 
-def _may_reference(prompt: Prompt) -> bool:
-    return any(w in m.content for m in prompt.messages for w in REFERENCE_WORDS)
-
-
-def prompt_key(digests: Digests, prompt_id: str, prompt: Prompt) -> str:
-    """The cache key of ``prompt_id``: sha256 over its id and path, its own content digest,
-    its model pin, instructions, tools, the partials it may reach and the promptops version.
-    """
-    repo = digests.repo
-    # Fields joined by NUL (which none of them can hold), hashed once: this runs for every
-    # prompt on every build, so it stays a few microseconds.
-    instructions = "\x01".join(f"{iid}={digests.instruction(iid)}" for iid in prompt.system)
-    tools = "\x01".join(f"{name}={digests.tools.get(name)}" for name in prompt.tools)
+def own_key(repo: Repository, prompt_id: str) -> str:
+    """The key of a prompt's own file: id, path, content digest and the compiler version."""
     fields = (
         KEY_VERSION,
         __version__,
         prompt_id,
         repo.paths.get(prompt_id) or "",
-        document_digest(repo, prompt_id, prompt),
-        digests.models.get(prompt.model) or "",
-        instructions,
-        tools,
+        document_digest(repo, prompt_id, repo.prompts),
+    )
+    return hashlib.sha256("\x00".join(fields).encode("utf-8")).hexdigest()
+
+
+def full_key(digests: Digests, own: str, deps: Deps) -> str:
+    """The cache key of a compiled prompt: its own key plus the digests of its model pin,
+    instructions and tools, and of all partials when it may include one."""
+    fields = (
+        own,
+        deps.model,
+        digests.models.get(deps.model) or "",
+        _ITEM.join(f"{iid}={digests.instruction(iid)}" for iid in deps.system),
+        _ITEM.join(f"{name}={digests.tools.get(name) or ''}" for name in deps.tools),
         # All partials, not only the reachable ones: which are reachable is only known after
         # parsing, and partials are few next to prompts.
-        digests.partials if _may_reference(prompt) else "",
+        digests.partials if deps.refs else "",
     )
     return hashlib.sha256("\x00".join(fields).encode("utf-8")).hexdigest()

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from promptops.compile import CompileCache, CompileConfig, compile_repository, default_cache
+from promptops.compile.keys import Deps
 from promptops.errors import ValidationError
 from promptops.repo.types import Diagnostic, Repository
 from tests.compile.memrepo import mem_repo
@@ -160,3 +163,48 @@ def test_default_cache_of_a_linked_worktree(tmp_path: Path) -> None:
 def test_no_cache_outside_git(tmp_path: Path) -> None:
     repo = replace(mem_repo(MINIMAL_REPO), root=tmp_path)
     assert default_cache(repo) is None
+
+
+class _Tracking(Mapping[str, Any]):
+    """A read-only mapping that records which documents were read (the loader's are lazy)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = dict(data)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def test_unchanged_prompts_are_never_read_on_a_warm_build(tmp_path: Path) -> None:
+    files = _files()
+    compile_repository(_repo(files), cache=_cache(tmp_path))
+    files["prompts/p4.yaml"] = files["prompts/p4.yaml"].replace("Hi", "Hello")
+    repo = _repo(files)
+    prompts = _Tracking(repo.prompts)
+    after = compile_repository(replace(repo, prompts=prompts), cache=_cache(tmp_path))
+    assert prompts.read == {"p4"}
+    assert after.data == compile_repository(repo, cache=False).data
+
+
+@pytest.mark.parametrize(
+    "deps",
+    [
+        Deps("m", (), (), False),
+        Deps("m", ("instructions/a", "instructions/b"), ("t1",), True),
+        Deps("m", ("i",), ("t1", "t2", "t3"), False),
+    ],
+)
+def test_deps_round_trip(deps: Deps) -> None:
+    assert Deps.decode(deps.encode()) == deps
+
+
+def test_undecodable_deps_are_ignored() -> None:
+    assert Deps.decode("garbage") is None
