@@ -1,9 +1,12 @@
 """Compare two loaded repositories prompt by prompt, paying only for what changed.
 
-Each prompt's compile cache key (``promptops.compile.keys.prompt_key``) digests every input
-that shapes its compiled object: equal keys on both sides mean an equal prompt, decided
-without compiling or deep-diffing it. Only prompts whose keys differ are compiled (both
-sides) and compared; a differing key with identical compiled bytes counts as unchanged.
+Fast path: when no shared document (models.yaml, tools.yaml, an instruction, a partial)
+changed, a prompt is unchanged exactly when its own file's content digest (git blob id) is,
+so the candidates are read off the digest maps without parsing a single prompt (the loader
+builds documents lazily); only they are compiled, on both sides. Otherwise a shared change
+may reach any prompt: both sides are compiled whole (the compiler's content cache makes
+that cost follow the change too) and the bundles' per-prompt digests decide. Either way
+only prompts whose compiled bytes differ are deep-compared.
 """
 
 from __future__ import annotations
@@ -13,9 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptops.canonical import canonical_bytes, sha256_hex
-from promptops.compile import compile_prompt
-from promptops.compile.keys import Digests, prompt_key
-from promptops.compile.prompt import compile_model, compile_tool
+from promptops.compile import compile_prompt, compile_repository
 from promptops.diff.config import DiffConfig
 from promptops.diff.prompt import diff_prompt
 from promptops.diff.repository import diff_repository
@@ -37,18 +38,49 @@ class Comparison:
     head_compiled: Mapping[str, dict[str, Any]]
 
 
-def _keys(repo: Repository) -> dict[str, str]:
-    models = {name: compile_model(name, pin) for name, pin in repo.models.models.items()}
-    tools: dict[str, dict[str, Any]] = {}
-    for name, tool in repo.tools.tools.items():
-        try:
-            tools[name] = compile_tool(name, tool)
-        except TypeError:
-            # A tool JSON cannot hold fails validation; leave it out of the key, as the
-            # compiler does.
-            continue
-    digests = Digests(repo, models, tools)
-    return {pid: prompt_key(digests, pid, p) for pid, p in repo.prompts.items()}
+def _shared_keys(repo: Repository) -> set[str]:
+    return {"models", "tools", *repo.instructions.keys(), *repo.partials.keys()}
+
+
+def _documents(repo: Repository) -> set[str]:
+    return {*repo.prompts.keys(), *repo.instructions.keys(), *repo.partials.keys()}
+
+
+def _fast_candidates(base: Repository, head: Repository) -> set[str] | None:
+    """Prompt ids whose own file changed, or None when that does not decide (a shared
+    document changed, or a document has no recorded digest)."""
+    for repo in (base, head):
+        if any(key not in repo.digests for key in _documents(repo)):
+            return None  # built in memory, not by the loader: no digests to trust
+    # models.yaml and tools.yaml absent on both sides compare equal (None == None).
+    for key in _shared_keys(base) | _shared_keys(head):
+        if base.digests.get(key) != head.digests.get(key):
+            return None
+    ids = set(base.prompts.keys()) | set(head.prompts.keys())
+    return {pid for pid in ids if base.digests.get(pid) != head.digests.get(pid)}
+
+
+class _Compiled:
+    """Compiled prompt objects and digests of one side, computed on demand."""
+
+    def __init__(self, repo: Repository, whole: bool) -> None:
+        self.repo = repo
+        self.bundle = compile_repository(repo) if whole else None
+        self._objects: dict[str, dict[str, Any]] = {}
+
+    def digest(self, pid: str) -> str | None:
+        if pid not in self.repo.prompts:
+            return None
+        if self.bundle is not None:
+            return self.bundle.prompts[pid]
+        return _digest(self.get(pid))
+
+    def get(self, pid: str) -> dict[str, Any]:
+        if pid not in self._objects:
+            self._objects[pid] = (
+                self.bundle.prompt(pid) if self.bundle else compile_prompt(self.repo, pid)
+            )
+        return self._objects[pid]
 
 
 def _digest(obj: Mapping[str, Any]) -> str:
@@ -61,23 +93,21 @@ def compare(base: Repository, head: Repository, config: DiffConfig) -> Compariso
     Raises:
         ValidationError: if a prompt whose inputs changed does not compile.
     """
-    b_keys, h_keys = _keys(base), _keys(head)
+    ids = set(base.prompts.keys()) | set(head.prompts.keys())
+    fast = _fast_candidates(base, head)
+    b_side, h_side = _Compiled(base, fast is None), _Compiled(head, fast is None)
+    candidates = sorted(ids if fast is None else fast)
+    unchanged = len(ids) - len(candidates)
     diffs: list[PromptDiff] = []
     b_objs: dict[str, dict[str, Any]] = {}
     h_objs: dict[str, dict[str, Any]] = {}
-    unchanged = 0
-    for pid in sorted(b_keys.keys() | h_keys.keys()):
-        bk, hk = b_keys.get(pid), h_keys.get(pid)
-        if bk == hk:
-            unchanged += 1
-            continue
-        b = compile_prompt(base, pid) if bk is not None else None
-        h = compile_prompt(head, pid) if hk is not None else None
-        bd = None if b is None else _digest(b)
-        hd = None if h is None else _digest(h)
+    for pid in candidates:
+        bd, hd = b_side.digest(pid), h_side.digest(pid)
         if bd == hd:
             unchanged += 1
             continue
+        b = None if bd is None else b_side.get(pid)
+        h = None if hd is None else h_side.get(pid)
         if b is not None:
             b_objs[pid] = b
         if h is not None:

@@ -29,7 +29,23 @@ def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_unchanged_prompts_are_not_compiled(tmp_path: Path, compiled: list[str]) -> None:
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids diff_prompt deep-compares."""
+    seen: list[str] = []
+    real = structural_module.diff_prompt
+
+    def spy(prompt_id: str, *args: Any) -> Any:
+        seen.append(prompt_id)
+        return real(prompt_id, *args)
+
+    monkeypatch.setattr(structural_module, "diff_prompt", spy)
+    return seen
+
+
+def test_unchanged_prompts_are_not_compiled(
+    tmp_path: Path, compiled: list[str], compared: list[str]
+) -> None:
     many = {f"prompts/bulk/p{i}.yaml": GREET.replace("tools: [lookup]\n", "") for i in range(20)}
     files = {**BASE, **many}
     base, head = make_change(
@@ -39,16 +55,18 @@ def test_unchanged_prompts_are_not_compiled(tmp_path: Path, compiled: list[str])
     )
     result = diff_refs(tmp_path / "repo", base, head)
     assert compiled == ["bulk/p7", "bulk/p7"]  # once per side
+    assert compared == ["bulk/p7"]
     assert [p.id for p in result.prompts] == ["bulk/p7"]
     assert result.unchanged == 21
 
 
-def test_shared_file_change_reaches_only_its_users(tmp_path: Path, compiled: list[str]) -> None:
+def test_shared_file_change_reaches_only_its_users(tmp_path: Path, compared: list[str]) -> None:
     tools = edit(BASE["policies/tools.yaml"], "enum: [email]", "enum: [email, sms]")
     base, head = make_change(tmp_path / "repo", {"policies/tools.yaml": tools})
     result = diff_refs(tmp_path / "repo", base, head)
-    # notify is used by classify only: greet's key is unchanged, so it is not compiled.
-    assert compiled == ["classify", "classify"]
+    # notify is used by classify only: greet compiles to the same bytes, so it is not
+    # deep-compared.
+    assert compared == ["classify"]
     assert [p.id for p in result.prompts] == ["classify"]
 
 
