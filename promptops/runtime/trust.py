@@ -12,13 +12,13 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from promptops.errors import BundleError, RollbackError
+from promptops.runtime import _fields as f
 from promptops.runtime._bundle_check import diagnose_mismatch
+from promptops.runtime._fields import RELEASE_NAME, format_time, parse_time
 from promptops.runtime.dsse import (
     MAX_ENVELOPE_BYTES,
     STATEMENT_PAYLOAD_TYPE,
@@ -29,6 +29,7 @@ from promptops.runtime.dsse import (
 __all__ = [
     "CHANNEL_PAYLOAD_TYPE",
     "PREDICATE_TYPE",
+    "RELEASE_NAME",
     "STATEMENT_TYPE",
     "SUBJECT_NAME",
     "ChannelPointer",
@@ -51,10 +52,6 @@ PREDICATE_TYPE = "https://promptops.dev/release/v1"
 SUBJECT_NAME = "bundle.json"
 # Channel pointers are a few hundred bytes; anything near this is an attack.
 MAX_POINTER_BYTES = 64 * 1024
-
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_HEX_OID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
-RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -88,89 +85,9 @@ class ChannelPointer:
     signers: tuple[str, ...]
 
 
-def format_time(value: dt.datetime) -> str:
-    """RFC 3339 UTC with a ``Z`` and whole seconds, the form every signed payload uses."""
-    return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(value: object, what: str) -> dt.datetime:
-    """Parse an RFC 3339 time that carries a zone.
-
-    Raises:
-        BundleError: if ``value`` is not such a time.
-    """
-    if isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed
-    raise BundleError(f"{what} is not an RFC 3339 UTC time like 2026-01-01T00:00:00Z: {value!r}")
-
-
-def _field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
-    value = obj.get(key)
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BundleError(f"{where}: '{key}' must be a {kind.__name__}, found {value!r}")
-    return value
-
-
-def _str_map(obj: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
-    value = _field(obj, key, dict, where)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise BundleError(f"{where}: '{key}' must map strings to strings")
-    return dict(value)
-
-
-def _optional_oid(obj: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _HEX_OID.match(value):
-        raise BundleError(f"{where}: '{key}' must be a git object id or null, found {value!r}")
-    return value
-
-
-def _digest(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _HEX64.match(value):
-        raise BundleError(f"{where}: sha256 must be 64 lowercase hex digits, found {value!r}")
-    return value
-
-
-def _size(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise BundleError(f"{where}: size must be a non-negative integer, found {value!r}")
-    return value
-
-
-def _serial(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise BundleError(f"{where}: serial must be an integer >= 1, found {value!r}")
-    return value
-
-
-def _name(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not RELEASE_NAME.match(value):
-        raise BundleError(
-            f"{where}: release name must match {RELEASE_NAME.pattern}, found {value!r}"
-        )
-    return value
-
-
-def _payload_object(payload: bytes, where: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{where}: signed payload is not JSON ({exc})") from exc
-    if not isinstance(obj, dict):
-        raise BundleError(f"{where}: signed payload is not a JSON object")
-    return obj
-
-
 def _parse_statement(payload: bytes, signers: tuple[str, ...]) -> ReleaseManifest:
     where = "manifest"
-    statement = _payload_object(payload, where)
+    statement = f.payload_object(payload, where)
     if statement.get("_type") != STATEMENT_TYPE:
         raise BundleError(
             f"{where}: _type is {statement.get('_type')!r}, expected {STATEMENT_TYPE!r} "
@@ -193,18 +110,18 @@ def _parse_statement(payload: bytes, signers: tuple[str, ...]) -> ReleaseManifes
     annotations = subject.get("annotations")
     if not isinstance(digest, dict) or not isinstance(annotations, dict):
         raise BundleError(f"{where}: subject needs 'digest' and 'annotations' objects")
-    pred = _field(statement, "predicate", dict, where)
+    pred = f.field(statement, "predicate", dict, where)
     where = "manifest predicate"
     return ReleaseManifest(
-        release=_name(pred.get("release"), where),
-        serial=_serial(pred.get("serial"), where),
-        commit=_optional_oid(pred, "commit", where),
-        tree=_optional_oid(pred, "tree", where),
-        bundle_sha256=_digest(digest.get("sha256"), "manifest subject"),
-        bundle_size=_size(annotations.get("size"), "manifest subject"),
-        prompts=_str_map(pred, "prompts", where),
-        models=_str_map(pred, "models", where),
-        promptops_version=_field(pred, "promptops_version", str, where),
+        release=f.name(pred.get("release"), where),
+        serial=f.serial(pred.get("serial"), where),
+        commit=f.optional_oid(pred, "commit", where),
+        tree=f.optional_oid(pred, "tree", where),
+        bundle_sha256=f.digest(digest.get("sha256"), "manifest subject"),
+        bundle_size=f.size(annotations.get("size"), "manifest subject"),
+        prompts=f.str_map(pred, "prompts", where),
+        models=f.str_map(pred, "models", where),
+        promptops_version=f.field(pred, "promptops_version", str, where),
         created=parse_time(pred.get("created"), f"{where}: 'created'"),
         expires=parse_time(pred.get("expires"), f"{where}: 'expires'"),
         signers=signers,
@@ -291,14 +208,14 @@ def verify_release(
 
 def _parse_pointer(payload: bytes, signers: tuple[str, ...]) -> ChannelPointer:
     where = "channel pointer"
-    obj = _payload_object(payload, where)
-    bundle = _field(obj, "bundle", dict, where)
+    obj = f.payload_object(payload, where)
+    bundle = f.field(obj, "bundle", dict, where)
     return ChannelPointer(
-        channel=_name(obj.get("channel"), where),
-        release=_name(obj.get("release"), where),
-        serial=_serial(obj.get("serial"), where),
-        bundle_sha256=_digest(bundle.get("sha256"), f"{where} bundle"),
-        bundle_size=_size(bundle.get("size"), f"{where} bundle"),
+        channel=f.name(obj.get("channel"), where, "channel"),
+        release=f.name(obj.get("release"), where),
+        serial=f.serial(obj.get("serial"), where),
+        bundle_sha256=f.digest(bundle.get("sha256"), f"{where} bundle"),
+        bundle_size=f.size(bundle.get("size"), f"{where} bundle"),
         expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
         signers=signers,
     )
