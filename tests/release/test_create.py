@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 from promptops.errors import SignatureError, UsageError, ValidationError
-from promptops.release import create_release, generate_key, load_signing_keys, rollback
+from promptops.release import (
+    create_release,
+    generate_key,
+    load_signing_keys,
+    load_trust,
+    rollback,
+)
 from promptops.release._git import release_tags
 from promptops.runtime.trust import verify_release
 from tests.helpers import commit_all, git
@@ -151,3 +157,35 @@ def test_rollback_refusals(signed: Signed) -> None:
     (signed.root / "models.yaml").write_text("models: {}\n")
     with pytest.raises(UsageError, match=r"uncommitted changes to prompt sources \(models.yaml"):
         rollback(signed.root, "v1")
+
+
+def test_threshold_two_needs_two_distinct_keys(signed: Signed, tmp_path: Path) -> None:
+    bob_entry = generate_key(tmp_path / "bob.pem", "bob")
+    signers = signed.root / "policies" / "signers.yaml"
+    text = signers.read_text().replace("threshold: 1", "threshold: 2")
+    signers.write_text(text + bob_entry.to_yaml())
+    commit_all(signed.root, "two signers")
+    trust = load_trust(signers)
+    bob = load_signing_keys([tmp_path / "bob.pem"], None, None)[0]
+    with pytest.raises(SignatureError, match="1 of 2 required trusted signatures"):
+        create_release(
+            signed.root,
+            "v1",
+            [signed.key, signed.key],
+            now=NOW,
+            expires_in=DAYS_90,
+            out=signed.dist,
+            trust=trust,
+        )
+    result = create_release(
+        signed.root,
+        "v1",
+        [signed.key, bob],
+        now=NOW,
+        expires_in=DAYS_90,
+        out=signed.dist,
+        trust=trust,
+    )
+    envelope = (result.directory / "release.dsse.json").read_bytes()
+    bundle = (result.directory / "bundle.json").read_bytes()
+    assert len(verify_release(envelope, bundle, trust, now=NOW).signers) == 2

@@ -46,6 +46,12 @@ def command(
     now = utc_now()
     expires_in = parse_duration(expires)
     trust = optional_trust(None, repo)
+    if trust is None:
+        click.echo(
+            "warning: no policies/signers.yaml, so the signatures were not checked against a "
+            "trust root; add the key's entry (promptops keygen prints it)",
+            err=True,
+        )
     result = create_release(repo, name, keys, now=now, expires_in=expires_in, out=out, trust=trust)
     click.echo(
         f"released {result.name}: serial {result.serial}, commit {result.commit[:12]}, "
