@@ -44,7 +44,7 @@ def _flip(b: CaseResult | None, h: CaseResult | None, config: DiffConfig) -> Cas
     cut = config.max_output_chars
     b_out = None if b is None else b.output
     h_out = None if h is None else h.output
-    failing = h if h is not None and not h.passed else None
+    failing = h if h is not None and not h.passed else b if b is not None and b.error else None
     return CaseFlip(
         eval_set=some.eval_path,
         case=some.case,
@@ -54,6 +54,8 @@ def _flip(b: CaseResult | None, h: CaseResult | None, config: DiffConfig) -> Cas
         base_output=None if b_out is None else b_out[:cut],
         head_output=None if h_out is None else h_out[:cut],
         failure=None if failing is None else "; ".join(failing.failures),
+        base_error=b is not None and b.error is not None,
+        head_error=h is not None and h.error is not None,
     )
 
 

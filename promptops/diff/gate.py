@@ -24,15 +24,19 @@ def evaluate_gate(result: DiffResult, fail_on: FailOn) -> GateOutcome:
     """Decide the gate.
 
     ``never`` always passes; ``regression`` fails when an eval case passed on base and
-    fails on head; ``high-risk`` also fails on any high-risk change; ``any`` also fails on
-    any change at all.
+    fails on head, or could not run on a side (no verdict); ``high-risk`` also fails on
+    any high-risk change; ``any`` also fails on any change at all.
     """
     regressions = 0 if result.behaviour is None else result.behaviour.regressions
+    errors = 0 if result.behaviour is None else result.behaviour.errors
     changed = bool(result.prompts or result.repository)
     if fail_on == "never":
         return GateOutcome(False, "gate disabled (--fail-on never)")
     if regressions:
         return GateOutcome(True, f"{regressions} eval case(s) regressed (passed on base)")
+    if errors:
+        # No verdict is not a pass: a gate that cannot run its cases must not wave them on.
+        return GateOutcome(True, f"{errors} eval case(s) could not run; see the report")
     if fail_on in ("high-risk", "any") and result.risk == "high":
         return GateOutcome(True, "high-risk change(s) need review")
     if fail_on == "any" and changed:

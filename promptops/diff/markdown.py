@@ -51,6 +51,8 @@ def _behaviour_cell(pb: PromptBehaviour | None) -> str:
     parts = []
     if pb.regressions:
         parts.append(f"❌ {pb.regressions} regression(s)")
+    if pb.errors:
+        parts.append(f"⚠️ {pb.errors} could not run")
     if pb.fixed:
         parts.append(f"✅ {pb.fixed} fixed")
     if not parts:
@@ -149,7 +151,7 @@ def _details(title: str, risk: Risk | None, changes: tuple[Change, ...]) -> list
 
 
 def _cases(pb: PromptBehaviour, config: DiffConfig) -> list[str]:
-    flips = [c for c in pb.cases if c.kind in ("regression", "fixed", "new", "removed")]
+    flips = [c for c in pb.cases if c.kind in ("regression", "error", "fixed", "new", "removed")]
     if not flips:
         return []
     lines = ["", f"<details><summary>Eval flips in <code>{pb.prompt}</code></summary>", ""]

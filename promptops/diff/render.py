@@ -60,7 +60,7 @@ def render_text(result: DiffResult) -> str:
                 f"mean latency {pb.base.mean_latency_ms:.1f} -> {pb.head.mean_latency_ms:.1f} ms"
             )
             for case in pb.cases:
-                if case.kind in ("regression", "fixed"):
+                if case.kind in ("regression", "error", "fixed"):
                     why = f": {case.failure}" if case.failure else ""
                     lines.append(f"    {case.kind.upper()} {case.eval_set} / {case.case}{why}")
     lines.extend(f"note: {n}" for n in result.notes)

@@ -100,11 +100,17 @@ class CaseFlip:
     base_output: str | None = None
     head_output: str | None = None
     failure: str | None = None
+    # The case could not run on a side (render failure, provider error, replay miss).
+    base_error: bool = False
+    head_error: bool = False
 
     @property
     def kind(self) -> str:
-        """``regression`` (pass to fail), ``fixed`` (fail to pass), ``new``, ``removed``,
-        ``pass``/``fail`` (unchanged outcome)."""
+        """``error`` (could not run on either side: no verdict), ``regression`` (pass to
+        fail), ``fixed`` (fail to pass), ``new``, ``removed``, ``pass``/``fail`` (unchanged
+        outcome)."""
+        if self.base_error or self.head_error:
+            return "error"
         if self.base_passed is None:
             return "new"
         if self.head_passed is None:
@@ -126,6 +132,8 @@ class CaseFlip:
             "base_output": self.base_output,
             "head_output": self.head_output,
             "failure": self.failure,
+            "base_error": self.base_error,
+            "head_error": self.head_error,
         }
 
 
@@ -174,6 +182,10 @@ class PromptBehaviour:
         return sum(1 for c in self.cases if c.kind == "fixed")
 
     @property
+    def errors(self) -> int:
+        return sum(1 for c in self.cases if c.kind == "error")
+
+    @property
     def outputs_changed(self) -> int:
         return sum(1 for c in self.cases if c.output_changed)
 
@@ -182,6 +194,7 @@ class PromptBehaviour:
             "prompt": self.prompt,
             "regressions": self.regressions,
             "fixed": self.fixed,
+            "errors": self.errors,
             "outputs_changed": self.outputs_changed,
             "base": self.base.to_dict(),
             "head": self.head.to_dict(),
@@ -202,6 +215,10 @@ class BehaviourResult:
     def regressions(self) -> int:
         return sum(p.regressions for p in self.prompts)
 
+    @property
+    def errors(self) -> int:
+        return sum(p.errors for p in self.prompts)
+
     def total(self, side: Literal["base", "head"]) -> Totals:
         parts = [getattr(p, side) for p in self.prompts]
         return Totals(
@@ -219,6 +236,7 @@ class BehaviourResult:
             "requests_sent": self.requests_sent,
             "requests_total": self.requests_total,
             "regressions": self.regressions,
+            "errors": self.errors,
             "base": self.total("base").to_dict(),
             "head": self.total("head").to_dict(),
             "prompts": [p.to_dict() for p in self.prompts],

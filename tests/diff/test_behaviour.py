@@ -9,6 +9,7 @@ from promptops.diff import DiffOptions, diff_refs
 from promptops.evals import CallContext, EvalSession, Provider, Request, Response
 from promptops.evals.providers import EchoProvider
 from tests.diff.fixtures import BASE, edit, make_change
+from tests.helpers import init_repo, write_files
 
 GREET = BASE["prompts/greet.yaml"]
 CLASSIFY_EVAL = """\
@@ -142,3 +143,31 @@ def test_no_evals_for_changed_prompts_is_noted(tmp_path: Path) -> None:
     assert result.behaviour is not None and result.behaviour.prompts == ()
     assert echo.sent == []
     assert result.notes == ("no eval cases target the changed prompts; add some under evals/",)
+
+
+def test_replay_reads_recordings_of_both_refs(tmp_path: Path) -> None:
+    from promptops.evals import evaluate_repository
+    from tests.helpers import commit_all
+
+    root = tmp_path / "repo"
+    init_repo(root, WITH_EVALS)
+    evaluate_repository(root, provider="echo", record=True, use_cache=False)
+    base = commit_all(root, "record base")
+    broken = edit(GREET, "Say hello to {{ name }}.", "Say hello.")
+    write_files(root, {"prompts/greet.yaml": broken})
+    # Without head's recordings the new requests cannot be replayed: no verdict, an error.
+    missing = diff_refs(root, base, None, DiffOptions(behaviour=True, provider="replay"))
+    assert missing.behaviour is not None
+    assert (missing.behaviour.errors, missing.behaviour.regressions) == (2, 0)
+    flip = missing.behaviour.prompts[0].cases[0]
+    assert (flip.kind, flip.base_error, flip.head_error) == ("error", False, True)
+    assert flip.failure is not None and "case 'greets-grace'" in flip.failure, flip.failure
+    evaluate_repository(root, provider="echo", record=True, use_cache=False)
+    head = commit_all(root, "record head")
+    result = diff_refs(root, base, head, DiffOptions(behaviour=True, provider="replay"))
+    assert result.behaviour is not None
+    assert result.behaviour.provider == "replay"
+    assert {c.case: c.kind for c in result.behaviour.prompts[0].cases} == {
+        "says-hello": "regression",
+        "greets-grace": "pass",
+    }

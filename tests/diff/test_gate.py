@@ -17,12 +17,12 @@ from promptops.diff import (
 from promptops.diff.gate import FailOn
 
 
-def _result(risk: str | None, regression: bool = False) -> DiffResult:
+def _result(risk: str | None, regression: bool = False, error: bool = False) -> DiffResult:
     prompts: tuple[PromptDiff, ...] = ()
     if risk is not None:
         change = Change("params", "params.t", "t", risk, "why")  # type: ignore[arg-type]
         prompts = (PromptDiff("p", "changed", "a", "b", (change,)),)
-    flip = CaseFlip("evals/p.yaml", "c", True, not regression, False)
+    flip = CaseFlip("evals/p.yaml", "c", True, not regression, False, head_error=error)
     behaviour = BehaviourResult((PromptBehaviour("p", (flip,), Totals(), Totals()),), "echo", 1, 2)
     return DiffResult("base", None, None, None, prompts, (), 3, behaviour)
 
@@ -45,3 +45,12 @@ def test_gate_ladder(
 ) -> None:
     outcome = evaluate_gate(_result(risk, regression), fail_on)
     assert (outcome.failed, outcome.reason) == (failed, reason)
+
+
+def test_cases_that_cannot_run_fail_the_gate() -> None:
+    outcome = evaluate_gate(_result("low", regression=True, error=True), "regression")
+    assert (outcome.failed, outcome.reason) == (
+        True,
+        "1 eval case(s) could not run; see the report",
+    )
+    assert not evaluate_gate(_result("low", error=True), "never").failed
