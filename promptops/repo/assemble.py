@@ -6,12 +6,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from promptops.repo.crosscheck import Facts, cross_check
+from promptops.repo.config import Limits
+from promptops.repo.crosscheck import Facts, Where, cross_check
 from promptops.repo.lazy import LazyModels
 from promptops.repo.pins import check_pins
 from promptops.repo.reading import Snapshot
 from promptops.repo.result import FileResult
 from promptops.repo.types import Diagnostic, Repository
+from promptops.repo.yamlload import YamlProblem, parse_yaml
 from promptops.spec import (
     EvalSet,
     Instruction,
@@ -19,6 +21,7 @@ from promptops.spec import (
     Partial,
     Prompt,
     Rules,
+    RulesFile,
     SignersFile,
     ToolsFile,
 )
@@ -41,15 +44,20 @@ def _key(path: str, kind: str) -> str:
     return path[len("prompts/") : -len(".yaml")]
 
 
-def assemble(
-    root: Path,
-    snap: Snapshot,
-    results: dict[str, FileResult],
-    rules: Rules,
-    today: dt.date,
-    extra: list[Diagnostic],
-) -> Repository:
-    """Cross-check ``results`` and build the Repository (documents with errors left out)."""
+def _data_loader(snap: Snapshot, limits: Limits) -> Any:
+    def load(paths: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for path, data in snap.read(paths).items():
+            try:
+                out[path] = parse_yaml(data, limits).data
+            except YamlProblem:
+                continue
+        return out
+
+    return load
+
+
+def _facts(results: dict[str, FileResult]) -> Facts:
     facts = Facts()
     tables: dict[str, dict[str, Any]] = {
         "prompt": facts.prompts,
@@ -57,28 +65,42 @@ def assemble(
         "partial": facts.partials,
         "eval": facts.evals,
     }
-    diags: list[Diagnostic] = list(extra)
-    models_facts: dict[str, Any] = {}
     for path, res in results.items():
-        diags.extend(res.diagnostics)
         if res.kind in tables:
             tables[res.kind][_key(path, res.kind)] = (path, res.facts)
         elif res.kind == "models":
             facts.models = ModelsFile.model_validate(res.data)
-            models_facts = res.facts
         elif res.kind == "tools":
             facts.tools = set(ToolsFile.model_validate(res.data).tools)
-    if "models.yaml" in results:
-        diags.extend(check_pins(facts.models, models_facts, rules.require_dated_model))
-    diags.extend(
-        cross_check(facts, rules, today, tools_known="policies/tools.yaml" in results or True)
-    )
+    return facts
+
+
+def assemble(
+    root: Path,
+    snap: Snapshot,
+    results: dict[str, FileResult],
+    rules: Rules,
+    today: dt.date,
+    extra: list[Diagnostic],
+    where: Where,
+    limits: Limits,
+) -> Repository:
+    """Cross-check ``results`` and build the Repository (documents with errors left out)."""
+    facts = _facts(results)
+    diags: list[Diagnostic] = list(extra)
+    for res in results.values():
+        diags.extend(res.diagnostics)
+    if results.get("models.yaml", FileResult(None)).kind is not None:
+        diags.extend(check_pins(facts.models, where, rules.require_dated_model))
+    diags.extend(cross_check(facts, rules, today, where))
     failed = {d.path for d in diags if d.level == "error"}
-    entries: dict[str, dict[str, tuple[str, str, Any]]] = {k: {} for k in tables}
+    entries: dict[str, dict[str, tuple[str, str, Any]]] = {
+        k: {} for k in ("prompt", "instruction", "partial", "eval")
+    }
     paths: dict[str, str] = {}
     digests: dict[str, str] = {}
     fixed: dict[str, Any] = {}
-    for path, res in results.items():
+    for path, res in sorted(results.items()):
         if res.kind is None or path in failed:
             continue
         key = _key(path, res.kind)
@@ -88,24 +110,19 @@ def assemble(
             entries[res.kind][key] = (path, snap.files[path], res.data)
         else:
             fixed[res.kind] = res.data
+    load = _data_loader(snap, limits)
     return Repository(
         root=root,
         source=snap.source,
         models=ModelsFile.model_validate(fixed["models"]) if "models" in fixed else ModelsFile(),
-        prompts=LazyModels(Prompt, entries["prompt"]),
-        instructions=LazyModels(Instruction, entries["instruction"]),
-        partials=LazyModels(Partial, entries["partial"]),
+        prompts=LazyModels(Prompt, entries["prompt"], load),
+        instructions=LazyModels(Instruction, entries["instruction"], load),
+        partials=LazyModels(Partial, entries["partial"], load),
         tools=ToolsFile.model_validate(fixed["tools"]) if "tools" in fixed else ToolsFile(),
-        rules=_rules_file(fixed),
+        rules=RulesFile.model_validate(fixed["rules"]) if "rules" in fixed else RulesFile(),
         signers=SignersFile.model_validate(fixed["signers"]) if "signers" in fixed else None,
-        evals=LazyModels(EvalSet, entries["eval"]),
+        evals=LazyModels(EvalSet, entries["eval"], load),
         paths=paths,
         digests=digests,
         diagnostics=tuple(sorted(set(diags))),
     )
-
-
-def _rules_file(fixed: dict[str, Any]) -> Any:
-    from promptops.spec import RulesFile
-
-    return RulesFile.model_validate(fixed["rules"]) if "rules" in fixed else RulesFile()

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from promptops.repo.locator import Anchor
 from promptops.repo.pins import pin_use
 from promptops.repo.suggest import did_you_mean
-from promptops.repo.types import Diagnostic
+from promptops.repo.types import Diagnostic, Level
 from promptops.spec import ModelsFile, Rules
 
-__all__ = ["Facts", "cross_check"]
+__all__ = ["Facts", "Where", "cross_check"]
 
 FactMap = dict[str, tuple[str, dict[str, Any]]]
+Where = Callable[[str, Anchor], tuple[int, int]]
 
 
 @dataclass
 class Facts:
-    """Per-kind facts of every usable document: id -> (path, facts)."""
+    """Per-kind facts of every usable document: key -> (path, facts)."""
 
     prompts: FactMap = field(default_factory=dict)
     instructions: FactMap = field(default_factory=dict)
@@ -29,8 +31,14 @@ class Facts:
     models: ModelsFile = field(default_factory=ModelsFile)
 
 
-def _diag(path: str, pos: tuple[Any, ...], level: str, code: str, msg: str) -> Diagnostic:
-    return Diagnostic(path, pos[0], pos[1], "error" if level == "error" else "warning", code, msg)
+class _Out:
+    def __init__(self, where: Where) -> None:
+        self.where = where
+        self.items: list[Diagnostic] = []
+
+    def add(self, path: str, anchor: Anchor, level: Level, code: str, message: str) -> None:
+        line, col = self.where(path, anchor)
+        self.items.append(Diagnostic(path, line, col, level, code, message))
 
 
 def _kind_of(facts: Facts, ref: str) -> str | None:
@@ -44,26 +52,25 @@ def _kind_of(facts: Facts, ref: str) -> str | None:
     return None
 
 
-def _unknown(
+def _ref(
     facts: Facts,
     path: str,
-    ref: tuple[str, int, int],
+    anchor: Anchor,
+    name: str,
     kind: str,
     table: Mapping[str, Any],
-    out: list[Diagnostic],
+    out: _Out,
 ) -> None:
-    name = ref[0]
     if name in table:
         return
     other = _kind_of(facts, name)
+    article = "an" if kind[0] in "aeiou" else "a"
     msg = (
-        f"'{name}' is a {other}, not an {kind}"
-        if other and kind[0] in "aeiou"
-        else f"'{name}' is a {other}, not a {kind}"
+        f"'{name}' is a {other}, not {article} {kind}"
         if other
         else f"unknown {kind} '{name}'{did_you_mean(name, table)}"
     )
-    out.append(_diag(path, ref[1:], "error", f"unknown-{kind}", msg))
+    out.add(path, anchor, "error", f"unknown-{kind}", msg)
 
 
 def _partial_vars(facts: Facts, pid: str, seen: set[str]) -> dict[str, str]:
@@ -71,164 +78,134 @@ def _partial_vars(facts: Facts, pid: str, seen: set[str]) -> dict[str, str]:
     if pid in seen or pid not in facts.partials:
         return {}
     seen.add(pid)
-    _, pf = facts.partials[pid]
-    out = dict.fromkeys(pf.get("variables", {}), pid)
-    for inc in pf.get("includes", []):
-        for name, owner in _partial_vars(facts, inc[0], seen).items():
+    pf = facts.partials[pid][1]
+    out = dict.fromkeys(pf["variables"], pid)
+    for inc in pf["includes"]:
+        for name, owner in _partial_vars(facts, inc, seen).items():
             out.setdefault(name, owner)
     return out
 
 
-def _prompt(
-    facts: Facts,
-    pid: str,
-    path: str,
-    pf: dict[str, Any],
-    today: dt.date,
-    tools_known: bool,
-    out: list[Diagnostic],
-) -> None:
-    model, line, col = pf["model"]
+def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _Out) -> None:
+    model = pf["model"]
     pin = facts.models.models.get(model)
     if pin is None:
-        out.append(
-            _diag(
-                path,
-                (line, col),
-                "error",
-                "unknown-model",
-                f"unknown model '{model}'{did_you_mean(model, facts.models.models)}",
-            )
+        out.add(
+            path,
+            ("value", ("model",)),
+            "error",
+            "unknown-model",
+            f"unknown model '{model}'{did_you_mean(model, facts.models.models)}",
         )
     elif (use := pin_use(model, pin, today)) is not None:
-        out.append(_diag(path, (line, col), *use))
-    for ref in pf["system"]:
-        _unknown(facts, path, ref, "instruction", facts.instructions, out)
-    if tools_known:
-        for ref in pf["tools"]:
-            if ref[0] not in facts.tools:
-                out.append(
-                    _diag(
-                        path,
-                        ref[1:],
-                        "error",
-                        "unknown-tool",
-                        f"unknown tool '{ref[0]}'{did_you_mean(ref[0], facts.tools)}",
-                    )
-                )
-    inputs: dict[str, tuple[int, int, bool]] = pf["inputs"]
+        out.add(path, ("value", ("model",)), *use)
+    for i, name in enumerate(pf["system"]):
+        _ref(facts, path, ("value", ("system", i)), name, "instruction", facts.instructions, out)
+    for i, name in enumerate(pf["tools"]):
+        if name not in facts.tools:
+            out.add(
+                path,
+                ("value", ("tools", i)),
+                "error",
+                "unknown-tool",
+                f"unknown tool '{name}'{did_you_mean(name, facts.tools)}",
+            )
+    inputs: dict[str, bool] = pf["inputs"]
     used = set(pf["variables"])
-    for name, pos in pf["variables"].items():
+    for name in pf["variables"]:
         if name not in inputs:
-            out.append(
-                _diag(
-                    path,
-                    pos,
-                    "error",
-                    "undeclared-variable",
-                    f"variable '{name}' is not a declared input; declare it under "
-                    f"'inputs'{did_you_mean(name, inputs)}",
-                )
+            out.add(
+                path,
+                ("tvar", name),
+                "error",
+                "undeclared-variable",
+                f"variable '{name}' is not a declared input; declare it under "
+                f"'inputs'{did_you_mean(name, inputs)}",
             )
     for inc in pf["includes"]:
-        _unknown(facts, path, inc, "partial", facts.partials, out)
-        for name, owner in sorted(_partial_vars(facts, inc[0], set()).items()):
+        _ref(facts, path, ("tinc", inc), inc, "partial", facts.partials, out)
+        for name, owner in sorted(_partial_vars(facts, inc, set()).items()):
             used.add(name)
             if name not in inputs and name not in pf["variables"]:
-                out.append(
-                    _diag(
-                        path,
-                        inc[1:],
-                        "error",
-                        "undeclared-variable",
-                        f"variable '{name}' (used by partial '{owner}') is not a "
-                        f"declared input; declare it under 'inputs'",
-                    )
-                )
-    for name, (line, col, _) in inputs.items():
-        if name not in used:
-            out.append(
-                _diag(
+                out.add(
                     path,
-                    (line, col),
-                    "warning",
-                    "unused-input",
-                    f"input '{name}' is declared but no template uses it; remove it or use it",
+                    ("tinc", inc),
+                    "error",
+                    "undeclared-variable",
+                    f"variable '{name}' (used by partial '{owner}') is not a declared "
+                    "input; declare it under 'inputs'",
                 )
+    for name in inputs:
+        if name not in used:
+            out.add(
+                path,
+                ("key", ("inputs", name)),
+                "warning",
+                "unused-input",
+                f"input '{name}' is declared but no template uses it; remove it or use it",
             )
 
 
-def _evals(facts: Facts, out: list[Diagnostic]) -> dict[str, int]:
+def _evals(facts: Facts, out: _Out) -> dict[str, int]:
     counts: dict[str, int] = {}
     for path, ef in facts.evals.values():
-        target, line, col = ef["prompt"]
+        target = ef["prompt"]
         if target not in facts.prompts:
-            out.append(
-                _diag(
-                    path,
-                    (line, col),
-                    "error",
-                    "unknown-prompt",
-                    f"unknown prompt '{target}'{did_you_mean(target, facts.prompts)}",
-                )
+            out.add(
+                path,
+                ("value", ("prompt",)),
+                "error",
+                "unknown-prompt",
+                f"unknown prompt '{target}'{did_you_mean(target, facts.prompts)}",
             )
             continue
         counts[target] = counts.get(target, 0) + len(ef["cases"])
-        inputs = facts.prompts[target][1]["inputs"]
-        for case in ef["cases"]:
-            given = {k for k, _, _ in case["inputs"]}
-            for key, kl, kc in case["inputs"]:
+        inputs: dict[str, bool] = facts.prompts[target][1]["inputs"]
+        for index, keys in ef["cases"]:
+            for key in keys:
                 if key not in inputs:
-                    out.append(
-                        _diag(
-                            path,
-                            (kl, kc),
-                            "error",
-                            "unknown-input",
-                            f"input '{key}' is not declared by prompt '{target}'"
-                            f"{did_you_mean(key, inputs)}",
-                        )
+                    out.add(
+                        path,
+                        ("key", ("cases", index, "inputs", key)),
+                        "error",
+                        "unknown-input",
+                        f"input '{key}' is not declared by prompt "
+                        f"'{target}'{did_you_mean(key, inputs)}",
                     )
-            for name, (_, _, has_default) in inputs.items():
-                if not has_default and name not in given:
-                    out.append(
-                        _diag(
-                            path,
-                            case["pos"],
-                            "error",
-                            "missing-input",
-                            f"required input '{name}' of prompt '{target}' is not "
-                            "set; add it under 'inputs'",
-                        )
+            for name, has_default in inputs.items():
+                if not has_default and name not in keys:
+                    out.add(
+                        path,
+                        ("value", ("cases", index)),
+                        "error",
+                        "missing-input",
+                        f"required input '{name}' of prompt '{target}' is not set; "
+                        "add it under 'inputs'",
                     )
     return counts
 
 
-def cross_check(
-    facts: Facts, rules: Rules, today: dt.date, tools_known: bool = True
-) -> list[Diagnostic]:
-    """Every diagnostic that needs more than one file."""
-    out: list[Diagnostic] = []
-    for pid, (path, pf) in facts.prompts.items():
-        _prompt(facts, pid, path, pf, today, tools_known, out)
-    for _, (path, pf) in facts.partials.items():
-        for inc in pf.get("includes", []):
-            _unknown(facts, path, inc, "partial", facts.partials, out)
+def cross_check(facts: Facts, rules: Rules, today: dt.date, where: Where) -> list[Diagnostic]:
+    """Every diagnostic that needs more than one file; ``where`` positions them."""
+    out = _Out(where)
+    for path, pf in facts.prompts.values():
+        _prompt(facts, path, pf, today, out)
+    for path, pf in facts.partials.values():
+        for inc in pf["includes"]:
+            _ref(facts, path, ("tinc", inc), inc, "partial", facts.partials, out)
     counts = _evals(facts, out)
     cov = rules.eval_coverage
     if cov is not None and cov.tags:
         for pid, (path, pf) in facts.prompts.items():
             hit = next((t for t in pf["tags"] if t in cov.tags), None)
             if hit is not None and counts.get(pid, 0) < cov.min_cases:
-                out.append(
-                    _diag(
-                        path,
-                        pf["tags_pos"],
-                        "error",
-                        "eval-coverage",
-                        f"prompt '{pid}' is tagged '{hit}' and needs at least "
-                        f"{cov.min_cases} eval case(s) (rules.eval_coverage); "
-                        f"found {counts.get(pid, 0)}",
-                    )
+                out.add(
+                    path,
+                    ("key", ("tags",)),
+                    "error",
+                    "eval-coverage",
+                    f"prompt '{pid}' is tagged '{hit}' and needs at least "
+                    f"{cov.min_cases} eval case(s) (rules.eval_coverage); "
+                    f"found {counts.get(pid, 0)}",
                 )
-    return out
+    return out.items

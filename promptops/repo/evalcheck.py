@@ -48,13 +48,13 @@ def _assertion(
 
 
 def eval_facts(path: str, parsed: Parsed) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Facts for cross-file checks (target prompt, cases, input keys with positions) and
+    """Facts for cross-file checks (target prompt, each case's index and input keys) and
     diagnostics for assertions whose type is unknown."""
     data = parsed.data
     out: list[Diagnostic] = []
     if not isinstance(data, dict):
         return {}, out
-    cases_out: list[dict[str, Any]] = []
+    cases_out: list[tuple[int, list[str]]] = []
     cases = data.get("cases")
     for i, case in enumerate(cases if isinstance(cases, list) else []):
         if not isinstance(case, dict):
@@ -64,18 +64,10 @@ def eval_facts(path: str, parsed: Parsed) -> tuple[dict[str, Any], list[Diagnost
             _assertion(path, parsed, ("cases", i, "assert", j), item, out)
         inputs = case.get("inputs")
         keys = list(inputs) if isinstance(inputs, dict) else []
-        cases_out.append(
-            {
-                "pos": locate(parsed.root, ("cases", i)),
-                "inputs": [
-                    (str(k), *locate(parsed.root, ("cases", i, "inputs", k), key=True))
-                    for k in keys
-                ],
-            }
-        )
+        cases_out.append((i, [str(k) for k in keys]))
     target = data.get("prompt")
     facts = {
-        "prompt": (str(target), *locate(parsed.root, ("prompt",))),
+        "prompt": str(target),
         "cases": cases_out,
     }
     return facts, out

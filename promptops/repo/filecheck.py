@@ -29,7 +29,7 @@ from promptops.spec import (
 )
 from promptops.spec._base import SpecModel
 
-__all__ = ["check_file", "classify"]
+__all__ = ["check_file", "classify", "template_positions"]
 
 _FIXED: dict[str, tuple[str, type[SpecModel]]] = {
     "models.yaml": ("models", ModelsFile),
@@ -71,7 +71,7 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
     if path in _FIXED:
         kind, cls = _FIXED[path]
         model, diags = check_model(cls, parsed.data, path, parsed.root)
-        facts = _models_facts(parsed) if kind == "models" and model is not None else {}
+        facts: dict[str, Any] = {}
         return _result(kind, model, parsed, diags, facts)
     if path.startswith("evals/"):
         model, diags = check_model(EvalSet, parsed.data, path, parsed.root)
@@ -187,14 +187,41 @@ def _shift(parsed: Parsed, node: yaml.Node | None, tline: int) -> tuple[int, int
     return line, len(text) - len(text.lstrip(" ")) + 1
 
 
+def template_positions(parsed: Parsed) -> dict[tuple[str, str], tuple[int, int]]:
+    """File positions of each template variable's and include's first use, for diagnostics
+    found across files (computed only for files that get one)."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    for loc, text in _raw_templates(data):
+        node = find_node(parsed.root, loc)
+        facts = analyse_template(text)
+        for name, tline in facts.variables.items():
+            out.setdefault(("tvar", name), _shift(parsed, node, tline))
+        for name, tline in facts.includes.items():
+            out.setdefault(("tinc", name), _shift(parsed, node, tline))
+    return out
+
+
+def _raw_templates(data: dict[str, Any]) -> list[tuple[tuple[object, ...], str]]:
+    if isinstance(data.get("template"), str):
+        return [(("template",), data["template"])]
+    messages = data.get("messages")
+    return [
+        (("messages", i, "content"), m["content"])
+        for i, m in enumerate(messages if isinstance(messages, list) else [])
+        if isinstance(m, dict) and isinstance(m.get("content"), str)
+    ]
+
+
 def _template_facts(
     path: str, parsed: Parsed, model: SpecModel, ctx: CheckContext, diags: list[Diagnostic]
 ) -> dict[str, Any]:
-    variables: dict[str, tuple[int, int]] = {}
-    includes: list[tuple[str, int, int]] = []
+    variables: dict[str, None] = {}
+    includes: dict[str, None] = {}
     for loc, text in _templates(model):
-        node = find_node(parsed.root, loc)
+        node = None
         if ctx.max_template_chars is not None and len(text) > ctx.max_template_chars:
+            node = find_node(parsed.root, loc)
             line, col = _shift(parsed, node, 1)
             diags.append(
                 Diagnostic(
@@ -208,49 +235,20 @@ def _template_facts(
                 )
             )
         facts = analyse_template(text)
+        if facts.problems:
+            node = node or find_node(parsed.root, loc)
         for tline, code, message in facts.problems:
             line, col = _shift(parsed, node, tline)
             diags.append(Diagnostic(path, line, col, "error", code, message))
-        for name, tline in facts.variables.items():
-            variables.setdefault(name, _shift(parsed, node, tline))
-        for name, tline in facts.includes.items():
-            includes.append((name, *_shift(parsed, node, tline)))
-    out: dict[str, Any] = {"variables": variables, "includes": includes}
+        variables.update(dict.fromkeys(facts.variables))
+        includes.update(dict.fromkeys(facts.includes))
+    out: dict[str, Any] = {"variables": list(variables), "includes": list(includes)}
     if isinstance(model, Prompt):
-        out.update(_prompt_refs(parsed.root, model))
+        out.update(
+            model=model.model,
+            system=model.system,
+            tools=model.tools,
+            inputs={n: "default" in s for n, s in model.inputs.items()},
+            tags=model.tags,
+        )
     return out
-
-
-def _refs(root: yaml.Node | None, key: str, names: list[str]) -> list[tuple[str, int, int]]:
-    return [(name, *locate(root, (key, i))) for i, name in enumerate(names)]
-
-
-def _prompt_refs(root: yaml.Node | None, p: Prompt) -> dict[str, Any]:
-    return {
-        "model": (p.model, *locate(root, ("model",))),
-        "system": _refs(root, "system", p.system),
-        "tools": _refs(root, "tools", p.tools),
-        "inputs": {
-            n: (*locate(root, ("inputs", n), key=True), "default" in s) for n, s in p.inputs.items()
-        },
-        "tags": p.tags,
-        "tags_pos": locate(root, ("tags",), key=True),
-        "top": locate(root, ()),
-    }
-
-
-def _models_facts(parsed: Parsed) -> dict[str, Any]:
-    pins = parsed.data.get("models", {}) if isinstance(parsed.data, dict) else {}
-    return {
-        "pins": {
-            name: {
-                "model_pos": locate(parsed.root, ("models", name, "model")),
-                "name_pos": locate(parsed.root, ("models", name), key=True),
-                "replacement_pos": locate(
-                    parsed.root, ("models", name, "lifecycle", "replacement")
-                ),
-            }
-            for name in pins
-        },
-        "min_version_pos": locate(parsed.root, ("minimum_promptops_version",)),
-    }

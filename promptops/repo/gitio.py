@@ -16,6 +16,12 @@ from promptops.errors import UsageError
 __all__ = ["GitRepo", "git_repo_for"]
 
 
+def _popen(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+
+
 def _run(cwd: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=False)
 
@@ -51,23 +57,77 @@ class GitRepo:
         except UsageError:
             return None
 
-    def ls_tree(self, tree: str, prefix: str, roots: Iterable[str]) -> dict[str, str]:
-        """Regular-file blob id of every path under ``roots``, relative to ``prefix``."""
-        specs = [f"{prefix}{r}" for r in roots]
-        proc = _run(self.top, "ls-tree", "-r", "-z", "--full-tree", tree, "--", *specs)
-        if proc.returncode != 0:
-            raise UsageError(f"cannot list tree {tree}: {proc.stderr.decode().strip()}")
+    def ls_tree(self, tree: str, prefix: str, roots: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """(blob id, size) of every regular file under ``roots``, relative to ``prefix``."""
+        proc = self._z(["ls-tree", "-r", "-l", "-z", "--full-tree", tree], prefix, roots)
+        out: dict[str, tuple[str, int]] = {}
+        for entry in proc:
+            meta, _, path = entry.partition("\t")
+            mode, kind, oid, size = meta.split()
+            if kind == "blob" and mode != "120000":
+                out[path[len(prefix) :]] = (oid, int(size))
+        return out
+
+    @staticmethod
+    def _parse_index(text: str, prefix: str) -> dict[str, str]:
         out: dict[str, str] = {}
-        for entry in proc.stdout.split(b"\0"):
+        for entry in text.split("\0"):
             if not entry:
                 continue
-            meta, _, raw_path = entry.partition(b"\t")
-            mode, kind, oid = meta.decode().split(" ")
-            if kind != "blob" or mode == "120000":
-                continue
-            path = raw_path.decode("utf-8", "surrogateescape")
-            out[path[len(prefix) :]] = oid
+            meta, _, path = entry.partition("\t")
+            mode, oid, stage = meta.split()
+            if mode not in ("120000", "160000"):
+                # A conflicted path has no stage-0 entry; an impossible id marks it changed.
+                out[path[len(prefix) :]] = oid if stage == "0" else "conflict"
         return out
+
+    def worktree_state(
+        self, prefix: str, roots: Iterable[str]
+    ) -> tuple[tuple[str, str] | None, dict[str, str], list[str], bool]:
+        """(HEAD's commit and tree, index blob ids, paths whose working-tree bytes differ
+        from the index or are untracked, whether anything differs from HEAD).
+
+        git's index is a stat cache: ``git status`` names the few files to re-read and hash.
+        The three git commands run concurrently.
+        """
+        specs = ["--", *(f"{prefix}{r}" for r in roots)]
+        procs = [
+            _popen(self.top, "rev-parse", "-q", "HEAD^{commit}", "HEAD^{tree}"),
+            _popen(self.top, "ls-files", "-s", "-z", *specs),
+            _popen(
+                self.top,
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--no-renames",
+                *specs,
+            ),
+        ]
+        outs = [p.communicate()[0] for p in procs]
+        head_ids = outs[0].decode().split()
+        head = (
+            (head_ids[0], head_ids[1]) if procs[0].returncode == 0 and len(head_ids) == 2 else None
+        )
+        if procs[1].returncode != 0 or procs[2].returncode != 0:
+            raise UsageError(f"git status failed in {self.top}")
+        index = self._parse_index(outs[1].decode("utf-8", "surrogateescape"), prefix)
+        changed: list[str] = []
+        entries = [e for e in outs[2].decode("utf-8", "surrogateescape").split("\0") if e]
+        for entry in entries:
+            worktree_side, path = entry[1], entry[3:]
+            if worktree_side != " " and path.startswith(prefix):
+                changed.append(path[len(prefix) :])
+        return head, index, changed, bool(entries) or head is None
+
+    def _z(self, args: list[str], prefix: str, roots: Iterable[str]) -> list[str]:
+        """Run a NUL-separated git listing limited to ``prefix``+``roots``."""
+        argv = [*args, "--", *(f"{prefix}{r}" for r in roots)]
+        proc = _run(self.top, *argv)
+        if proc.returncode != 0:
+            raise UsageError(f"git {argv[0]} failed: {proc.stderr.decode().strip()}")
+        text = proc.stdout.decode("utf-8", "surrogateescape")
+        return [e for e in text.split("\0") if e]
 
     def cat_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Read many blobs with one ``git cat-file --batch``."""

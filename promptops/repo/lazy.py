@@ -1,12 +1,13 @@
 """A read-only mapping that builds pydantic models on first access.
 
-Re-validating 10,000 documents costs far more than checking 50 changed files, so models are
-rebuilt from cached data only when a caller reads them, and shared across loads by content.
+Validating 10,000 documents costs far more than checking 50 changed files, so a document is
+(re)built only when a caller reads it: from data still in memory after a fresh check, or
+by re-reading and re-parsing its blob. Models are shared across loads by content.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from typing import Any, Generic, TypeVar
 
 from promptops.spec._base import SpecModel
@@ -14,29 +15,60 @@ from promptops.spec._base import SpecModel
 __all__ = ["LazyModels"]
 
 M = TypeVar("M", bound=SpecModel)
+# paths -> parsed plain data (documents that cannot be read are absent)
+DataLoader = Callable[[list[str]], dict[str, Any]]
 
 _MODELS: dict[tuple[str, str, str], SpecModel] = {}
-_MAX_MODELS = 200_000
+_MAX_MODELS = 100_000
 
 
 class LazyModels(Mapping[str, M], Generic[M]):
-    """key -> model; entries are (path, blob id, validated plain data)."""
+    """key -> model; entries are (path, blob id, plain data or None)."""
 
-    def __init__(self, cls: type[M], entries: dict[str, tuple[str, str, Any]]) -> None:
+    def __init__(
+        self, cls: type[M], entries: dict[str, tuple[str, str, Any]], load: DataLoader
+    ) -> None:
         self._cls = cls
         self._entries = entries
+        self._load = load
+
+    def _memo(self, key: str) -> tuple[str, str, str]:
+        path, oid, _ = self._entries[key]
+        return (self._cls.__name__, path, oid)
+
+    def _build(self, key: str, data: Any) -> M:
+        if len(_MODELS) > _MAX_MODELS:
+            _MODELS.clear()
+        model = self._cls.model_validate(data)
+        _MODELS[self._memo(key)] = model
+        return model
 
     def __getitem__(self, key: str) -> M:
-        path, oid, data = self._entries[key]
-        memo = (self._cls.__name__, path, oid)
-        model = _MODELS.get(memo)
+        path, _, data = self._entries[key]
+        model = _MODELS.get(self._memo(key))
         if model is None:
-            if len(_MODELS) > _MAX_MODELS:
-                _MODELS.clear()
-            model = self._cls.model_validate(data)
-            _MODELS[memo] = model
+            if data is None:
+                data = self._load([path]).get(path)
+            model = self._build(key, data)
         assert isinstance(model, self._cls)
         return model
+
+    def prefetch(self) -> None:
+        """Build every model now, reading the blobs that are needed in one batch."""
+        todo = [k for k in self._entries if self._memo(k) not in _MODELS]
+        need = [self._entries[k][0] for k in todo if self._entries[k][2] is None]
+        loaded = self._load(need) if need else {}
+        for key in todo:
+            path, _, data = self._entries[key]
+            self._build(key, data if data is not None else loaded.get(path))
+
+    def items(self) -> ItemsView[str, M]:
+        self.prefetch()
+        return super().items()
+
+    def values(self) -> ValuesView[M]:
+        self.prefetch()
+        return super().values()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from promptops.errors import UsageError
 from promptops.repo.assemble import assemble
-from promptops.repo.cache import ResultStore
+from promptops.repo.cache import Key, ResultStore
 from promptops.repo.config import DEFAULT_LIMITS, Limits
 from promptops.repo.context import CheckContext
 from promptops.repo.filecheck import check_file, classify
 from promptops.repo.gitio import git_repo_for
+from promptops.repo.locator import Locator
+from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
-from promptops.repo.positions import locate
 from promptops.repo.reading import Snapshot, snapshot_ref, snapshot_worktree
 from promptops.repo.result import FileResult
 from promptops.repo.types import Diagnostic, Repository
@@ -42,40 +45,40 @@ def find_root(start: Path) -> Path:
     )
 
 
-def _min_version(data: bytes | None, limits: Limits) -> Diagnostic | None:
-    if data is None:
-        return None
+def _min_version(snap: Snapshot, limits: Limits) -> Diagnostic | None:
+    data = snap.read(["models.yaml"]).get("models.yaml") if "models.yaml" in snap.files else None
     try:
-        parsed = parse_yaml(data, limits)
+        parsed = parse_yaml(data, limits) if data is not None else None
     except YamlProblem:
         return None  # reported with the file's other diagnostics
-    if not isinstance(parsed.data, dict):
+    if parsed is None or not isinstance(parsed.data, dict):
         return None
+    from promptops.repo.positions import locate
+
     pos = locate(parsed.root, ("minimum_promptops_version",))
     return check_min_version(parsed.data.get("minimum_promptops_version"), pos)
 
 
 def _context(
-    rules_result: FileResult | None, rules_oid: str, limits: Limits
+    result: FileResult | None, oid: str, limits: Limits, where: Locator
 ) -> tuple[CheckContext, Rules, list[Diagnostic]]:
-    rules = Rules()
-    if rules_result is not None and rules_result.data is not None:
-        rules = RulesFile.model_validate(rules_result.data).rules
+    rules = RulesFile.model_validate(result.data).rules if result and result.kind else Rules()
     user: list[tuple[re.Pattern[str], str]] = []
     problems: list[Diagnostic] = []
     for i, fp in enumerate(rules.forbidden_patterns):
         try:
             user.append((re.compile(fp.pattern), fp.message))
         except re.error as exc:
+            path = "policies/rules.yaml"
+            line, col = where(path, ("value", ("rules", "forbidden_patterns", i, "pattern")))
             problems.append(
                 Diagnostic(
-                    "policies/rules.yaml",
-                    1,
-                    1,
+                    path,
+                    line,
+                    col,
                     "error",
                     "invalid-pattern",
-                    f"rules.forbidden_patterns[{i}].pattern is not a valid "
-                    f"regular expression: {exc}",
+                    f"forbidden pattern is not a valid regular expression: {exc}",
                 )
             )
     ctx = CheckContext(
@@ -83,29 +86,77 @@ def _context(
         PatternSet(rules.default_forbidden_patterns, user),
         rules.require_owner,
         rules.max_template_chars,
-        rules_oid,
+        oid,
     )
     return ctx, rules, problems
 
 
 def _check_all(
-    snap: Snapshot, paths: Sequence[str], ctx: CheckContext, store: ResultStore
+    snap: Snapshot, paths: Sequence[str], ctx: CheckContext, store: ResultStore, used: set[Key]
 ) -> dict[str, FileResult]:
     out: dict[str, FileResult] = {}
     missing: list[str] = []
     for p in paths:
-        hit = store.get((ctx.key, p, snap.files[p]))
+        key = (ctx.key, p, snap.files[p])
+        used.add(key)
+        hit = store.get(key)
         if hit is None:
             missing.append(p)
         else:
             out[p] = hit
     if missing:
-        contents = snap.read(missing)
-        for p in missing:
-            result = check_file(p, contents.get(p, b""), ctx)
+        if snap.local_root is not None:
+            items: list[tuple[str, bytes | None]] = [(p, snap.contents.get(p)) for p in missing]
+        else:
+            contents = snap.read(missing)
+            items = [(p, contents.get(p, b"")) for p in missing]
+        fresh = check_many(items, ctx, snap.local_root)
+        for p, result in zip(missing, fresh, strict=True):
             store.put((ctx.key, p, snap.files[p]), result)
             out[p] = result
     return out
+
+
+def _stray(paths: list[str]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for p in paths:
+        if p.startswith("prompts/") and not p.endswith(".yaml"):
+            out.append(
+                Diagnostic(
+                    p,
+                    1,
+                    1,
+                    "warning",
+                    "unknown-file",
+                    "ignored: files under prompts/ must end in '.yaml'",
+                )
+            )
+        elif p.startswith("policies/") and classify(p) is None:
+            out.append(
+                Diagnostic(
+                    p,
+                    1,
+                    1,
+                    "warning",
+                    "unknown-file",
+                    "ignored: policies/ holds tools.yaml, rules.yaml and signers.yaml",
+                )
+            )
+    return out
+
+
+def _root_and_git(start: Path, ref: str | None) -> tuple[Path, Any]:
+    if not start.is_dir():
+        raise UsageError(f"{start} is not a directory")
+    git = git_repo_for(start)
+    if ref is None:
+        return find_root(start), git
+    if git is None:
+        raise UsageError(f"{start} is not inside a git repository; --ref needs git")
+    try:
+        return find_root(start), git
+    except UsageError:
+        return start.resolve(), git
 
 
 def load_repository(
@@ -123,43 +174,59 @@ def load_repository(
     Raises:
         UsageError: no repository root, ``ref`` given outside git, or an unknown ``ref``.
     """
-    start = Path(path)
-    git = git_repo_for(start if start.is_dir() else start.parent) if start.exists() else None
-    if ref is None:
-        root = find_root(start)
-    else:
-        if git is None:
-            raise UsageError(f"{start} is not inside a git repository; --ref needs git")
-        try:
-            root = find_root(start)
-        except UsageError:
-            root = start.resolve()
-    cache_dir = git.git_dir / "promptops-cache" if (git is not None and cache) else None
+    # Tens of thousands of small, long-lived objects are made below; the cyclic collector
+    # would rescan them over and over for nothing (none of them form cycles).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(Path(path), ref, cache, today or dt.date.today(), limits)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Limits) -> Repository:
+    root, git = _root_and_git(start, ref)
     snap = (
-        snapshot_worktree(git, root, limits, cache_dir)
-        if ref is None or git is None
+        snapshot_worktree(git, root, limits)
+        if ref is None
         else snapshot_ref(git, root, ref, limits)
     )
-    store = ResultStore(cache_dir) if cache else ResultStore(None)
-    today = today or dt.date.today()
-    skip = {d.path for d in snap.problems}
-    paths = [p for p in snap.files if p not in skip and classify(p) is not None]
-    first = snap.read(["models.yaml"]) if "models.yaml" in snap.files else {}
-    if (too_new := _min_version(first.get("models.yaml"), limits)) is not None and (
-        "needs promptops" in too_new.message
-    ):
-        return Repository(root=root, source=snap.source, diagnostics=(too_new,))
+    where = Locator(snap.read, limits)
+    extra = list(snap.problems)
+    if len(snap.files) > limits.max_files:
+        extra.append(
+            Diagnostic(
+                "prompts",
+                1,
+                1,
+                "error",
+                "too-many-files",
+                f"more than {limits.max_files} files under models.yaml, prompts/, policies/ and "
+                f"evals/; the limit is {limits.max_files}",
+            )
+        )
+        snap.files = dict(sorted(snap.files.items())[: limits.max_files])
+    version = _min_version(snap, limits)
+    if version is not None and "needs promptops" in version.message:
+        return Repository(root=root, source=snap.source, diagnostics=(version,))
+    extra += [version] if version is not None else []
+    paths = [p for p in snap.files if classify(p) is not None]
+    extra += _stray(list(snap.files))
+    store = ResultStore(git.git_dir / "promptops-cache" if git is not None and cache else None)
+    used: set[Key] = set()
+    # The four fixed files are small and their data is needed every time: always parsed.
+    fixed = [p for p in paths if classify(p) == "fixed"]
     base = CheckContext(limits, PatternSet(False, []))
-    fixed = [p for p in ("models.yaml", "policies/rules.yaml") if p in paths]
-    results = _check_all(snap, fixed, base, store)
+    contents = snap.read(fixed)
+    results = {p: check_file(p, contents.get(p, b""), base) for p in fixed}
     rules_oid = snap.files.get("policies/rules.yaml", "")
-    ctx, rules, problems = _context(results.get("policies/rules.yaml"), rules_oid, limits)
-    results.update(_check_all(snap, [p for p in paths if p not in results], ctx, store))
-    store.save()
-    extra: list[Diagnostic] = [*snap.problems, *problems]
-    if too_new is not None:
-        extra.append(too_new)
-    return assemble(root, snap, results, rules, today, extra)
+    ctx, rules, problems = _context(results.get("policies/rules.yaml"), rules_oid, limits, where)
+    results.update(_check_all(snap, [p for p in paths if p not in results], ctx, store, used))
+    store.save(used)
+    return assemble(
+        root, snap, results, rules, today or dt.date.today(), [*extra, *problems], where, limits
+    )
 
 
 def validate_repository(

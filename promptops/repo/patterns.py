@@ -17,6 +17,23 @@ DEFAULT_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("pem", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----", "a PEM private key"),
 )
 
+# Literal substrings every default pattern contains: a cheap C-speed filter that spares the
+# regex scan on almost every file.
+_MARKERS = (
+    "sk-",
+    "AKIA",
+    "ASIA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "AIza",
+    "PRIVATE KEY",
+)
+
 # (1-based line, 1-based col, message)
 Finding = tuple[int, int, str]
 
@@ -36,7 +53,7 @@ class PatternSet:
     def search(self, text: str) -> list[Finding]:
         """Every match, positioned; default matches say which credential it looks like."""
         out: list[Finding] = []
-        if self._default is not None:
+        if self._default is not None and any(m in text for m in _MARKERS):
             for m in self._default.finditer(text):
                 what = self._what[m.lastgroup or ""]
                 out.append(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
 
+from promptops.repo.locator import Anchor
 from promptops.repo.suggest import did_you_mean
-from promptops.repo.types import Diagnostic
+from promptops.repo.types import Diagnostic, Level
 from promptops.spec import ModelPin, ModelsFile
 
 __all__ = ["check_pins", "is_dated", "pin_use"]
@@ -24,16 +24,14 @@ def is_dated(model: str) -> bool:
 
 
 def check_pins(
-    models: ModelsFile, facts: Mapping[str, Any], require_dated: bool
+    models: ModelsFile, where: Callable[[str, Anchor], tuple[int, int]], require_dated: bool
 ) -> list[Diagnostic]:
     """Floating aliases (when required dated) and replacements that name no pin."""
     out: list[Diagnostic] = []
-    pins = facts.get("pins", {})
     for name, pin in models.models.items():
-        pos = pins.get(name, {})
         if require_dated and not is_dated(pin.model):
             base = pin.model.removesuffix("-latest")
-            line, col = pos.get("model_pos", (1, 1))
+            line, col = where("models.yaml", ("value", ("models", name, "model")))
             out.append(
                 Diagnostic(
                     "models.yaml",
@@ -48,7 +46,9 @@ def check_pins(
             )
         repl = pin.lifecycle.replacement if pin.lifecycle else None
         if repl is not None and repl not in models.models:
-            line, col = pos.get("replacement_pos", (1, 1))
+            line, col = where(
+                "models.yaml", ("value", ("models", name, "lifecycle", "replacement"))
+            )
             out.append(
                 Diagnostic(
                     "models.yaml",
@@ -63,7 +63,7 @@ def check_pins(
     return out
 
 
-def pin_use(name: str, pin: ModelPin, today: dt.date) -> tuple[str, str, str] | None:
+def pin_use(name: str, pin: ModelPin, today: dt.date) -> tuple[Level, str, str] | None:
     """(level, code, message) for a prompt using a retired or deprecated pin, else None."""
     life = pin.lifecycle
     if life is None:

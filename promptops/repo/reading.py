@@ -1,4 +1,9 @@
-"""Where the bytes come from: a working tree (stat cache) or a git tree (ls-tree + cat-file)."""
+"""Where the bytes come from: a working tree or a git tree, listed without reading blobs.
+
+Working tree: git's index already caches a stat signature and blob id per file, so
+``git diff-files`` names the few files to re-read and hash. A commit: one ``ls-tree -r``,
+then one ``cat-file --batch`` for just the blobs the result cache lacks.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from promptops.errors import UsageError
-from promptops.repo.cache import load_stat_cache, save_stat_cache
 from promptops.repo.config import Limits
 from promptops.repo.gitio import GitRepo
-from promptops.repo.sources import ROOTS, scan_worktree
+from promptops.repo.sources import ROOTS, blob_id, read_capped, scan_directory
 from promptops.repo.types import Diagnostic, SourceInfo
 
 __all__ = ["Snapshot", "snapshot_ref", "snapshot_worktree"]
 
+Reader = Callable[[list[str]], dict[str, bytes]]
+
 
 @dataclass
 class Snapshot:
-    """The prompt sources to check: path -> blob id, a reader for blobs, the source info."""
+    """The prompt sources to check: path -> blob id, a reader for bytes, the source info."""
 
     files: dict[str, str]
-    read: Callable[[list[str]], dict[str, bytes]]
+    read: Reader
     source: SourceInfo
     problems: list[Diagnostic] = field(default_factory=list)
+    # Working tree only: its directory (workers read files themselves) and bytes already read.
+    local_root: Path | None = None
+    contents: dict[str, bytes] = field(default_factory=dict)
 
 
 def _prefix(git: GitRepo, root: Path) -> str:
@@ -39,57 +48,65 @@ def snapshot_ref(git: GitRepo, root: Path, ref: str, limits: Limits) -> Snapshot
     """
     commit, tree = git.resolve(ref)
     prefix = _prefix(git, root)
-    files = git.ls_tree(tree, prefix, ROOTS)
-    if "models.yaml" not in files:
+    listing = git.ls_tree(tree, prefix, ROOTS)
+    if "models.yaml" not in listing:
         raise UsageError(
             f"no models.yaml at '{prefix or './'}' in {ref} ({commit[:12]}); "
             "pass the path of the prompt repository"
         )
-    problems: list[Diagnostic] = []
-    if len(files) > limits.max_files:
-        problems.append(
-            Diagnostic(
-                "prompts",
-                1,
-                1,
-                "error",
-                "too-many-files",
-                f"more than {limits.max_files} files under models.yaml, prompts/, policies/ and "
-                f"evals/; the limit is {limits.max_files}",
-            )
-        )
-        files = dict(list(files.items())[: limits.max_files])
+    files = {p: oid for p, (oid, _) in listing.items()}
 
     def read(paths: list[str]) -> dict[str, bytes]:
-        blobs = git.cat_blobs(sorted({files[p] for p in paths}))
-        return {p: blobs[files[p]] for p in paths if files[p] in blobs}
+        # An oversized blob is never read: cap + 1 bytes stand in, which the parser refuses.
+        big = {p for p in paths if listing[p][1] > limits.max_file_bytes}
+        blobs = git.cat_blobs(sorted({files[p] for p in paths if p not in big}))
+        out = {p: blobs[files[p]] for p in paths if files[p] in blobs and p not in big}
+        out.update(dict.fromkeys(big, b" " * (limits.max_file_bytes + 1)))
+        return out
 
-    return Snapshot(files, read, SourceInfo(commit, tree, False, ref), problems)
+    return Snapshot(files, read, SourceInfo(commit, tree, False, ref))
 
 
-def snapshot_worktree(
-    git: GitRepo | None, root: Path, limits: Limits, cache_dir: Path | None
-) -> Snapshot:
-    """The working tree's prompt sources; ``dirty`` compares their blob ids with HEAD's."""
-    stats, stamp = load_stat_cache(cache_dir, root)
-    listing = scan_worktree(root, limits, stats, stamp)
-    if listing.stats != stats:
-        save_stat_cache(cache_dir, root, listing.stats)
-    source = SourceInfo(None, None, True)
-    if git is not None and (head := git.head()) is not None:
-        head_files = git.ls_tree(head[1], _prefix(git, root), ROOTS)
-        source = SourceInfo(head[0], head[1], head_files != listing.files)
-
+def _reader(root: Path, limits: Limits, contents: dict[str, bytes]) -> Reader:
     def read(paths: list[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         for p in paths:
-            data = listing.contents.get(p)
+            data = contents.get(p)
             if data is None:
-                try:
-                    data = (root / p).read_bytes()
-                except OSError:
-                    continue
-            out[p] = data
+                data = read_capped(root / p, limits)
+            if data is not None:
+                out[p] = data
         return out
 
-    return Snapshot(listing.files, read, source, listing.problems)
+    return read
+
+
+def snapshot_worktree(git: GitRepo | None, root: Path, limits: Limits) -> Snapshot:
+    """The working tree's prompt sources; clean (``dirty`` False) when they equal HEAD's."""
+    contents: dict[str, bytes] = {}
+    if git is None:
+        paths, problems = scan_directory(root, limits)
+        files: dict[str, str] = {}
+        for p in paths:
+            data = read_capped(root / p, limits)
+            if data is not None:
+                contents[p], files[p] = data, blob_id(data)
+        return Snapshot(
+            files,
+            _reader(root, limits, contents),
+            SourceInfo(None, None, True),
+            problems,
+            root,
+            contents,
+        )
+    prefix = _prefix(git, root)
+    head, index, changed, dirty = git.worktree_state(prefix, ROOTS)
+    files = dict(index)
+    for p in [*changed, *(p for p, oid in index.items() if oid == "conflict")]:
+        data = read_capped(root / p, limits)
+        if data is None:  # deleted in the working tree
+            files.pop(p, None)
+            continue
+        contents[p], files[p] = data, blob_id(data)
+    source = SourceInfo(head[0], head[1], dirty) if head else SourceInfo(None, None, True)
+    return Snapshot(files, _reader(root, limits, contents), source, [], root, contents)

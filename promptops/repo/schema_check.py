@@ -79,6 +79,7 @@ def _children(cls: type[SpecModel]) -> dict[str, _Child]:
     return out
 
 
+@functools.cache
 def _known(cls: type[SpecModel]) -> list[str]:
     return [f.alias or n for n, f in cls.model_fields.items()]
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
 from promptops.repo.config import Limits
 
@@ -30,6 +32,34 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 _CONSTRUCTOR = SafeConstructor()
+_IMPLICIT = {k: tuple(v) for k, v in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's composer with a leaner tag resolver.
+
+    libyaml calls back into Python to resolve every scalar's tag and around every node for
+    path resolvers (which the safe loader never has); same results, fewer calls.
+    """
+
+    def __init__(self, stream: str) -> None:
+        # Only the C parser's state: values are built by _Builder, not by a constructor.
+        CParser.__init__(self, stream)
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
 
 class YamlProblem(Exception):
@@ -133,6 +163,62 @@ class _Builder:
         self.active: set[int] = set()
         self.aliases = 0
 
+    def plain(self, node: yaml.Node, depth: int) -> Any:
+        """Construct a document without anchors: no alias bookkeeping is needed."""
+        if depth > self.limits.max_depth:
+            raise YamlProblem("too-deep", _too_deep(self.limits), *_pos(node))
+        cls = node.__class__
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self._scalar(node)
+        if cls is yaml.SequenceNode:
+            if node.tag != _SEQ:
+                raise YamlProblem("yaml-syntax", f"unsupported tag '{node.tag}'", *_pos(node))
+            return [
+                c.value if c.__class__ is yaml.ScalarNode and c.tag == _STR else self.plain(c, d)
+                for c, d in zip(node.value, repeat(depth + 1))
+            ]
+        if node.tag != _MAP:
+            raise YamlProblem("yaml-syntax", f"unsupported tag '{node.tag}'", *_pos(node))
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            k = self._key(key_node)
+            if k in out:
+                self._duplicate(node, key_node, k)
+            if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR:
+                out[k] = value_node.value
+            else:
+                out[k] = self.plain(value_node, depth + 1)
+        return out
+
+    def _key(self, key_node: yaml.Node) -> Any:
+        if key_node.__class__ is not yaml.ScalarNode:
+            raise YamlProblem("yaml-syntax", "mapping keys must be plain scalars", *_pos(key_node))
+        if key_node.tag == _STR:
+            return key_node.value
+        if key_node.tag == _MERGE:
+            raise YamlProblem(
+                "yaml-syntax",
+                "merge keys ('<<') are not supported; write the keys out",
+                *_pos(key_node),
+            )
+        k = self._scalar(key_node)
+        try:
+            hash(k)
+        except TypeError:
+            raise YamlProblem(
+                "yaml-syntax", "mapping keys must be plain scalars", *_pos(key_node)
+            ) from None
+        return k
+
+    def _duplicate(self, node: yaml.Node, key_node: yaml.Node, k: Any) -> None:
+        first = next(kn for kn, _ in node.value if self._key(kn) == k)
+        raise YamlProblem(
+            "duplicate-key",
+            f"duplicate key '{k}' (first defined at line {first.start_mark.line + 1}); "
+            "remove one of them",
+            *_pos(key_node),
+        )
+
     def build(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
         """Return (value, expanded node count)."""
         key = id(node)
@@ -186,33 +272,11 @@ class _Builder:
         if node.tag != _MAP:
             raise YamlProblem("yaml-syntax", f"unsupported tag '{node.tag}'", *_pos(node))
         out: dict[Any, Any] = {}
-        first: dict[Any, int] = {}
         size = 1
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem(
-                    "yaml-syntax", "mapping keys must be plain scalars", *_pos(key_node)
-                )
-            if key_node.tag == _MERGE:
-                raise YamlProblem(
-                    "yaml-syntax",
-                    "merge keys ('<<') are not supported; write the keys out",
-                    *_pos(key_node),
-                )
-            k = self._scalar(key_node)
-            try:
-                seen = k in first
-            except TypeError:
-                raise YamlProblem(
-                    "yaml-syntax", "mapping keys must be plain scalars", *_pos(key_node)
-                ) from None
-            if seen:
-                raise YamlProblem(
-                    "duplicate-key",
-                    f"duplicate key '{k}' (first defined at line {first[k]}); remove one of them",
-                    *_pos(key_node),
-                )
-            first[k] = key_node.start_mark.line + 1
+            k = self._key(key_node)
+            if k in out:
+                self._duplicate(node, key_node, k)
             value, n = self.build(value_node, depth + 1)
             out[k] = value
             size += n + 1
@@ -251,12 +315,14 @@ def parse_yaml(data: bytes, limits: Limits) -> Parsed:
     if len(data) > limits.max_file_bytes:
         raise YamlProblem(
             "too-large",
-            f"file is {len(data)} bytes; the limit is {limits.max_file_bytes} bytes",
+            f"file is larger than the limit of {limits.max_file_bytes} bytes; "
+            "split it into smaller files",
         )
     text = _decode(data)
-    if _depth_bound(text) > limits.compose_depth_guard:
+    # A document nests at most one level per character: short ones need no bound.
+    if len(text) > limits.compose_depth_guard and _depth_bound(text) > limits.compose_depth_guard:
         _scan_depth(text, limits)
-    loader = yaml.CSafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
@@ -265,5 +331,7 @@ def parse_yaml(data: bytes, limits: Limits) -> Parsed:
         loader.dispose()
     if root is None:
         return Parsed(None, None, text)
-    value, _ = _Builder(limits).build(root, 1)
+    builder = _Builder(limits)
+    # Without an anchor ('&') there can be no alias: skip the bookkeeping that bounds them.
+    value = builder.build(root, 1)[0] if "&" in text else builder.plain(root, 1)
     return Parsed(value, root, text)

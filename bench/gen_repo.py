@@ -1,0 +1,190 @@
+"""Generate a realistic prompt repository (default 10,000 prompts) as a one-commit git repo.
+
+    python bench/gen_repo.py OUT --prompts 10000
+
+Other benches import ``generate(path, n_prompts)`` and ``change(path, n=50)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+from pathlib import Path
+
+__all__ = ["change", "generate"]
+
+_ENV = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+TEAMS = ["support", "billing", "search", "legal", "growth", "ops", "docs", "sales"]
+TASKS = ["answer", "summarise", "extract", "classify", "translate", "triage", "rewrite", "plan"]
+MODELS = """\
+models:
+  support-default:
+    provider: openai
+    model: gpt-4o-2024-08-06
+    params: {temperature: 0.3, max_tokens: 800}
+    pricing: {input_per_mtok: 2.5, output_per_mtok: 10.0}
+    context_window: 128000
+  support-next:
+    provider: anthropic
+    model: claude-3-5-sonnet-20241022
+    params: {temperature: 0.2, max_tokens: 1024}
+    pricing: {input_per_mtok: 3.0, output_per_mtok: 15.0}
+  fast:
+    provider: openai
+    model: gpt-4o-mini-2024-07-18
+    params: {temperature: 0.0}
+  legacy:
+    provider: openai
+    model: gpt-4-0613
+    lifecycle: {deprecated: 2030-01-01, retires: 2031-01-01, replacement: support-next}
+  local:
+    provider: echo
+    model: echo-2024-01-01
+"""
+RULES = """\
+rules:
+  require_owner: true
+  require_dated_model: true
+  max_template_chars: 20000
+  forbidden_patterns:
+    - {pattern: "(?i)internal use only", message: "internal marker left in a prompt"}
+  eval_coverage: {tags: [critical], min_cases: 1}
+"""
+TOOL = """\
+  {name}:
+    description: {desc}
+    risk: {risk}
+    parameters:
+      type: object
+      properties:
+        query: {{type: string, maxLength: 200}}
+        limit: {{type: integer, minimum: 1, maximum: 50}}
+      required: [query]
+"""
+BODIES = [
+    "      {{{{ {a} }}}}\n",
+    "      Question: {{{{ {a} }}}}\n      Context:\n      {{% for item in {b} %}}- {{{{ item }}}}\n"
+    "      {{% endfor %}}\n",
+    "      {{% if {b} %}}Use these notes: {{{{ {b} | join(', ') }}}}{{% endif %}}\n"
+    "      Task: {{{{ {a} | trim }}}}\n",
+    '      {{{{ {a} }}}}\n      {{% include "partials/p{p}" %}}\n',
+]
+
+
+def _prompt(rng: random.Random, i: int, n_instr: int, n_partials: int) -> str:
+    team, task = rng.choice(TEAMS), rng.choice(TASKS)
+    a, b = f"{task}_text", "notes"
+    body = rng.choice(BODIES).format(a=a, b=b, p=rng.randrange(n_partials))
+    uses_b = b in body
+    inputs = f"  {a}: {{type: string, maxLength: 4000}}\n"
+    if uses_b:
+        inputs += f"  {b}: {{type: array, items: {{type: string}}, default: []}}\n"
+    if "partials/" in body:
+        inputs += "  customer: {type: string, default: there}\n"
+    system = ", ".join(f"instructions/i{rng.randrange(n_instr)}" for _ in range(rng.randint(0, 2)))
+    tools = ", ".join(sorted({f"tool_{rng.randrange(20)}" for _ in range(rng.randint(0, 3))}))
+    tags = "[critical]" if i % 10 == 0 else f"[{team}, {task}]"
+    model = rng.choice(["support-default", "support-next", "fast", "local"])
+    return (
+        f"# yaml-language-server: $schema=../../schemas/prompt.json\n"
+        f"kind: prompt\n"
+        f"description: {task.capitalize()} for the {team} team, variant {i}.\n"
+        f"owner: {team}-team\n"
+        f"model: {model}\n"
+        f"params: {{temperature: {rng.choice(['0.0', '0.2', '0.5'])}}}\n"
+        f"system: [{system}]\n"
+        f"inputs:\n{inputs}"
+        f"messages:\n"
+        f"  - role: system\n"
+        f"    content: You help the {team} team {task} requests. Be precise; cite sources.\n"
+        f"  - role: user\n"
+        f"    content: |\n      Request {i} for {team}/{task}.\n{body}"
+        f"tools: [{tools}]\n"
+        f"tags: {tags}\n"
+    )
+
+
+def generate(path: Path | str, n_prompts: int = 10_000, seed: int = 1) -> Path:
+    """Write a repository with ``n_prompts`` prompts (plus instructions, partials, tools,
+    evals) into ``path`` and commit it. Returns the path."""
+    root = Path(path)
+    rng = random.Random(seed)
+    n_instr, n_partials = max(2, n_prompts // 200), max(1, n_prompts // 500)
+    files: dict[str, str] = {"models.yaml": MODELS, "policies/rules.yaml": RULES}
+    risks = ["low", "medium", "high"]
+    files["policies/tools.yaml"] = "tools:\n" + "".join(
+        TOOL.format(name=f"tool_{t}", desc=f"Tool number {t}.", risk=risks[t % 3])
+        for t in range(20)
+    )
+    for i in range(n_instr):
+        files[f"prompts/instructions/i{i}.yaml"] = (
+            f"kind: instruction\ndescription: Instruction {i}.\nowner: platform\n"
+            f"text: |\n  Answer in a {rng.choice(['calm', 'brief', 'formal'])} tone.\n"
+            f"  Never invent facts; say when you do not know.\n"
+        )
+    for i in range(n_partials):
+        files[f"prompts/partials/p{i}.yaml"] = (
+            f"kind: partial\ndescription: Sign-off {i}.\nowner: platform\n"
+            f'template: "Thanks, {{{{ customer }}}}. Reference {i}."\n'
+        )
+    for i in range(n_prompts):
+        pid = f"{TEAMS[i % len(TEAMS)]}/{TASKS[(i // 8) % len(TASKS)]}-{i}"
+        text = _prompt(rng, i, n_instr, n_partials)
+        files[f"prompts/{pid}.yaml"] = text
+        if i % 5 == 0:
+            var = next(
+                ln.split(":")[0].strip()
+                for ln in text.splitlines()
+                if ln.endswith("maxLength: 4000}")
+            )
+            files[f"evals/{pid}.yaml"] = (
+                f"prompt: {pid}\ncases:\n  - name: basic\n    inputs: {{{var}: hello}}\n"
+                f"    assert:\n      - contains: hello\n      - max_chars: 2000\n"
+            )
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", f"generated {n_prompts} prompts")
+    return root
+
+
+def change(path: Path | str, n: int = 50) -> list[str]:
+    """Edit ``n`` prompt files in place (still valid); returns their repository paths."""
+    root = Path(path)
+    changed: list[str] = []
+    for file in sorted((root / "prompts").rglob("*-*.yaml"))[:n]:
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace("Be precise;", "Be precise and kind;", 1), encoding="utf-8")
+        changed.append(file.relative_to(root).as_posix())
+    return changed
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, env={**os.environ, **_ENV}, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--prompts", type=int, default=10_000)
+    args = parser.parse_args()
+    generate(args.out, args.prompts)
+    print(f"wrote {args.prompts} prompts to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Positions for diagnostics found across files, computed only for the files that get one.
+
+Cached per-file facts carry names, not positions: re-parsing the handful of files that need a
+cross-file diagnostic is far cheaper than storing positions for every file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from promptops.repo.config import Limits
+from promptops.repo.filecheck import template_positions
+from promptops.repo.positions import locate
+from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
+
+__all__ = ["Anchor", "Locator"]
+
+# ("value", loc) | ("key", loc) | ("tvar", name) | ("tinc", name)
+Anchor = tuple[str, object]
+
+
+class Locator:
+    """``where(path, anchor) -> (line, col)``, parsing each file at most once."""
+
+    def __init__(self, read: Callable[[list[str]], dict[str, bytes]], limits: Limits) -> None:
+        self._read = read
+        self._limits = limits
+        self._parsed: dict[str, Parsed | None] = {}
+        self._templates: dict[str, dict[tuple[str, str], tuple[int, int]]] = {}
+
+    def _parse(self, path: str) -> Parsed | None:
+        if path not in self._parsed:
+            data = self._read([path]).get(path)
+            try:
+                self._parsed[path] = None if data is None else parse_yaml(data, self._limits)
+            except YamlProblem:
+                self._parsed[path] = None
+        return self._parsed[path]
+
+    def __call__(self, path: str, anchor: Anchor) -> tuple[int, int]:
+        parsed = self._parse(path)
+        if parsed is None:
+            return 1, 1
+        kind, arg = anchor
+        if kind in ("value", "key"):
+            assert isinstance(arg, tuple)
+            return locate(parsed.root, arg, key=kind == "key")
+        if path not in self._templates:
+            self._templates[path] = template_positions(parsed)
+        assert isinstance(arg, str)
+        return self._templates[path].get((kind, arg), (1, 1))
