@@ -11,7 +11,7 @@ only prompts whose compiled bytes differ are deep-compared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,23 @@ def _fast_candidates(base: Repository, head: Repository) -> set[str] | None:
     return {pid for pid in ids if base.digests.get(pid) != head.digests.get(pid)}
 
 
+def _prefetch(documents: Mapping[str, Any], keys: Iterable[str]) -> None:
+    # The loader builds documents lazily, and one by one each read from a git ref costs a
+    # subprocess; ask for what the candidates need in one batch when the mapping can.
+    prefetch = getattr(documents, "prefetch", None)
+    if callable(prefetch):
+        prefetch(list(keys))
+
+
+def _prefetch_for(repo: Repository, prompt_ids: list[str]) -> None:
+    present = [pid for pid in prompt_ids if pid in repo.prompts]
+    if not present:
+        return
+    _prefetch(repo.prompts, present)
+    _prefetch(repo.instructions, {i for pid in present for i in repo.prompts[pid].system})
+    _prefetch(repo.partials, repo.partials.keys())
+
+
 class _Compiled:
     """Compiled prompt objects and digests of one side, computed on demand."""
 
@@ -97,6 +114,9 @@ def compare(base: Repository, head: Repository, config: DiffConfig) -> Compariso
     fast = _fast_candidates(base, head)
     b_side, h_side = _Compiled(base, fast is None), _Compiled(head, fast is None)
     candidates = sorted(ids if fast is None else fast)
+    if fast is not None:
+        _prefetch_for(base, candidates)
+        _prefetch_for(head, candidates)
     unchanged = len(ids) - len(candidates)
     diffs: list[PromptDiff] = []
     b_objs: dict[str, dict[str, Any]] = {}

@@ -7,7 +7,7 @@ by re-reading and re-parsing its blob. Models are shared across loads by content
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from typing import Any, Generic, TypeVar
 
 from promptops.spec._base import SpecModel
@@ -53,9 +53,11 @@ class LazyModels(Mapping[str, M], Generic[M]):
         assert isinstance(model, self._cls)
         return model
 
-    def prefetch(self) -> None:
-        """Build every model now, reading the blobs that are needed in one batch."""
-        todo = [k for k in self._entries if self._memo(k) not in _MODELS]
+    def prefetch(self, keys: Iterable[str] | None = None) -> None:
+        """Build every model (or only those of ``keys``) now, reading the blobs that are
+        needed in one batch."""
+        wanted = self._entries if keys is None else [k for k in keys if k in self._entries]
+        todo = [k for k in wanted if self._memo(k) not in _MODELS]
         need = [self._entries[k][0] for k in todo if self._entries[k][2] is None]
         loaded = self._load(need) if need else {}
         for key in todo:
