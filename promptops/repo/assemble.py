@@ -66,7 +66,12 @@ def _facts(results: dict[str, FileResult]) -> Facts:
         "eval": facts.evals,
     }
     for path, res in results.items():
-        if res.kind in tables:
+        if res.kind is None:
+            if path.startswith("prompts/"):
+                facts.broken.add(_key(path, "prompt"))
+            facts.tools_ok = facts.tools_ok and path != "policies/tools.yaml"
+            facts.models_ok = facts.models_ok and path != "models.yaml"
+        elif res.kind in tables:
             tables[res.kind][_key(path, res.kind)] = (path, res.facts)
         elif res.kind == "models":
             facts.models = ModelsFile.model_validate(res.data)

@@ -29,6 +29,11 @@ class Facts:
     evals: FactMap = field(default_factory=dict)
     tools: set[str] = field(default_factory=set)
     models: ModelsFile = field(default_factory=ModelsFile)
+    # Ids of files under prompts/ that failed on their own, and whether tools.yaml and
+    # models.yaml loaded: references to broken documents are not reported twice.
+    broken: set[str] = field(default_factory=set)
+    tools_ok: bool = True
+    models_ok: bool = True
 
 
 class _Out:
@@ -61,7 +66,7 @@ def _ref(
     table: Mapping[str, Any],
     out: _Out,
 ) -> None:
-    if name in table:
+    if name in table or name in facts.broken:
         return
     other = _kind_of(facts, name)
     article = "an" if kind[0] in "aeiou" else "a"
@@ -89,7 +94,7 @@ def _partial_vars(facts: Facts, pid: str, seen: set[str]) -> dict[str, str]:
 def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _Out) -> None:
     model = pf["model"]
     pin = facts.models.models.get(model)
-    if pin is None:
+    if pin is None and facts.models_ok:
         out.add(
             path,
             ("value", ("model",)),
@@ -97,12 +102,12 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
             "unknown-model",
             f"unknown model '{model}'{did_you_mean(model, facts.models.models)}",
         )
-    elif (use := pin_use(model, pin, today)) is not None:
+    elif pin is not None and (use := pin_use(model, pin, today)) is not None:
         out.add(path, ("value", ("model",)), *use)
     for i, name in enumerate(pf["system"]):
         _ref(facts, path, ("value", ("system", i)), name, "instruction", facts.instructions, out)
     for i, name in enumerate(pf["tools"]):
-        if name not in facts.tools:
+        if facts.tools_ok and name not in facts.tools:
             out.add(
                 path,
                 ("value", ("tools", i)),
@@ -136,7 +141,7 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
                     "input; declare it under 'inputs'",
                 )
     for name in inputs:
-        if name not in used:
+        if name not in used and pf.get("complete", True):
             out.add(
                 path,
                 ("key", ("inputs", name)),
@@ -150,6 +155,8 @@ def _evals(facts: Facts, out: _Out) -> dict[str, int]:
     counts: dict[str, int] = {}
     for path, ef in facts.evals.values():
         target = ef["prompt"]
+        if target in facts.broken:
+            continue
         if target not in facts.prompts:
             out.add(
                 path,

@@ -17,7 +17,9 @@ __all__ = ["eval_facts"]
 def _assertion(
     path: str, parsed: Parsed, loc: tuple[object, ...], item: Any, out: list[Diagnostic]
 ) -> None:
-    if not isinstance(item, dict) or len(item) != 1:
+    if not isinstance(item, dict):
+        return  # the schema reports it
+    if len(item) != 1:
         line, col = locate(parsed.root, loc)
         out.append(
             Diagnostic(

@@ -243,6 +243,9 @@ def _template_facts(
         variables.update(dict.fromkeys(facts.variables))
         includes.update(dict.fromkeys(facts.includes))
     out: dict[str, Any] = {"variables": list(variables), "includes": list(includes)}
+    if any(d.code == "template-syntax" for d in diags):
+        # Variables of a template that does not parse are unknown: do not call inputs unused.
+        out["complete"] = False
     if isinstance(model, Prompt):
         out.update(
             model=model.model,
