@@ -1,0 +1,100 @@
+"""``promptops render ID``: render one prompt the way an application would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from promptops.runtime.render import Request
+
+_FORMATS = ["text", "json", "openai", "openai-responses", "anthropic"]
+
+
+def _vars(pairs: tuple[str, ...], as_json: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    option = "--var-json" if as_json else "--var"
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, found {pair!r}", param_hint=option)
+        try:
+            out[name] = json.loads(value) if as_json else value
+        except ValueError as exc:
+            raise click.BadParameter(f"{name}: not JSON ({exc})", param_hint=option) from None
+    return out
+
+
+def _show(req: Request, fmt: str) -> str:
+    if fmt == "text":
+        return "\n\n".join(f"[{m['role']}]\n{m['content']}" for m in req.messages)
+    payload = {
+        "json": req.to_dict,
+        "openai": req.to_openai_chat,
+        "openai-responses": req.to_openai_responses,
+        "anthropic": req.to_anthropic,
+    }[fmt]()
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+@click.command("render")
+@click.argument("prompt_id")
+@click.option("--var", "vars_", multiple=True, metavar="NAME=VALUE", help="A string input.")
+@click.option("--var-json", "json_vars", multiple=True, metavar="NAME=JSON", help="A JSON input.")
+@click.option("--release", "source", help="A published root or releases/NAME (path or URL).")
+@click.option("--channel", help="With --release: the channel to follow.")
+@click.option("--pin", help="With --release: load exactly this bundle (sha256:HEX).")
+@click.option(
+    "--trust",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --release: trusted signers (default: policies/signers.yaml).",
+)
+@click.option(
+    "--repo",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Without --release: the repository whose working tree is built.",
+)
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
+def command(
+    prompt_id: str,
+    vars_: tuple[str, ...],
+    json_vars: tuple[str, ...],
+    source: str | None,
+    channel: str | None,
+    pin: str | None,
+    trust: Path | None,
+    repo: Path,
+    fmt: str,
+) -> None:
+    """Render PROMPT_ID with inputs and print the messages or a provider request.
+
+    With --release the prompt comes from a signed release, verified exactly as the runtime
+    does in an application. Without it the working tree is built in memory and rendered
+    unsigned (a note on stderr says so).
+    """
+    inputs = {**_vars(vars_, as_json=False), **_vars(json_vars, as_json=True)}
+    if source is not None:
+        from promptops.cli.commands._signing import SIGNERS_FILE
+        from promptops.release import load_trust
+        from promptops.runtime import Registry
+
+        registry = Registry.open(
+            source, trust=load_trust(trust or SIGNERS_FILE), channel=channel, pin=pin
+        )
+        prompt = registry.prompt(prompt_id)
+    else:
+        if channel or pin:
+            raise click.UsageError("--channel and --pin need --release")
+        from promptops.compile import build
+        from promptops.runtime.preview import unverified_prompt
+
+        prompt = unverified_prompt(build(repo).data, prompt_id)
+        click.echo(
+            f"note: rendered from the working tree of {repo}, built in memory: "
+            "not a signed release, nothing verified",
+            err=True,
+        )
+    click.echo(_show(prompt.render(**inputs), fmt))

@@ -1,0 +1,46 @@
+"""Render from a bundle that was built, not released: for previews at a terminal.
+
+Nothing here is verified: the bytes come from the caller's own build (``promptops render``
+without ``--release``). Applications use :class:`~promptops.runtime.Registry`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from promptops.errors import UsageError
+from promptops.runtime.bundle import Bundle
+from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.render import Prompt, Provenance
+
+__all__ = ["unverified_prompt"]
+
+
+def unverified_prompt(
+    data: bytes, prompt_id: str, *, config: RuntimeConfig | None = None
+) -> Prompt:
+    """The prompt ``prompt_id`` of an unsigned bundle; provenance has no release or serial.
+
+    Raises:
+        UsageError: if the bundle has no such prompt.
+        BundleError: if the bundle is malformed.
+    """
+    cfg = config or RuntimeConfig()
+    bundle = Bundle.parse(data, max_prompts=cfg.max_prompts)
+    if prompt_id not in bundle:
+        import difflib
+
+        hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
+        maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise UsageError(f"the bundle has no prompt {prompt_id!r}{maybe}")
+    commit = bundle.source.get("commit")
+    provenance = Provenance(
+        prompt_id=prompt_id,
+        prompt_digest=bundle.digest(prompt_id),
+        release=None,
+        serial=None,
+        bundle_sha256=hashlib.sha256(data).hexdigest(),
+        commit=commit if isinstance(commit, str) else None,
+    )
+    obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)
+    return Prompt(obj, provenance, validate=cfg.validate_inputs)
