@@ -5,8 +5,6 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from deepdiff import DeepDiff
-
 __all__ = ["structured_changes", "unified"]
 
 # deepdiff's report keys, in the words a reviewer reads.
@@ -45,6 +43,10 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def structured_changes(base: Any, head: Any, max_items: int) -> list[str]:
     """deepdiff of two JSON values as sorted one-line descriptions (``path: old -> new``)."""
+    # Imported here: deepdiff costs about 100 ms to import and most diffs touch no
+    # structured part (templates are compared with difflib).
+    from deepdiff import DeepDiff
+
     report = DeepDiff(base, head, ignore_order=False, verbose_level=2)
     items: list[str] = []
     for key, verb in _VERBS.items():
