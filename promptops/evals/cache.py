@@ -1,9 +1,9 @@
 """The response cache: identical requests are sent at most once.
 
-Keyed by the sha256 of ``{provider, request digest, sample}``: the provider that answers
+Keyed by the sha256 of ``provider \n request digest \n sample``: the provider that answers
 is part of the key (an echo answer must never stand in for a model's). Three layers: a
-memory map, in-flight deduplication (a second thread asking for a key being fetched
-waits for the first), and, for remote providers, files under a directory
+memory map; for remote providers in-flight deduplication (a second thread asking for a
+key being fetched waits for the first) and files under a directory
 (``<git-dir>/promptops-cache/responses/ab/<key>.json``) written atomically.
 """
 
@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptops.canonical import canonical_bytes, sha256_hex
+from promptops.canonical import sha256_hex
 from promptops.evals.types import Response
 from promptops.fsutil import atomic_write_text
 
@@ -25,7 +25,7 @@ __all__ = ["CacheStats", "ResponseCache", "cache_key"]
 
 def cache_key(provider: str, digest: str, sample: int) -> str:
     """The cache key of sample ``sample`` of the request ``digest`` answered by ``provider``."""
-    return sha256_hex(canonical_bytes({"provider": provider, "request": digest, "sample": sample}))
+    return sha256_hex(f"{provider}\n{digest}\n{sample}".encode())
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class ResponseCache:
             with self._lock:
                 self._calls += 1
             return call(), False
+        if not persist:
+            return self._get_local(key, call)
         with self._lock:
             cached = self._memory.get(key)
             if cached is not None:
@@ -95,6 +97,20 @@ class ResponseCache:
             del self._inflight[key]
         future.set_result(response)
         return response, from_disk
+
+    def _get_local(self, key: str, call: Callable[[], Response]) -> tuple[Response, bool]:
+        # Echo and replay answer in microseconds on the calling thread: a racing duplicate
+        # is cheaper than the in-flight bookkeeping.
+        with self._lock:
+            cached = self._memory.get(key)
+            if cached is not None:
+                self._hits += 1
+                return cached, True
+            self._calls += 1
+        response = call()
+        with self._lock:
+            self._memory[key] = response
+        return response, False
 
     def _fetch(
         self, key: str, call: Callable[[], Response], persist: bool

@@ -14,9 +14,9 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from typing import Any
 
-from promptops.canonical import canonical_bytes
 from promptops.errors import ProviderError, RenderError
 from promptops.evals.assertions import Observed, check_all
 from promptops.evals.cache import ResponseCache, cache_key
@@ -25,7 +25,7 @@ from promptops.evals.plan import PlannedCase, PromptLookup, plan_cases
 from promptops.evals.providers import CallContext, Provider, call_with_retry, make_provider
 from promptops.evals.recordings import Recorder, RecordingSource
 from promptops.evals.report import CaseResult, EvalReport, SampleResult
-from promptops.evals.types import Request, Response
+from promptops.evals.types import Request, RequestFactory, Response
 from promptops.runtime.render import Prompt, Provenance
 from promptops.spec import EvalSet
 
@@ -34,6 +34,18 @@ __all__ = ["EvalSession", "Progress"]
 # Called after each answered sample with (done, total); the CLI draws a progress bar.
 Progress = Callable[[int, int], None]
 _Job = tuple[int, int, Request, CallContext, Provider]
+
+
+@dataclass(frozen=True)
+class _PromptEntry:
+    prompt: Prompt
+    factory: RequestFactory
+    pricing: Any
+
+
+def prompt_provider(obj: Mapping[str, Any]) -> str:
+    """The provider named by a compiled prompt's model pin."""
+    return str((obj.get("model") or {}).get("provider"))
 
 
 def _cost(pricing: Any, response: Response) -> float | None:
@@ -75,8 +87,7 @@ class EvalSession:
         self._clock = clock
         self._lock = threading.Lock()
         self._providers: dict[str, Provider] = dict(providers or {})
-        self._compiled: dict[str, tuple[Prompt, Any]] = {}
-        self._rendered: dict[tuple[str, bytes], Request] = {}
+        self._compiled: dict[str, _PromptEntry] = {}
 
     def __enter__(self) -> EvalSession:
         return self
@@ -146,31 +157,32 @@ class EvalSession:
         )
 
     def _render(self, prompts: PromptLookup, case: PlannedCase) -> Request | str:
-        digest = prompts.prompts[case.prompt_id]
+        entry = self._prompt(prompts, case.prompt_id)
         try:
-            key = (digest, canonical_bytes(case.inputs))
-        except (TypeError, ValueError) as exc:
-            return f"inputs are not JSON data: {exc}"
-        cached = self._rendered.get(key)
-        if cached is not None:
-            return cached
-        try:
-            prompt, model = self._prompt(prompts, case.prompt_id, digest)
-            rendered = prompt.render(**case.inputs)
+            rendered = entry.prompt.render(**case.inputs)
         except RenderError as exc:
             return f"cannot render the prompt: {exc}"
-        request = Request.from_rendered(rendered, base_url=model.get("base_url"))
-        self._rendered[key] = request
-        return request
+        return entry.factory.make(rendered.messages)
 
-    def _prompt(self, prompts: PromptLookup, prompt_id: str, digest: str) -> tuple[Prompt, Any]:
-        hit = self._compiled.get(digest)
-        if hit is None:
+    def _prompt(self, prompts: PromptLookup, prompt_id: str) -> _PromptEntry:
+        digest = prompts.prompts[prompt_id]
+        entry = self._compiled.get(digest)
+        if entry is None:
             obj = prompts.prompt(prompt_id)
             provenance = Provenance(prompt_id, digest, None, None, "", None)
-            hit = (Prompt(obj, provenance, validate=True), obj.get("model", {}))
-            self._compiled[digest] = hit
-        return hit
+            prompt = Prompt(obj, provenance, validate=True)
+            model = obj.get("model") or {}
+            factory = RequestFactory(
+                provider=prompt_provider(obj),
+                model=str(model.get("model")),
+                params=obj.get("params") or {},
+                tools=obj.get("tools") or [],
+                output_schema=obj.get("output_schema"),
+                base_url=model.get("base_url"),
+            )
+            entry = _PromptEntry(prompt, factory, model.get("pricing"))
+            self._compiled[digest] = entry
+        return entry
 
     def _execute(
         self, jobs: list[_Job], progress: Progress | None
@@ -229,7 +241,7 @@ class EvalSession:
         base = (case.eval_path, case.prompt_id, case.name, case.repeat, case.min_pass)
         if isinstance(request, str):
             return CaseResult(*base, error=request)
-        pricing = self._compiled[prompts.prompts[case.prompt_id]][1].get("pricing")
+        pricing = self._prompt(prompts, case.prompt_id).pricing
         samples: list[SampleResult] = []
         for sample in range(case.repeat):
             answer = answers[sample]

@@ -7,12 +7,19 @@ A request is whatever the runtime renderer produces; evals only rely on the smal
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from promptops.canonical import canonical_bytes, sha256_hex
 
-__all__ = ["Request", "RequestLike", "Response", "ToolCall", "request_dict"]
+__all__ = [
+    "Request",
+    "RequestFactory",
+    "RequestLike",
+    "Response",
+    "ToolCall",
+    "request_dict",
+]
 
 
 class RequestLike(Protocol):
@@ -63,16 +70,69 @@ class Request:
             TypeError: if the request holds values JSON cannot encode.
             ValueError: if it holds a float NaN or infinity.
         """
-        request = cls(
-            provider=str(rendered.provider),
-            model=str(rendered.model),
-            messages=tuple(dict(m) for m in rendered.messages),
-            params=dict(rendered.params),
-            tools=tuple(dict(t) for t in rendered.tools),
-            output_schema=dict(rendered.output_schema) if rendered.output_schema else None,
+        factory = RequestFactory(
+            provider=rendered.provider,
+            model=rendered.model,
+            params=rendered.params,
+            tools=rendered.tools,
+            output_schema=rendered.output_schema,
             base_url=base_url,
         )
-        return replace(request, digest=sha256_hex(canonical_bytes(request_dict(request))))
+        return factory.make(rendered.messages)
+
+
+class RequestFactory:
+    """The input-independent half of every request of one prompt, encoded once.
+
+    Keys sort as ``messages`` < ``model`` < ``output_schema`` < ``params`` < ``provider``
+    < ``tools``, so the canonical JSON of a whole request is ``{"messages":`` + the
+    messages' canonical JSON + ``,`` + the rest's canonical JSON without its ``{``: each
+    case encodes only its messages, and the digest is still that of the full request.
+    """
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        model: str,
+        params: Mapping[str, Any],
+        tools: Sequence[Mapping[str, Any]],
+        output_schema: Mapping[str, Any] | None,
+        base_url: str | None,
+    ) -> None:
+        self._provider = str(provider)
+        self._model = str(model)
+        self._params = dict(params)
+        self._tools = tuple(dict(t) for t in tools)
+        self._schema = dict(output_schema) if output_schema else None
+        self._base_url = base_url
+        rest = {
+            "model": self._model,
+            "output_schema": self._schema,
+            "params": self._params,
+            "provider": self._provider,
+            "tools": list(self._tools),
+        }
+        self._tail = b"," + canonical_bytes(rest)[1:]
+
+    def make(self, messages: Sequence[Mapping[str, Any]]) -> Request:
+        """The request with these rendered messages.
+
+        Raises:
+            TypeError, ValueError: if a message is not JSON data.
+        """
+        frozen = tuple(dict(m) for m in messages)
+        body = b'{"messages":' + canonical_bytes(frozen) + self._tail
+        return Request(
+            provider=self._provider,
+            model=self._model,
+            messages=frozen,
+            params=self._params,
+            tools=self._tools,
+            output_schema=self._schema,
+            base_url=self._base_url,
+            digest=sha256_hex(body),
+        )
 
 
 def request_dict(request: Request) -> dict[str, Any]:

@@ -43,10 +43,10 @@ def test_identical_requests_in_flight_are_sent_once() -> None:
         return Response("answer")
 
     results: list[tuple[Response, bool]] = []
-    first = threading.Thread(target=lambda: results.append(cache.get("k", slow, persist=False)))
+    first = threading.Thread(target=lambda: results.append(cache.get("k", slow, persist=True)))
     first.start()
     started.wait()
-    second = threading.Thread(target=lambda: results.append(cache.get("k", slow, persist=False)))
+    second = threading.Thread(target=lambda: results.append(cache.get("k", slow, persist=True)))
     second.start()
     while cache.stats.hits == 0:  # the second caller has found the first one's future
         threading.Event().wait(0.001)
