@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from promptops.canonical import canonical_bytes
@@ -18,6 +18,9 @@ from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
 
 __all__ = ["Bundle", "compile_prompt", "compile_repository", "default_cache"]
+
+# Above this many prompts to compile, read them all in one batch (see compile_repository).
+_BATCH_READ_AT = 200
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,10 @@ def compile_repository(
             new_deps[own] = deps.encode()
         keys[pid] = full_key(digests, own, deps)
     cached = store.get_many(keys.values()) if store else {}
+    if sum(key not in cached for key in keys.values()) > _BATCH_READ_AT:
+        # Many prompts to compile: ``items()`` lets a lazy loader read and parse them in
+        # one batch instead of one blob at a time.
+        repo = replace(repo, prompts=dict(repo.prompts.items()))
     entries: list[tuple[str, bytes, str]] = []
     fresh: dict[str, tuple[bytes, str]] = {}
     diagnostics: list[Diagnostic] = []

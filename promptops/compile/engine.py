@@ -38,6 +38,9 @@ _DELIMITERS = ("{{", "{%", "{#")
 # {% from ... import %}, {% extends %}).
 REFERENCE_WORDS = ("include", "import", "extends")
 
+# `{% include "name" %}` with a plain string literal and optional whitespace control.
+_INCLUDE = re.compile(r"""\{%-?[ \t\n]*include[ \t\n]+(["'])([^"'\\{}%#\n]*)\1[ \t\n]*-?%\}""")
+
 # Names Jinja's parser reads as constants or operators, never as a variable lookup.
 _NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "not"})
 
@@ -81,8 +84,23 @@ def analyse(template: str) -> TemplateInfo:
     # Not text, not a plain substitution: only the sandboxed Jinja renders it faithfully.
     if not any(word in template for word in REFERENCE_WORDS):
         return TemplateInfo("jinja", frozenset(), False)
+    simple = _simple_includes(template)
+    if simple is not None:
+        return TemplateInfo("jinja", simple, False)
     refs = list(meta.find_referenced_templates(_ENV.parse(template)))
     return TemplateInfo("jinja", frozenset(r for r in refs if r is not None), None in refs)
+
+
+def _simple_includes(template: str) -> frozenset[str] | None:
+    # Fast path for the common `text {{ name }} {% include "partials/x" %}`: if nothing but
+    # plain outputs and constant includes is left of Jinja syntax, the includes' literals are
+    # exactly what Jinja's parser would report. Anything else (a "{" glued to a construct,
+    # loops, comments, raw blocks, modifiers) returns None and goes to the parser.
+    names = [m.group(2) for m in _INCLUDE.finditer(template)]
+    rest = _INCLUDE.sub("\x00", SUBSTITUTE_PATTERN.sub("\x00", template))
+    if "{\x00" in rest or any(d in rest for d in _DELIMITERS):
+        return None
+    return frozenset(names)
 
 
 def _plain_substitution(template: str) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import jinja2
+import jinja2.meta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -131,3 +132,44 @@ def test_fast_classification_agrees_with_jinja(template: str) -> None:
         )
     elif info.engine == "substitute":
         assert parser is True
+
+
+FRAGMENTS = [
+    '{% include "partials/a" %}',
+    "{%- include 'partials/b' -%}",
+    '{% include "partials/c" ignore missing %}',
+    "{{ x }}",
+    "{{ x|e }}",
+    "{",
+    "}",
+    "%",
+    "#",
+    "-",
+    " ",
+    "\n",
+    "text",
+    "{% if x %}",
+    "{% endif %}",
+    "{# note #}",
+    "{% raw %}",
+    "{% endraw %}",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("".join))
+def test_include_shortcut_agrees_with_jinja(template: str) -> None:
+    env = jinja2.Environment(keep_trailing_newline=True)
+    try:
+        expected = frozenset(jinja2.meta.find_referenced_templates(env.parse(template)))
+    except jinja2.TemplateSyntaxError:
+        expected = None
+    if not any(w in template for w in ("include", "import", "extends")):
+        return
+    if expected is None:
+        with pytest.raises(jinja2.TemplateSyntaxError):
+            analyse(template)
+        return
+    info = analyse(template)
+    assert info.refs == {r for r in expected if r is not None}
+    assert info.dynamic_refs is (None in expected)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from promptops.compile import compile_prompt, compile_repository
+from promptops.compile.prompt import plain
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic
 from tests.compile.memrepo import mem_repo
@@ -253,3 +256,22 @@ def test_unresolvable_prompt_fails_with_a_diagnostic(prompt: str, code: str, mes
 def test_unknown_prompt_id_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="unknown prompt 'nope'"):
         compile_prompt(mem_repo(MINIMAL_REPO), "nope")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"a": [1, {"b": float("inf")}]}, "params.a[1].b: inf is not a JSON number"),
+        ({"a": {1: "x"}}, "params.a: key 1 must be a string"),
+        ({"a": [object()]}, "params.a[0]: object is not a JSON value"),
+    ],
+)
+def test_plain_names_where_a_value_is_not_json(value: object, message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        plain(value, "params")
+    assert str(info.value) == message
+
+
+def test_plain_converts_dates_and_tuples() -> None:
+    value = {"d": dt.date(2024, 1, 2), "t": dt.datetime(2024, 1, 2, 3, 4), "l": (1, "x", None)}
+    assert plain(value, "p") == {"d": "2024-01-02", "t": "2024-01-02T03:04:00", "l": [1, "x", None]}
