@@ -27,6 +27,7 @@ _FOR = re.compile(rf"\s*for\s+({_NAME})\s+in\s+{_VALUE}\s*")
 _IF = re.compile(rf"\s*(if|elif)\s+(?:not\s+)?{_VALUE}\s*")
 _INCLUDE = re.compile(r"""\s*include\s+(?:'([^'\\\n]*)'|"([^"\\\n]*)")\s*""")
 _END = re.compile(r"\s*(endfor|endif|else)\s*")
+_ATTR_FILTER = re.compile(r"\|\s*attr\b")
 _KEYWORDS = frozenset(
     {
         "not",
@@ -71,7 +72,8 @@ def _root(path: str) -> str | None:
 
 def read_subset(text: str) -> TemplateFacts | None:
     """Facts for a template in the subset, or None when Jinja2 must parse it."""
-    if "{#" in text:
+    # Comments, and the 'attr' filter (which can reach private attributes), go to Jinja2.
+    if "{#" in text or _ATTR_FILTER.search(text):
         return None
     facts = TemplateFacts()
     stack: list[list[str]] = []  # [block, state]

@@ -325,6 +325,13 @@ def parse_yaml(data: bytes, limits: Limits) -> Parsed:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        raise YamlProblem(
+            "yaml-syntax", f"invalid YAML: character #x{char:04x} is not allowed", line, col
+        ) from None
     except yaml.YAMLError as exc:
         raise _syntax(exc) from None
     finally:
