@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from promptops.evals import EvalConfig, EvalSession, PromptTable, ResponseCache
 from promptops.spec import EvalSet
-from tests.evals.fake_llm import serve
 from tests.evals.prompts import compiled
 from tests.helpers import GIT_ENV, init_repo
 
@@ -88,22 +87,32 @@ def bench_echo_cli(n: int) -> float:
 
 
 def bench_remote(n: int) -> float:
-    with serve(delay_s=LATENCY_S) as fake:
-        prompts = PromptTable({"greet": compiled(provider="openai", base_url=fake.url)})
+    # The server runs in its own process so that it does not compete for the client's GIL.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.evals.fake_llm", str(LATENCY_S)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        prompts = PromptTable({"greet": compiled(provider="openai", base_url=url)})
         evals = {"evals/b.yaml": EvalSet.model_validate({"prompt": "greet", "cases": _cases(n)})}
         config = EvalConfig(concurrency=CONCURRENCY)
         with EvalSession(config=config, env={}, cache=ResponseCache(enabled=False)) as session:
             # Warm-up: SDK import, client and connection pool.
-            warm = {
-                "evals/w.yaml": EvalSet.model_validate(
-                    {"prompt": "greet", "cases": _cases(CONCURRENCY)}
-                )
-            }
-            session.run(prompts, warm)
+            warm_set = EvalSet.model_validate({"prompt": "greet", "cases": _cases(CONCURRENCY)})
+            session.run(prompts, {"evals/w.yaml": warm_set})
             start = time.perf_counter()
             report = session.run(prompts, evals)
             elapsed = time.perf_counter() - start
         assert report.ok and report.totals.calls == n, report.totals
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=30)
     return elapsed
 
 

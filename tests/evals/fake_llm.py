@@ -121,6 +121,7 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # the default 5 resets connections when 32 clients connect at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that timed out and hung up is expected here, not a failure
@@ -141,3 +142,13 @@ def serve(*, delay_s: float = 0.0) -> Iterator[FakeLLM]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+if __name__ == "__main__":
+    # For benchmarks: a server in its own process, so it does not share the client's GIL.
+    # Prints its URL, then serves until stdin closes.
+    import sys
+
+    with serve(delay_s=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0) as running:
+        print(running.url, flush=True)
+        sys.stdin.read()

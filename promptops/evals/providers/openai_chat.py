@@ -30,6 +30,23 @@ from promptops.runtime.adapters import openai_chat
 __all__ = ["OpenAIProvider"]
 
 
+def _response(completion: Any, latency_ms: float) -> Response:
+    """A chat completion (plain JSON) as a Response."""
+    message = completion["choices"][0]["message"]
+    calls = tuple(
+        ToolCall(c["function"]["name"], json.loads(c["function"].get("arguments") or "{}"))
+        for c in message.get("tool_calls") or ()
+    )
+    usage = completion.get("usage") or {}
+    return Response(
+        text=message.get("content") or "",
+        tool_calls=calls,
+        tokens_in=int(usage.get("prompt_tokens") or 0),
+        tokens_out=int(usage.get("completion_tokens") or 0),
+        latency_ms=latency_ms,
+    )
+
+
 class OpenAIProvider:
     """Chat completions through the ``openai`` SDK (imported on first use)."""
 
@@ -85,11 +102,14 @@ class OpenAIProvider:
         import openai
 
         client = self._client(request.base_url)
+        kwargs = openai_chat(request.messages, request.model, adapter_view(request, context))
+        payload = {**kwargs, **kwargs.pop("extra_body", {})}
         start = self._clock()
         try:
-            completion = client.chat.completions.create(
-                **openai_chat(request.messages, request.model, adapter_view(request, context))
-            )
+            # The SDK's generic POST: its transport, auth, timeouts and typed errors, without
+            # re-validating our already-typed arguments and building response models, which
+            # cost about 3x the CPU of the request itself (a 640 req/s run is CPU-bound).
+            completion = client.post("/chat/completions", body=payload, cast_to=object)
         except openai.APITimeoutError:
             raise TransientProviderError(f"timed out after {self._timeout:g} s") from None
         except openai.APIConnectionError as exc:
@@ -101,20 +121,8 @@ class OpenAIProvider:
             raise ProviderError(message) from None
         latency_ms = (self._clock() - start) * 1000.0
         try:
-            message = completion.choices[0].message
-            calls = tuple(
-                ToolCall(c.function.name, json.loads(c.function.arguments or "{}"))
-                for c in message.tool_calls or ()
-            )
-            usage = completion.usage
-            return Response(
-                text=message.content or "",
-                tool_calls=calls,
-                tokens_in=usage.prompt_tokens if usage else 0,
-                tokens_out=usage.completion_tokens if usage else 0,
-                latency_ms=round(latency_ms, 3),
-            )
-        except (AttributeError, IndexError, TypeError, ValueError) as exc:
+            return _response(completion, round(latency_ms, 3))
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ProviderError(
-                f"malformed chat completion from {request.provider}: {exc}"
+                f"malformed chat completion from {request.provider}: {exc!r}"
             ) from None
