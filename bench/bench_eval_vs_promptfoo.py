@@ -33,6 +33,8 @@ sys.path.append(str(Path(__file__).resolve().parent.parent))
 from bench.peers.eval_fixture import write_promptfoo_dir, write_promptops_repo
 from bench.peers.snapshot import rerun_at_commit, strip_at_commit
 from bench.peers.timing import (
+    DISCARDED,
+    MAX_DISCARDS,
     PROMPTFOO,
     ROOT,
     SNAPSHOT_OF,
@@ -47,6 +49,12 @@ from bench.peers.timing import (
 
 TARGET_RATIO = 10.0
 SMALL = 10
+
+
+def promptfoo_passed(out: str) -> int | None:
+    """The passed count promptfoo printed (``2,000 passed``), or None without a summary."""
+    found = re.search(r"([\d,]+) passed", out)
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 def promptfoo_contestant(name: str, workdir: Path, n: int) -> Contestant:
@@ -66,6 +74,10 @@ def promptfoo_contestant(name: str, workdir: Path, n: int) -> Contestant:
         ],
         cwd=config.parent,
         env={**node_path_env(), "PROMPTFOO_CONFIG_DIR": str(home)},
+        # On a loaded machine promptfoo 0.123.1 sometimes stops mid-eval and exits 0 without
+        # its summary (its debug log shows ~1,200 of 2,000 cases done, no error): such a
+        # run measured less than the work, so it is discarded, repeated and counted.
+        valid=lambda out: promptfoo_passed(out) == n,
     )
 
 
@@ -75,15 +87,19 @@ def promptops_contestant(name: str, python: Path, workdir: Path, n: int) -> Cont
         name=name,
         argv=[str(python), "-m", "promptops", "eval", "--provider", "echo", "--no-cache"],
         cwd=repo,
+        # Every timed run is checked too, as promptfoo's are: its closing summary line.
+        valid=lambda out: f"{n} cases: {n} passed, 0 failed" in out,
     )
 
 
 def check_promptfoo(c: Contestant, n: int) -> None:
     """Refuse to time a promptfoo run that did not pass all ``n`` cases."""
-    _, out = run_once(c, capture=True)
-    found = re.search(r"([\d,]+) passed", out)
-    if not found or int(found.group(1).replace(",", "")) != n:
-        raise SystemExit(f"{c.name}: expected {n} passed cases, got:\n{out[-2000:]}")
+    for _ in range(MAX_DISCARDS):
+        _, out = run_once(c, capture=True)
+        if promptfoo_passed(out) == n:
+            return
+        DISCARDED[c.name] = DISCARDED.get(c.name, 0) + 1
+    raise SystemExit(f"{c.name}: expected {n} passed cases, got:\n{out[-2000:]}")
 
 
 def check_promptops(c: Contestant, n: int) -> None:
@@ -141,6 +157,8 @@ def main() -> int:
             f"  {tool}: {rate:10.1f} cases/s   (start-up ~{start_s:.2f} s, "
             f"{per_case_ms:.3f} ms per case)"
         )
+    for name, count in DISCARDED.items():
+        print(f"  note: {count} run(s) of {name} stopped early without a summary; discarded")
     ratio = rates["promptops"] / rates["promptfoo"]
     verdict = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"
     print(

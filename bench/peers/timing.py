@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +123,8 @@ class Contestant:
     argv: Sequence[str]
     cwd: Path = ROOT
     env: Mapping[str, str] = field(default_factory=dict)
+    # Checks the stdout of every timed run; a run it rejects is discarded and repeated.
+    valid: Callable[[str], bool] | None = None
 
 
 class ContestantFailed(RuntimeError):
@@ -165,18 +167,34 @@ def interleaved(
 
     The warm-up writes bytecode caches and fills the page cache, so every timed run sees
     the same warm machine an application restart would (skip it when the caller's own
-    checks already ran every contestant once).
+    checks already ran every contestant once). A run whose output the contestant's
+    ``valid`` rejects is discarded and repeated, at most ``MAX_DISCARDS`` times per
+    contestant; the discards are counted in ``DISCARDED``.
 
     Raises:
-        ContestantFailed: any run of any contestant failed.
+        ContestantFailed: any run of any contestant failed, or kept producing invalid output.
     """
     for c in contestants if warm_up else ():
         run_once(c)
     times: dict[str, list[float]] = {c.name: [] for c in contestants}
     for _ in range(runs):
         for c in contestants:
-            times[c.name].append(run_once(c)[0])
+            times[c.name].append(_valid_run(c))
     return times
+
+
+MAX_DISCARDS = 5
+DISCARDED: dict[str, int] = {}
+
+
+def _valid_run(c: Contestant) -> float:
+    while True:
+        elapsed, out = run_once(c, capture=c.valid is not None)
+        if c.valid is None or c.valid(out):
+            return elapsed
+        DISCARDED[c.name] = DISCARDED.get(c.name, 0) + 1
+        if DISCARDED[c.name] > MAX_DISCARDS:
+            raise ContestantFailed(f"{c.name}: invalid output {MAX_DISCARDS + 1} times:\n{out}")
 
 
 def median_ms(samples: Sequence[float]) -> float:
