@@ -182,9 +182,9 @@ def _json_path(arg: Any) -> tuple[str, Check]:
         value = resolve_json_path(doc, steps)
         if value is MISSING:
             return False, "nothing at that path"
-        return value == expected, json.dumps(value)
+        return value == expected, json.dumps(value, ensure_ascii=False)
 
-    return f"{path} to equal {json.dumps(expected)}", check
+    return f"{path} to equal {json.dumps(expected, ensure_ascii=False)}", check
 
 
 def _max_chars(arg: Any) -> tuple[str, Check]:
