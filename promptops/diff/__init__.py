@@ -1,7 +1,6 @@
 """Structural and behaviour diff between two git refs of a prompt repository: the PR gate."""
 
 from promptops.diff.api import DiffOptions, diff_refs
-from promptops.diff.behaviour import run_behaviour
 from promptops.diff.config import DiffConfig
 from promptops.diff.gate import FAIL_ON, FailOn, GateOutcome, evaluate_gate
 from promptops.diff.markdown import MARKER, render_markdown
@@ -48,5 +47,4 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
-    "run_behaviour",
 ]

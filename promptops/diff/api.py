@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from promptops.diff.behaviour import run_behaviour
 from promptops.diff.config import DiffConfig
 from promptops.diff.structural import compare
 from promptops.diff.types import DiffResult
 from promptops.errors import ValidationError
-from promptops.evals import (
-    EvalSession,
-    Progress,
-    RecordingSource,
-    ResponseCache,
-    default_cache_dir,
-    directory_source,
-)
-from promptops.evals.git_recordings import git_source
 from promptops.repo import Repository, load_repository
+
+if TYPE_CHECKING:
+    # The eval machinery loads only for --behaviour (runner, runtime renderer, providers).
+    from promptops.evals import EvalSession, Progress
 
 __all__ = ["DiffOptions", "diff_refs"]
 
@@ -38,25 +33,6 @@ class DiffOptions:
     env: Mapping[str, str] = field(default_factory=dict)
     session: EvalSession | None = None
     progress: Progress | None = None
-
-
-def _recordings(repo: Repository) -> RecordingSource:
-    if repo.source.ref is None:
-        return directory_source(repo.root)
-    return git_source(repo.root, repo.source.ref)
-
-
-def _session(options: DiffOptions, base: Repository, head: Repository) -> EvalSession:
-    if options.session is not None:
-        return options.session
-    return EvalSession(
-        provider=options.provider,
-        cache=ResponseCache(default_cache_dir(head.root)),
-        # Recordings are filed by request digest: head's answer what is new on head,
-        # base's what only base sends; identical requests are found in either.
-        recordings=(_recordings(head), _recordings(base)),
-        env=options.env,
-    )
 
 
 def _load(root: Path, ref: str | None, side: str) -> Repository:
@@ -90,7 +66,9 @@ def diff_refs(
     behaviour = None
     notes: list[str] = []
     if options.behaviour:
-        session = _session(options, base, head)
+        from promptops.diff.behaviour import open_session, run_behaviour
+
+        session = options.session or open_session(base, head, options.provider, options.env)
         try:
             behaviour = run_behaviour(base, head, cmp, session, options.config, options.progress)
         finally:

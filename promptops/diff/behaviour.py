@@ -13,13 +13,46 @@ from typing import Any
 from promptops.diff.config import DiffConfig
 from promptops.diff.structural import Comparison
 from promptops.diff.types import BehaviourResult, CaseFlip, PromptBehaviour, Totals
-from promptops.evals.plan import PromptTable
+from promptops.evals import (
+    EvalSession,
+    Progress,
+    PromptTable,
+    RecordingSource,
+    ResponseCache,
+    default_cache_dir,
+    directory_source,
+)
+from promptops.evals.git_recordings import git_source
 from promptops.evals.report import CaseResult, EvalReport
-from promptops.evals.runner import EvalSession, Progress
 from promptops.repo.types import Repository
 from promptops.spec import EvalSet
 
-__all__ = ["run_behaviour"]
+__all__ = ["open_session", "run_behaviour"]
+
+
+def _recordings(repo: Repository) -> RecordingSource:
+    if repo.source.ref is None:
+        return directory_source(repo.root)
+    return git_source(repo.root, repo.source.ref)
+
+
+def open_session(
+    base: Repository, head: Repository, provider: str | None, env: Mapping[str, str]
+) -> EvalSession:
+    """The eval session of one behaviour diff: one response cache (on disk for remote
+    providers) and the recordings of both refs. The caller closes it.
+
+    Raises:
+        UsageError: if a ref's recordings cannot be read from git.
+    """
+    return EvalSession(
+        provider=provider,
+        cache=ResponseCache(default_cache_dir(head.root)),
+        # Recordings are filed by request digest: head's answer what is new on head,
+        # base's what only base sends; identical requests are found in either.
+        recordings=(_recordings(head), _recordings(base)),
+        env=env,
+    )
 
 
 def _sets(repo: Repository, compiled: Mapping[str, Any]) -> dict[str, EvalSet]:

@@ -30,7 +30,11 @@ def diff_prompt(
     base_digest: str | None = None,
     head_digest: str | None = None,
 ) -> PromptDiff:
-    """Compare two compiled prompts; ``None`` on one side means added or removed."""
+    """Compare two compiled prompts; ``None`` on one side means added or removed.
+
+    Raises:
+        ValueError: if both sides are None.
+    """
     if base is None and head is None:
         raise ValueError(f"prompt {prompt_id!r} is missing on both sides")
     if base is None:

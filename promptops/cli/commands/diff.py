@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from promptops.cli.commands.eval import _progress_bar
 from promptops.diff import FAIL_ON, DiffOptions, diff_refs, evaluate_gate, render
 from promptops.diff.gate import FailOn
 from promptops.diff.render import Format
-from promptops.evals import PROVIDER_NAMES
+from promptops.spec import PROVIDERS
+
+if TYPE_CHECKING:
+    from promptops.evals import Progress
 
 _STYLES = {"HIGH": "bold red", "MEDIUM": "yellow", "LOW": "green", "REGRESSION": "bold red"}
 
@@ -45,7 +49,7 @@ def _print_text(text: str) -> None:
 @click.option("--behaviour", "--behavior", is_flag=True, help="Run eval cases of changed prompts.")
 @click.option(
     "--provider",
-    type=click.Choice(PROVIDER_NAMES),
+    type=click.Choice(PROVIDERS),
     help="Answer every eval case with this provider instead of each model pin's.",
 )
 @click.option(
@@ -79,7 +83,12 @@ def command(
     Exit codes: 0 the gate passed, 1 the gate failed (or a side does not validate),
     2 usage error.
     """
-    with _progress_bar() as progress:
+    progress_bar: contextlib.AbstractContextManager[Progress | None] = contextlib.nullcontext()
+    if behaviour:
+        from promptops.cli.commands.eval import _progress_bar
+
+        progress_bar = _progress_bar()
+    with progress_bar as progress:
         options = DiffOptions(
             behaviour=behaviour, provider=provider, env=dict(os.environ), progress=progress
         )
