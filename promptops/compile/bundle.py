@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -45,8 +46,6 @@ class Bundle:
         Raises:
             KeyError: if the bundle holds no such prompt.
         """
-        import json
-
         index, base = self._layout
         offset, length, _ = index[prompt_id]
         value: dict[str, Any] = json.loads(self.data[base + offset : base + offset + length])
@@ -94,6 +93,64 @@ def _shared_objects(
     return models, tools
 
 
+def _keys(
+    repo: Repository, digests: Digests, store: CompileCache | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Full cache keys by prompt id, and the dependencies newly learnt (own key -> deps)."""
+    # Iterate ids only: the loader builds documents lazily, and unchanged prompts should
+    # never be parsed (their dependencies come from the cache).
+    owns = {pid: own_key(repo, pid) for pid in repo.prompts}
+    known = store.get_deps(owns.values()) if store else {}
+    learnt: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for pid, own in owns.items():
+        deps = Deps.decode(known[own]) if own in known else None
+        if deps is None:
+            deps = Deps.of(repo.prompts[pid])
+            learnt[own] = deps.encode()
+        keys[pid] = full_key(digests, own, deps)
+    return keys, learnt
+
+
+def _entries(
+    repo: Repository, config: CompileConfig, store: CompileCache | None
+) -> tuple[list[tuple[str, bytes, str]], int]:
+    """(id, canonical bytes, sha256hex) of every prompt, from the cache or compiled, and
+    how many were compiled.
+
+    Raises:
+        ValidationError: with the diagnostics of every prompt that does not compile.
+    """
+    models, tools = _shared_objects(repo)
+    keys, learnt = _keys(repo, Digests(repo, models, tools), store)
+    cached = store.get_many(keys.values()) if store else {}
+    if sum(key not in cached for key in keys.values()) > _BATCH_READ_AT:
+        # Many prompts to compile: ``items()`` lets a lazy loader read and parse them in
+        # one batch instead of one blob at a time.
+        repo = replace(repo, prompts=dict(repo.prompts.items()))
+    entries: list[tuple[str, bytes, str]] = []
+    fresh: dict[str, tuple[bytes, str]] = {}
+    diagnostics: list[Diagnostic] = []
+    for pid, key in keys.items():
+        entry = cached.get(key)
+        if entry is None:
+            try:
+                obj = compile_prompt_object(repo, pid, config=config, models=models, tools=tools)
+            except ValidationError as exc:
+                diagnostics.extend(exc.diagnostics)
+                continue
+            body = canonical_bytes(obj)
+            entry = fresh[key] = (body, hashlib.sha256(body).hexdigest())
+        entries.append((pid, *entry))
+    if diagnostics:
+        raise ValidationError(
+            f"cannot build: {len(diagnostics)} prompt(s) do not compile", sorted(diagnostics)
+        )
+    if store:
+        store.put_many(fresh, learnt)
+    return entries, len(fresh)
+
+
 def compile_repository(
     repo: Repository,
     *,
@@ -122,46 +179,11 @@ def compile_repository(
             f"cannot build: {len(repo.prompts)} prompts exceed the limit of {config.max_prompts}"
         )
     store = default_cache(repo, config) if cache is True else (cache or None)
-    models, tools = _shared_objects(repo)
-    digests = Digests(repo, models, tools)
-    # Iterate ids only: the loader builds documents lazily, and unchanged prompts should
-    # never be parsed (their dependencies come from the cache).
-    owns = {pid: own_key(repo, pid) for pid in repo.prompts}
-    known_deps = store.get_deps(owns.values()) if store else {}
-    new_deps: dict[str, str] = {}
-    keys: dict[str, str] = {}
-    for pid, own in owns.items():
-        deps = Deps.decode(known_deps[own]) if own in known_deps else None
-        if deps is None:
-            deps = Deps.of(repo.prompts[pid])
-            new_deps[own] = deps.encode()
-        keys[pid] = full_key(digests, own, deps)
-    cached = store.get_many(keys.values()) if store else {}
-    if sum(key not in cached for key in keys.values()) > _BATCH_READ_AT:
-        # Many prompts to compile: ``items()`` lets a lazy loader read and parse them in
-        # one batch instead of one blob at a time.
-        repo = replace(repo, prompts=dict(repo.prompts.items()))
-    entries: list[tuple[str, bytes, str]] = []
-    fresh: dict[str, tuple[bytes, str]] = {}
-    diagnostics: list[Diagnostic] = []
-    for pid, key in keys.items():
-        entry = cached.get(key)
-        if entry is None:
-            try:
-                obj = compile_prompt_object(repo, pid, config=config, models=models, tools=tools)
-            except ValidationError as exc:
-                diagnostics.extend(exc.diagnostics)
-                continue
-            body = canonical_bytes(obj)
-            entry = fresh[key] = (body, hashlib.sha256(body).hexdigest())
-        entries.append((pid, *entry))
-    if diagnostics:
-        raise ValidationError(
-            f"cannot build: {len(diagnostics)} prompt(s) do not compile", sorted(diagnostics)
-        )
-    if store:
-        store.put_many(fresh, new_deps)
-        store.close()
+    try:
+        entries, compiled = _entries(repo, config, store)
+    finally:
+        if store:
+            store.close()
     data, index = assemble(entries, repo.source.to_dict())
     if len(data) > config.max_bundle_bytes:
         raise ValidationError(
@@ -173,7 +195,7 @@ def compile_repository(
         sha256=hashlib.sha256(data).hexdigest(),
         prompts={pid: entry[2] for pid, entry in index.items()},
         source=repo.source,
-        compiled=len(fresh),
+        compiled=compiled,
     )
 
 
