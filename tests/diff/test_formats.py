@@ -126,3 +126,14 @@ def test_working_tree_head_is_named(tmp_path: Path) -> None:
     assert (
         render(result, "text").splitlines()[0] == f"promptops diff {base}..working tree: risk LOW"
     )
+
+
+def test_identical_refs_report_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    head = init_repo(root, BASE)
+    result = diff_refs(root, head, head)
+    assert (result.prompts, result.repository, result.unchanged, result.risk) == ((), (), 2, None)
+    lines = render(result, "markdown").splitlines()
+    assert lines[5] == "| _nothing_ | unchanged | ⚪ none |  |  |"
+    assert "<details>" not in render(result, "markdown")
+    assert render(result, "text").splitlines()[0].endswith(": risk NONE")
