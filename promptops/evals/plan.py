@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,19 +28,43 @@ class PromptLookup(Protocol):
         ...
 
 
+class _Digests(Mapping[str, str]):
+    """Digests computed on first access: a diff of 10,000 prompts evaluates only a few."""
+
+    def __init__(self, objects: Mapping[str, Mapping[str, Any]]) -> None:
+        self._objects = objects
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, prompt_id: str) -> str:
+        digest = self._done.get(prompt_id)
+        if digest is None:
+            digest = sha256_hex(canonical_bytes(self._objects[prompt_id]))
+            self._done[prompt_id] = digest
+        return digest
+
+    def __contains__(self, prompt_id: object) -> bool:
+        return prompt_id in self._objects
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._objects)
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+
 class PromptTable:
     """A :class:`PromptLookup` over compiled prompt objects held in memory."""
 
     def __init__(self, objects: Mapping[str, Mapping[str, Any]]) -> None:
-        self._objects = {k: dict(v) for k, v in objects.items()}
-        self._digests = {k: sha256_hex(canonical_bytes(v)) for k, v in self._objects.items()}
+        self._objects = objects
+        self._digests = _Digests(objects)
 
     @property
     def prompts(self) -> Mapping[str, str]:
         return self._digests
 
     def prompt(self, prompt_id: str) -> dict[str, Any]:
-        return self._objects[prompt_id]
+        return dict(self._objects[prompt_id])
 
 
 @dataclass(frozen=True)
