@@ -14,7 +14,12 @@ from promptops.compile._format import assemble, locate_index
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
 from promptops.compile.keys import Deps, Digests, full_key, own_key
-from promptops.compile.prompt import compile_model, compile_prompt_object, compile_tool
+from promptops.compile.prompt import (
+    NotJsonError,
+    compile_model,
+    compile_prompt_object,
+    compile_tool,
+)
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
 
@@ -87,7 +92,7 @@ def _shared_objects(
     for name, tool in repo.tools.tools.items():
         try:
             tools[name] = compile_tool(name, tool)
-        except TypeError:
+        except NotJsonError:
             # Reported by compile_prompt_object for each prompt that uses the tool.
             continue
     return models, tools

@@ -15,7 +15,14 @@ from promptops.errors import ValidationError
 from promptops.repo.types import Diagnostic, Repository
 from promptops.spec import ModelPin, Prompt, Tool
 
-__all__ = ["compile_model", "compile_prompt_object", "compile_tool", "plain", "reachable_partials"]
+__all__ = [
+    "NotJsonError",
+    "compile_model",
+    "compile_prompt_object",
+    "compile_tool",
+    "plain",
+    "reachable_partials",
+]
 
 
 def _fail(repo: Repository, key: str, code: str, message: str) -> ValidationError:
@@ -24,6 +31,10 @@ def _fail(repo: Repository, key: str, code: str, message: str) -> ValidationErro
     path = repo.paths.get(key, f"prompts/{key}.yaml")
     diagnostic = Diagnostic(path, 1, 1, "error", code, message)
     return ValidationError(f"cannot compile {key!r}: {message}", [diagnostic])
+
+
+class NotJsonError(TypeError):
+    """A free-form value that JSON cannot hold (NaN, a non-string key, an object)."""
 
 
 class _NotJson(Exception):
@@ -73,13 +84,13 @@ def plain(value: Any, where: str = "") -> Any:
     """``value`` as plain JSON values: YAML dates become ISO strings (the user wrote text).
 
     Raises:
-        TypeError: for a value JSON cannot hold (NaN, a non-string key, an arbitrary
+        NotJsonError: for a value JSON cannot hold (NaN, a non-string key, an arbitrary
             object), naming where it is below ``where``.
     """
     try:
         return _plain(value)
     except _NotJson as exc:
-        raise TypeError(f"{where}{exc.path}: {exc.reason}") from None
+        raise NotJsonError(f"{where}{exc.path}: {exc.reason}") from None
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -250,7 +261,7 @@ def compile_prompt_object(
             if prompt.output is None
             else plain(prompt.output.schema_, "output.schema"),
         }
-    except TypeError as exc:
+    except NotJsonError as exc:
         raise _fail(
             repo, prompt_id, "not-json", f"value is not representable in JSON: {exc}"
         ) from exc

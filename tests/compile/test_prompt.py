@@ -275,3 +275,24 @@ def test_plain_names_where_a_value_is_not_json(value: object, message: str) -> N
 def test_plain_converts_dates_and_tuples() -> None:
     value = {"d": dt.date(2024, 1, 2), "t": dt.datetime(2024, 1, 2, 3, 4), "l": (1, "x", None)}
     assert plain(value, "p") == {"d": "2024-01-02", "t": "2024-01-02T03:04:00", "l": [1, "x", None]}
+
+
+def test_tool_that_is_not_json_fails_the_prompts_using_it() -> None:
+    files = _repo(_prompt("x", "tools: [bad]\n"))
+    files["policies/tools.yaml"] = TOOLS + "  bad: {parameters: {type: object, maximum: .inf}}\n"
+    files["prompts/other.yaml"] = _prompt("y")
+    repo = mem_repo(files)
+    with pytest.raises(ValidationError) as info:
+        compile_repository(repo, cache=False)
+    assert info.value.diagnostics == [
+        Diagnostic(
+            "prompts/p.yaml",
+            1,
+            1,
+            "error",
+            "not-json",
+            "value is not representable in JSON: tools.bad.parameters.maximum: inf is not a "
+            "JSON number",
+        )
+    ]
+    assert compile_prompt(repo, "other")["tools"] == []
