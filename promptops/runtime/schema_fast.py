@@ -133,6 +133,10 @@ def _compile(schema: Any) -> Check:
         return _accept
     if schema is False:
         return _reject
+    if schema.get("type") == "string" and _ANNOTATIONS.union(
+        {"type", "minLength", "maxLength"}
+    ).issuperset(schema):
+        return _string_check(schema.get("minLength", 0), schema.get("maxLength"))
     checks: list[Check] = []
     if "type" in schema:
         checks.append(_type_check(schema["type"]))
@@ -181,6 +185,20 @@ def _type_check(t: str | list[str]) -> Check:
         raise Invalid(where, f"expected {expected}, found {_describe(v)}")
 
     return check_type
+
+
+def _string_check(lo: int, hi: int | None) -> Check:
+    """``{"type": "string", "maxLength": n}``, the commonest input schema, in one call."""
+    hi_n = float("inf") if hi is None else hi
+
+    def check_string(v: Any, where: str) -> None:
+        if v.__class__ is not str and not isinstance(v, str):
+            raise Invalid(where, f"expected string, found {_describe(v)}")
+        if not lo <= len(v) <= hi_n:
+            bound = f"at most {hi}" if len(v) > hi_n else f"at least {lo}"
+            raise Invalid(where, f"expected {bound} characters, found {len(v)}")
+
+    return check_string
 
 
 def _enum_check(options: list[Any]) -> Check:
