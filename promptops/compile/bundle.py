@@ -14,12 +14,8 @@ from promptops.compile._format import assemble, locate_index
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
 from promptops.compile.keys import Deps, Digests, full_key, own_key
-from promptops.compile.prompt import (
-    NotJsonError,
-    compile_model,
-    compile_prompt_object,
-    compile_tool,
-)
+from promptops.compile.prompt import compile_prompt_object
+from promptops.compile.shared import Resolver
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
 
@@ -84,20 +80,6 @@ def default_cache(repo: Repository, config: CompileConfig | None = None) -> Comp
     return None
 
 
-def _shared_objects(
-    repo: Repository,
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    models = {name: compile_model(name, pin) for name, pin in repo.models.models.items()}
-    tools: dict[str, dict[str, Any]] = {}
-    for name, tool in repo.tools.tools.items():
-        try:
-            tools[name] = compile_tool(name, tool)
-        except NotJsonError:
-            # Reported by compile_prompt_object for each prompt that uses the tool.
-            continue
-    return models, tools
-
-
 def _keys(
     repo: Repository, digests: Digests, store: CompileCache | None
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -126,13 +108,13 @@ def _entries(
     Raises:
         ValidationError: with the diagnostics of every prompt that does not compile.
     """
-    models, tools = _shared_objects(repo)
-    keys, learnt = _keys(repo, Digests(repo, models, tools), store)
+    resolver = Resolver(repo)
+    keys, learnt = _keys(repo, Digests(resolver), store)
     cached = store.get_many(keys.values()) if store else {}
     if sum(key not in cached for key in keys.values()) > _BATCH_READ_AT:
         # Many prompts to compile: ``items()`` lets a lazy loader read and parse them in
         # one batch instead of one blob at a time.
-        repo = replace(repo, prompts=dict(repo.prompts.items()))
+        resolver = Resolver(replace(repo, prompts=dict(repo.prompts.items())))
     entries: list[tuple[str, bytes, str]] = []
     fresh: dict[str, tuple[bytes, str]] = {}
     diagnostics: list[Diagnostic] = []
@@ -140,7 +122,7 @@ def _entries(
         entry = cached.get(key)
         if entry is None:
             try:
-                obj = compile_prompt_object(repo, pid, config=config, models=models, tools=tools)
+                obj = compile_prompt_object(resolver, pid, config)
             except ValidationError as exc:
                 diagnostics.extend(exc.diagnostics)
                 continue
@@ -216,4 +198,4 @@ def compile_prompt(
     """
     if prompt_id not in repo.prompts:
         raise UsageError(f"unknown prompt {prompt_id!r}")
-    return compile_prompt_object(repo, prompt_id, config=config)
+    return compile_prompt_object(Resolver(repo), prompt_id, config)

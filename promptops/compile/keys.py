@@ -9,6 +9,7 @@ and the *full* key adds the digests of those dependencies.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
@@ -17,7 +18,9 @@ from typing import Any
 
 from promptops import __version__
 from promptops.canonical import canonical_bytes
+from promptops.compile._json import NotJsonError
 from promptops.compile.engine import REFERENCE_WORDS
+from promptops.compile.shared import Resolver
 from promptops.repo.types import Repository
 from promptops.spec import Prompt
 
@@ -85,20 +88,19 @@ class Deps:
 class Digests:
     """Per-build digests of shared inputs, each computed once however many prompts use it."""
 
-    def __init__(
-        self,
-        repo: Repository,
-        models: Mapping[str, dict[str, Any]],
-        tools: Mapping[str, dict[str, Any]],
-    ) -> None:
-        self.repo = repo
-        # Models and tools are digested from their compiled objects (with the merged pin
-        # params for models), not from the whole file: editing one pin only invalidates
-        # the prompts that use it.
+    def __init__(self, resolver: Resolver) -> None:
+        repo = self.repo = resolver.repo
+        # Models and tools are digested from their compiled objects (with the pin params for
+        # models), not from the whole file: editing one pin only invalidates the prompts
+        # that use it. A tool that does not compile gets no digest (its prompts fail).
         self.models = {
-            name: _digest([obj, repo.models.models[name].params]) for name, obj in models.items()
+            name: _digest([resolver.model(name), pin.params])
+            for name, pin in repo.models.models.items()
         }
-        self.tools = {name: _digest(obj) for name, obj in tools.items()}
+        self.tools: dict[str, str] = {}
+        for name in repo.tools.tools:
+            with contextlib.suppress(NotJsonError):
+                self.tools[name] = _digest(resolver.tool(name))
         partials = sorted((pid, document_digest(repo, pid, repo.partials)) for pid in repo.partials)
         self.partials = hashlib.sha256(canonical_bytes(partials)).hexdigest()
         self._instructions: dict[str, str] = {}

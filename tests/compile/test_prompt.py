@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from promptops.compile import compile_prompt, compile_repository
-from promptops.compile.prompt import plain
+from promptops.compile._json import plain
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic
 from tests.compile.memrepo import mem_repo
