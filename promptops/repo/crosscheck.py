@@ -34,6 +34,7 @@ class Facts:
     broken: set[str] = field(default_factory=set)
     tools_ok: bool = True
     models_ok: bool = True
+    partial_vars: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class _Out:
@@ -82,12 +83,15 @@ def _partial_vars(facts: Facts, pid: str, seen: set[str]) -> dict[str, str]:
     """Variables a partial needs (its own and those of partials it includes) -> partial id."""
     if pid in seen or pid not in facts.partials:
         return {}
+    if pid in facts.partial_vars:
+        return facts.partial_vars[pid]
     seen.add(pid)
     pf = facts.partials[pid][1]
     out = dict.fromkeys(pf["variables"], pid)
     for inc in pf["includes"]:
         for name, owner in _partial_vars(facts, inc, seen).items():
             out.setdefault(name, owner)
+    facts.partial_vars[pid] = out
     return out
 
 

@@ -77,3 +77,17 @@ def test_corrupt_cache_is_ignored_and_rewritten(repo: Path, checked: list[str]) 
 def test_no_cache_writes_nothing(repo: Path, checked: list[str]) -> None:
     load_repository(repo, cache=False, today=TODAY)
     assert not (repo / CACHE).parent.exists()
+
+
+def test_changes_are_journaled_and_a_torn_tail_is_ignored(repo: Path, checked: list[str]) -> None:
+    load_repository(repo, today=TODAY)
+    greet = repo / "prompts" / "greet.yaml"
+    greet.write_text(greet.read_text().replace("Greet a user", "Greet someone"))
+    load_repository(repo, today=TODAY)
+    journal = repo / CACHE.parent / "results.journal"
+    assert journal.stat().st_size > 0
+    with journal.open("ab") as fh:
+        fh.write(b"\xff\xff\x00\x00torn")  # a record cut short by a crash
+    cache_module._PROCESS.clear()
+    load_repository(repo, today=TODAY)
+    assert checked == [*checked[:4], "prompts/greet.yaml"]
