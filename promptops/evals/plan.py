@@ -76,6 +76,8 @@ class PlannedCase:
     assertions: tuple[Assertion, ...]
     repeat: int
     min_pass: int
+    # The eval set's ``provider:``, which overrides the model pin's (``--provider`` wins).
+    provider: str | None = None
 
 
 def _case_error(path: str, case: str, what: str) -> ValidationError:
@@ -125,7 +127,7 @@ def plan_cases(
             planned.append(
                 PlannedCase(
                     path, evals.prompt, case.name, case.inputs, tuple(assertions), case.repeat,
-                    min_pass,
+                    min_pass, evals.provider,
                 )
             )  # fmt: skip
             if len(planned) > config.max_cases:

@@ -139,7 +139,7 @@ class EvalSession:
         jobs: list[_Job] = []
         for i, (case, request) in enumerate(zip(cases, requests, strict=True)):
             if isinstance(request, Request):
-                provider = self.provider(self._override or request.provider)
+                provider = self.provider(self._override or case.provider or request.provider)
                 for sample in range(case.repeat):
                     ctx = CallContext(case.prompt_id, case.eval_path, case.name, sample)
                     jobs.append((i, sample, request, ctx, provider))

@@ -11,6 +11,7 @@ from promptops.errors import ValidationError
 from promptops.evals import EvalSession, PromptTable
 from promptops.evals.providers.base import CallContext
 from promptops.evals.types import Request, Response
+from promptops.spec import EvalSet
 from tests.evals.fake_llm import Reply, serve
 from tests.evals.prompts import case, compiled, eval_set
 
@@ -188,3 +189,15 @@ def test_a_provider_failure_is_a_failed_case_naming_it() -> None:
         "case 'a' of evals/g.yaml (prompt 'greet'): HTTP 400 from openai: status 400"
     )
     assert not report.ok
+
+
+def test_the_eval_sets_provider_overrides_the_pin_and_the_flag_overrides_both() -> None:
+    scripted = Scripted("scripted", ["from the eval set's provider"])
+    evals = EvalSet.model_validate(
+        {"prompt": "greet", "provider": "echo", "cases": [case("a", "Ada")]}
+    )
+    prompts = PromptTable({"greet": compiled(provider="openai")})
+    by_set = EvalSession(env={}).run(prompts, {"evals/g.yaml": evals})
+    assert by_set.cases[0].output == "Say hello to Ada."
+    by_flag = _session(scripted).run(prompts, {"evals/g.yaml": evals})
+    assert by_flag.cases[0].output == "from the eval set's provider"

@@ -16,7 +16,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     messages=st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "user"]),
                                              "content": _text}), max_size=3),
