@@ -18,7 +18,14 @@ from promptops.spec import PROVIDERS
 if TYPE_CHECKING:
     from promptops.evals import Progress
 
-_STYLES = {"HIGH": "bold red", "MEDIUM": "yellow", "LOW": "green", "REGRESSION": "bold red"}
+_STYLES = {
+    "HIGH": "bold red",
+    "MEDIUM": "yellow",
+    "LOW": "green",
+    "REGRESSION": "bold red",
+    "ERROR": "bold red",
+    "FIXED": "green",
+}
 
 
 def _print_text(text: str) -> None:
@@ -31,7 +38,8 @@ def _print_text(text: str) -> None:
 
     styled = Text(text)
     for word, style in _STYLES.items():
-        styled.highlight_words([word], style=style)
+        # Whole upper-case words only: the report's labels, not text inside templates.
+        styled.highlight_regex(rf"\b{word}\b", style=style)
     Console(highlight=False, soft_wrap=True).print(styled, end="")
 
 
