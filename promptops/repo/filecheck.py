@@ -47,12 +47,13 @@ _ID = re.compile(ID_PATTERN)
 
 def classify(path: str) -> str | None:
     """Which family a repository path belongs to: fixed, prompt, eval, or None (ignored)."""
-    if path in _FIXED:
-        return "fixed"
-    if path.startswith("prompts/") and path.endswith(".yaml"):
-        return "prompt"
-    if path.startswith("evals/") and path.endswith(".yaml"):
-        return "eval"
+    if path.endswith(".yaml"):
+        if path.startswith("prompts/"):
+            return "prompt"
+        if path.startswith("evals/"):
+            return "eval"
+        if path in _FIXED:
+            return "fixed"
     return None
 
 

@@ -118,6 +118,7 @@ def _check_all(
 
 
 def _stray(paths: list[str]) -> list[Diagnostic]:
+    """Warnings for files that are not prompt sources but sit where sources go."""
     out: list[Diagnostic] = []
     for p in paths:
         if p.startswith("prompts/") and not p.endswith(".yaml"):
@@ -131,7 +132,7 @@ def _stray(paths: list[str]) -> list[Diagnostic]:
                     "ignored: files under prompts/ must end in '.yaml'",
                 )
             )
-        elif p.startswith("policies/") and classify(p) is None:
+        elif p.startswith("policies/"):
             out.append(
                 Diagnostic(
                     p,
@@ -211,12 +212,13 @@ def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Lim
     if version is not None and "needs promptops" in version.message:
         return Repository(root=root, source=snap.source, diagnostics=(version,))
     extra += [version] if version is not None else []
-    paths = [p for p in snap.files if classify(p) is not None]
-    extra += _stray(list(snap.files))
+    families = {p: classify(p) for p in snap.files}
+    paths = [p for p, family in families.items() if family is not None]
+    extra += _stray([p for p, family in families.items() if family is None])
     store = ResultStore(git.git_dir / "promptops-cache" if git is not None and cache else None)
     used: set[Key] = set()
     # The four fixed files are small and their data is needed every time: always parsed.
-    fixed = [p for p in paths if classify(p) == "fixed"]
+    fixed = [p for p in paths if families[p] == "fixed"]
     base = CheckContext(limits, PatternSet(False, []))
     contents = snap.read(fixed)
     results = {p: check_file(p, contents.get(p, b""), base) for p in fixed}
