@@ -38,10 +38,10 @@ class DiffOptions:
 def _load(root: Path, ref: str | None, side: str) -> Repository:
     repo = load_repository(root, ref=ref)
     if not repo.ok:
-        where = f"--ref {ref}" if ref is not None else "the working tree"
+        command = "promptops validate" + (f" --ref {ref}" if ref is not None else "")
         raise ValidationError(
             f"the {side} ({ref or 'working tree'}) has {len(repo.errors)} error(s); "
-            f"run `promptops validate {where}` and fix them",
+            f"run `{command}` and fix them",
             sorted(repo.errors),
         )
     return repo

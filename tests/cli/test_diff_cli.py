@@ -116,3 +116,16 @@ def test_invalid_head_fails_with_its_diagnostics(
         f"error: the head ({head}) has 1 error(s); run `promptops validate --ref {head}` "
         "and fix them"
     )
+
+
+def test_invalid_working_tree_names_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    base, _ = make_change(root, {"prompts/greet.yaml": edit(GREET, "owner: team-a", "owner: b")})
+    write_files(root, {"prompts/greet.yaml": edit(GREET, "model: default", "model: nope")})
+    code, _, err = run(["diff", base, "--path", str(root)], capsys)
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        "error: the head (working tree) has 1 error(s); run `promptops validate` and fix them"
+    )
