@@ -26,7 +26,7 @@ from promptops.evals.providers import CallContext, Provider, call_with_retry, ma
 from promptops.evals.recordings import Recorder, RecordingSource
 from promptops.evals.report import CaseResult, EvalReport, SampleResult
 from promptops.evals.types import Request, RequestFactory, Response
-from promptops.runtime.render import Prompt, Provenance
+from promptops.runtime import Prompt, Provenance
 from promptops.spec import EvalSet
 
 __all__ = ["EvalSession", "Progress"]
