@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+from pathlib import Path
 
 import pytest
 
 from promptops.errors import ValidationError
-from promptops.evals import EvalSession, PromptTable
+from promptops.evals import EvalSession, PromptTable, ResponseCache
 from promptops.evals.providers.base import CallContext
 from promptops.evals.types import Request, Response
 from promptops.spec import EvalSet
@@ -201,3 +202,22 @@ def test_the_eval_sets_provider_overrides_the_pin_and_the_flag_overrides_both() 
     assert by_set.cases[0].output == "Say hello to Ada."
     by_flag = _session(scripted).run(prompts, {"evals/g.yaml": evals})
     assert by_flag.cases[0].output == "from the eval set's provider"
+
+
+def test_remote_answers_are_cached_on_disk_across_sessions(tmp_path: Path) -> None:
+    with serve() as fake:
+        prompts = PromptTable({"greet": compiled(provider="openai", base_url=fake.url)})
+        sets = {"evals/g.yaml": eval_set("greet", case("a", "Ada"), case("b", "Bob"))}
+        reports = []
+        for cache in (
+            ResponseCache(tmp_path),
+            ResponseCache(tmp_path),
+            ResponseCache(enabled=False),
+        ):
+            with EvalSession(env={}, cache=cache) as session:
+                reports.append(session.run(prompts, sets))
+    first, second, uncached = reports
+    assert (first.totals.calls, second.totals.calls, uncached.totals.calls) == (2, 0, 2)
+    assert second.totals.cache_hits == 2 and second.cases[0].samples[0].cached
+    assert len(fake.requests) == 4
+    assert first.to_dict()["cases"][0]["output"] == second.to_dict()["cases"][0]["output"]
