@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
@@ -42,8 +40,13 @@ def check_many(items: list[Item], ctx: CheckContext, root: Path | None = None) -
     """``check_file`` over ``items``, in worker processes when there are many. An item
     without bytes is read from ``root`` (by the worker, so reading is parallel too)."""
     workers = min(os.cpu_count() or 1, 8)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if len(items) < PARALLEL_MIN or workers < 2 or not forkable:
+    if len(items) < PARALLEL_MIN or workers < 2:
+        return [_check(path, data, ctx, root) for path, data in items]
+    # Imported here: a warm run never needs a pool, and these imports cost ~40 ms.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [_check(path, data, ctx, root) for path, data in items]
     size = max(100, len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]

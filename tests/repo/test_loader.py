@@ -82,3 +82,27 @@ def test_repository_in_a_subdirectory_of_git(tmp_path: Path) -> None:
     assert loaded.diagnostics == ()
     assert sorted(loaded.prompts) == ["greet"]
     assert load_repository(tmp_path / "top" / "sub", today=TODAY).source.dirty is False
+
+
+def test_git_repository_without_commits(tmp_path: Path) -> None:
+    from tests.helpers import MINIMAL_REPO, write_files
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    write_files(tmp_path, MINIMAL_REPO)
+    loaded = load_repository(tmp_path, today=TODAY)
+    assert loaded.diagnostics == ()
+    assert (loaded.source.commit, loaded.source.tree, loaded.source.dirty) == (None, None, True)
+    assert loaded.digests["greet"] == git(tmp_path, "hash-object", "prompts/greet.yaml")
+
+
+def test_untracked_and_deleted_files_make_the_tree_dirty(repo: Path) -> None:
+    (repo / "prompts" / "partials" / "footer.yaml").unlink()
+    loaded = load_repository(repo, today=TODAY)
+    assert loaded.source.dirty is True
+    assert "partials/footer" not in loaded.partials
+    git(repo, "checkout", "--", "prompts/partials/footer.yaml")
+    (repo / "prompts" / "extra.yaml").write_text((repo / "prompts" / "greet.yaml").read_text())
+    loaded = load_repository(repo, today=TODAY)
+    assert loaded.source.dirty is True
+    assert sorted(loaded.prompts) == ["extra", "greet"]
+    assert [d.code for d in loaded.errors] == []
