@@ -1,7 +1,8 @@
 """The eval runner: render each case, ask the provider (through the cache), assert.
 
 One :class:`EvalSession` holds what is worth sharing between runs: provider clients,
-the response cache, rendered requests and compiled prompts. A behaviour diff runs the
+the response cache and compiled prompts (keyed by digest, so an unchanged prompt is
+compiled once for both refs). A behaviour diff runs the
 base and the head through one session, so a request that renders identically on both
 sides is sent once.
 """
@@ -43,7 +44,7 @@ class _PromptEntry:
     pricing: Any
 
 
-def prompt_provider(obj: Mapping[str, Any]) -> str:
+def _prompt_provider(obj: Mapping[str, Any]) -> str:
     """The provider named by a compiled prompt's model pin."""
     return str((obj.get("model") or {}).get("provider"))
 
@@ -58,7 +59,7 @@ def _cost(pricing: Any, response: Response) -> float | None:
 
 
 class EvalSession:
-    """Providers, cache and rendered requests shared by one or more eval runs."""
+    """Providers, cache and compiled prompts shared by one or more eval runs."""
 
     def __init__(
         self,
@@ -173,7 +174,7 @@ class EvalSession:
             prompt = Prompt(obj, provenance, validate=True)
             model = obj.get("model") or {}
             factory = RequestFactory(
-                provider=prompt_provider(obj),
+                provider=_prompt_provider(obj),
                 model=str(model.get("model")),
                 params=obj.get("params") or {},
                 tools=obj.get("tools") or [],
