@@ -89,3 +89,12 @@ def test_invalid_eval_set_names_file_and_case(
         "error: evals/greet.yaml: case 'says-hello': assertion 1: invalid regular expression "
         "'(Ada': missing ), unterminated subpattern at position 0\n"
     )
+
+
+def test_ref_evaluates_the_committed_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break_assertion(repo)  # uncommitted: HEAD still expects 'Ada'
+    assert run(["eval", str(repo)], capsys)[0] == 1
+    code, out, _ = run(["eval", str(repo), "--ref", "HEAD", "--prompt", "greet"], capsys)
+    assert code == 0 and out.startswith("PASS evals/greet.yaml :: says-hello\n")
