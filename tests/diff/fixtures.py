@@ -57,6 +57,13 @@ tools:
         text: {type: string, maxLength: 200}
       required: [channel, text]
       additionalProperties: false
+  refund:
+    description: Refund an order.
+    risk: high
+    parameters:
+      type: object
+      properties: {order: {type: string}}
+      required: [order]
 """,
     "policies/rules.yaml": """\
 rules:

@@ -48,6 +48,12 @@ ROWS = [
         "high",
     ),
     Row(
+        "tool risk lowered from high (implicit approval lost)",
+        {"policies/tools.yaml": edit(TOOLS, "risk: high", "risk: medium")},
+        ("repo", "tools.refund.requires_approval", "high"),
+        "high",
+    ),
+    Row(
         "required argument dropped",
         {"policies/tools.yaml": edit(TOOLS, "required: [channel, text]", "required: [text]")},
         ("repo", "tools.notify.parameters", "high"),
