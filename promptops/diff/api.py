@@ -54,10 +54,13 @@ def diff_refs(
     (None: the working tree), structurally and, with ``options.behaviour``, by running the
     eval cases of changed prompts on both sides.
 
+    A case the provider cannot answer (network failure, replay miss) is reported as a
+    case that could not run (kind ``error``), not raised.
+
     Raises:
-        UsageError: if a ref does not exist or ``root`` is not a prompt repository.
-        ValidationError: if either side does not validate.
-        ProviderError: if the behaviour diff cannot reach its provider.
+        UsageError: if a ref does not exist, ``root`` is not a prompt repository, or the
+            provider name is unknown.
+        ValidationError: if either side does not validate, or an eval set is malformed.
     """
     options = options or DiffOptions()
     base = _load(root, base_ref, "base")
