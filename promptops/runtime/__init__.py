@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from promptops.runtime.config import RuntimeConfig
     from promptops.runtime.dsse import TrustRoot
     from promptops.runtime.registry import Registry, RegistryStatus
-    from promptops.runtime.render import Prompt, Provenance, Request
+    from promptops.runtime.render import Prompt
+    from promptops.runtime.request import Provenance, Request
     from promptops.runtime.tools import ToolDecision
 
 __all__ = [
@@ -31,10 +32,10 @@ __all__ = [
 
 _HOME = {
     "Prompt": "render",
-    "Provenance": "render",
+    "Provenance": "request",
     "Registry": "registry",
     "RegistryStatus": "registry",
-    "Request": "render",
+    "Request": "request",
     "RuntimeConfig": "config",
     "ToolDecision": "tools",
     "TrustRoot": "dsse",

@@ -130,6 +130,9 @@ class Loader:
         """
         if self.cache is None:
             return None
+        # The serial first, then the record: records are written before serials, so the
+        # record read second is at least as new as the serial read first.
+        state = self._state(now)
         rec = self.cache.last_known_good(self._key)
         if rec is None:
             return None
@@ -143,7 +146,6 @@ class Loader:
                 return None
         if manifest_bytes is None or bundle_bytes is None:
             return None
-        state = self._state(now)
         pointer = state.accept_pointer(pointer_bytes) if pointer_bytes is not None else None
         manifest = state.accept_manifest(manifest_bytes, pointer)
         bundle = state.accept_bundle(manifest, bundle_bytes)
@@ -165,11 +167,13 @@ class Loader:
             for f in fetched:
                 if f.etag is not None and not f.not_modified:
                     self.cache.set_etag(f.url, f.etag, self.cache.put(f.data))
-            if v.pointer is not None:
-                self.cache.record_serial(self._serial_key, v.pointer.serial)
+            # Last-known-good before the serial: a reader between the two writes then sees
+            # a record at least as new as the serial it must not go below.
             self.cache.set_last_known_good(
                 self._key, v.manifest.serial, bundle=bundle, manifest=manifest, pointer=pointer
             )
+            if v.pointer is not None:
+                self.cache.record_serial(self._serial_key, v.pointer.serial)
         except OSError as exc:
             # A read-only or full cache must not take the application down: the release
             # verified and is served; only the offline fallback is lost, and reported.

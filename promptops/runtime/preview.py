@@ -11,7 +11,8 @@ import hashlib
 from promptops.errors import UsageError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.config import RuntimeConfig
-from promptops.runtime.render import Prompt, Provenance
+from promptops.runtime.render import Prompt
+from promptops.runtime.request import Provenance
 
 __all__ = ["unverified_prompt"]
 

@@ -19,7 +19,8 @@ from promptops.errors import BundleError, FetchError, PromptopsError, UsageError
 from promptops.runtime.cache import Cache
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.loader import Loader, Mode
-from promptops.runtime.render import Prompt, Provenance
+from promptops.runtime.render import Prompt
+from promptops.runtime.request import Provenance
 from promptops.runtime.sources import open_source
 from promptops.runtime.state import Verified
 from promptops.runtime.tools import ToolDecision, ToolPolicy

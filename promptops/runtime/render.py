@@ -1,4 +1,4 @@
-"""A compiled prompt and the request it renders to.
+"""A compiled prompt, ready to render.
 
 One :class:`Prompt` is built per prompt and release, lazily, from the bundle's compiled
 object; everything that does not depend on the inputs (model, params, tools, provenance,
@@ -10,150 +10,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from promptops.errors import BundleError, RenderError
-from promptops.runtime import adapters
 from promptops.runtime.engines import compile_message, make_jinja_env
+from promptops.runtime.request import PromptStatic, Provenance, Request, new_request
 from promptops.runtime.schema_fast import Check, Invalid, compile_check, is_supported
 
+# Provenance and Request live in request.py; re-exported for existing importers.
 __all__ = ["Prompt", "Provenance", "Request"]
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where a request came from: enough to find the exact bytes again."""
-
-    prompt_id: str
-    prompt_digest: str
-    release: str | None
-    serial: int | None
-    bundle_sha256: str
-    commit: str | None
-    from_cache: bool = False
-    stale: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping (for logs and traces)."""
-        return {
-            "prompt_id": self.prompt_id,
-            "prompt_digest": self.prompt_digest,
-            "release": self.release,
-            "serial": self.serial,
-            "bundle_sha256": self.bundle_sha256,
-            "commit": self.commit,
-            "from_cache": self.from_cache,
-            "stale": self.stale,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class _Static:
-    """The input-independent half of every request of one prompt."""
-
-    prompt_id: str
-    model: str
-    model_name: str
-    provider: str
-    base_url: str | None
-    params: Mapping[str, Any]
-    tools: tuple[Mapping[str, Any], ...]
-    output_schema: Mapping[str, Any] | None
-    provenance: Provenance
-    raw: Mapping[str, Any]  # the compiled prompt object, for adapters (plain dicts inside)
-
-
-class Request:
-    """A rendered prompt: messages plus everything needed to call the model. Immutable."""
-
-    __slots__ = ("_s", "messages")
-    messages: list[dict[str, str]]
-    _s: _Static
-
-    def __init__(self, messages: list[dict[str, str]], static: _Static) -> None:
-        _set(self, "messages", messages)
-        _set(self, "_s", static)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Request is immutable; cannot set {name!r}")
-
-    def __repr__(self) -> str:
-        s = self._s
-        return f"Request(prompt={s.prompt_id!r}, model={s.model!r}, messages={self.messages!r})"
-
-    @property
-    def prompt_id(self) -> str:
-        return self._s.prompt_id
-
-    @property
-    def model(self) -> str:
-        """The provider's model id, e.g. ``gpt-4o-2024-08-06``."""
-        return self._s.model
-
-    @property
-    def model_name(self) -> str:
-        """The pin's name in ``models.yaml``."""
-        return self._s.model_name
-
-    @property
-    def provider(self) -> str:
-        return self._s.provider
-
-    @property
-    def base_url(self) -> str | None:
-        return self._s.base_url
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return self._s.params
-
-    @property
-    def tools(self) -> tuple[Mapping[str, Any], ...]:
-        return self._s.tools
-
-    @property
-    def output_schema(self) -> Mapping[str, Any] | None:
-        return self._s.output_schema
-
-    @property
-    def provenance(self) -> Provenance:
-        return self._s.provenance
-
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as plain JSON-ready data."""
-        raw = self._s.raw
-        return {
-            "prompt_id": self.prompt_id,
-            "provider": self.provider,
-            "model": self.model,
-            "messages": [dict(m) for m in self.messages],
-            "params": dict(raw["params"]),
-            "tools": [dict(t) for t in raw["tools"]],
-            "output_schema": raw["output_schema"],
-            "provenance": self.provenance.to_dict(),
-        }
-
-    def to_openai_chat(self) -> dict[str, Any]:
-        """Keyword arguments for ``openai.OpenAI().chat.completions.create(**kw)``."""
-        return adapters.openai_chat(self.messages, self._s.model, self._s.raw)
-
-    def to_openai_responses(self) -> dict[str, Any]:
-        """Keyword arguments for ``openai.OpenAI().responses.create(**kw)``."""
-        return adapters.openai_responses(self.messages, self._s.model, self._s.raw)
-
-    def to_anthropic(self) -> dict[str, Any]:
-        """Keyword arguments for ``anthropic.Anthropic().messages.create(**kw)``."""
-        return adapters.anthropic_messages(self.messages, self._s.model, self._s.raw)
-
-
-_set = object.__setattr__
-# A render builds its Request without running __init__: the slot setters directly, which
-# halves the cost of the one allocation every render makes.
-_new_request = object.__new__
-_set_messages = Request.__dict__["messages"].__set__
-_set_static = Request.__dict__["_s"].__set__
 _Plan = tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...]
 
 
@@ -179,7 +47,7 @@ class Prompt:
                 "output_schema": obj["output_schema"],
                 "id": pid,
             }
-            self._s = _Static(
+            self._s = PromptStatic(
                 prompt_id=pid,
                 model=str(model["model"]),
                 model_name=str(model["name"]),
@@ -252,10 +120,7 @@ class Prompt:
             raise RenderError(f"prompt {self._s.prompt_id!r}: missing input {exc}") from None
         except Exception as exc:
             raise _template_error(self._s.prompt_id, exc) from exc
-        request = _new_request(Request)
-        _set_messages(request, messages)
-        _set_static(request, self._s)
-        return request
+        return new_request(messages, self._s)
 
     def _bind(self, inputs: dict[str, Any]) -> dict[str, Any]:
         # Set operations first: one C call each on the happy path.

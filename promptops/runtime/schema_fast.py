@@ -11,8 +11,10 @@ is validated by ``jsonschema`` itself, imported lazily on first use (ADR 0008).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from promptops.runtime.jsonvalue import TYPES, describe, is_number, json_equal
 
 __all__ = ["Check", "Invalid", "compile_check", "is_supported"]
 
@@ -40,53 +42,6 @@ class Invalid(Exception):
 Check = Callable[[Any, str], None]
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
-
-
-def _unbool(value: Any) -> Any:
-    # jsonschema compares True != 1 and False != 0 inside enum/const.
-    if value is True:
-        return ("bool", True)
-    if value is False:
-        return ("bool", False)
-    return value
-
-
-def json_equal(one: Any, two: Any) -> bool:
-    """Equality as JSON Schema means it (``jsonschema._utils.equal``)."""
-    if one is two:
-        return True
-    if isinstance(one, str) or isinstance(two, str):
-        return bool(one == two)
-    if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=True))
-    if isinstance(one, Mapping) and isinstance(two, Mapping):
-        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
-    return bool(_unbool(one) == _unbool(two))
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-    "number": _is_number,
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-}
-
-
 def is_supported(schema: Any) -> bool:
     """Whether every keyword in ``schema`` (recursively) is in the compiled subset."""
     if isinstance(schema, bool):
@@ -96,7 +51,7 @@ def is_supported(schema: Any) -> bool:
     t = schema.get("type")
     types = [t] if isinstance(t, str) else t
     if t is not None and (
-        not isinstance(types, list) or not all(isinstance(x, str) and x in _TYPES for x in types)
+        not isinstance(types, list) or not all(isinstance(x, str) and x in TYPES for x in types)
     ):
         return False
     props = schema.get("properties", {})
@@ -168,13 +123,13 @@ def _reject(v: Any, where: str) -> None:
 
 def _type_check(t: str | list[str]) -> Check:
     names = [t] if isinstance(t, str) else list(t)
-    tests = [_TYPES[n] for n in names]
+    tests = [TYPES[n] for n in names]
     expected = " or ".join(names)
     if names == ["string"]:
 
         def check_str(v: Any, where: str) -> None:
             if v.__class__ is not str and not isinstance(v, str):
-                raise Invalid(where, f"expected {expected}, found {_describe(v)}")
+                raise Invalid(where, f"expected {expected}, found {describe(v)}")
 
         return check_str
 
@@ -182,7 +137,7 @@ def _type_check(t: str | list[str]) -> Check:
         for test in tests:
             if test(v):
                 return
-        raise Invalid(where, f"expected {expected}, found {_describe(v)}")
+        raise Invalid(where, f"expected {expected}, found {describe(v)}")
 
     return check_type
 
@@ -193,7 +148,7 @@ def _string_check(lo: int, hi: int | None) -> Check:
 
     def check_string(v: Any, where: str) -> None:
         if v.__class__ is not str and not isinstance(v, str):
-            raise Invalid(where, f"expected string, found {_describe(v)}")
+            raise Invalid(where, f"expected string, found {describe(v)}")
         if not lo <= len(v) <= hi_n:
             bound = f"at most {hi}" if len(v) > hi_n else f"at least {lo}"
             raise Invalid(where, f"expected {bound} characters, found {len(v)}")
@@ -206,7 +161,7 @@ def _enum_check(options: list[Any]) -> Check:
         for o in options:
             if json_equal(v, o):
                 return
-        raise Invalid(where, f"expected one of {options!r}, found {_describe(v)}")
+        raise Invalid(where, f"expected one of {options!r}, found {describe(v)}")
 
     return check_enum
 
@@ -214,7 +169,7 @@ def _enum_check(options: list[Any]) -> Check:
 def _const_check(const: Any) -> Check:
     def check_const(v: Any, where: str) -> None:
         if not json_equal(v, const):
-            raise Invalid(where, f"expected {const!r}, found {_describe(v)}")
+            raise Invalid(where, f"expected {const!r}, found {describe(v)}")
 
     return check_const
 
@@ -237,7 +192,7 @@ def _string_checks(schema: Mapping[str, Any]) -> list[Check]:
 
         def check_pattern(v: Any, where: str) -> None:
             if isinstance(v, str) and search(v) is None:
-                raise Invalid(where, f"expected a match for /{pattern}/, found {_describe(v)}")
+                raise Invalid(where, f"expected a match for /{pattern}/, found {describe(v)}")
 
         out.append(check_pattern)
     return out
@@ -259,8 +214,8 @@ def _number_checks(schema: Mapping[str, Any]) -> list[Check]:
 
 def _bound_check(bound: Any, ok: Callable[[Any, Any], bool], op: str) -> Check:
     def check_bound(v: Any, where: str) -> None:
-        if _is_number(v) and not ok(v, bound):
-            raise Invalid(where, f"expected a number {op} {bound}, found {_describe(v)}")
+        if is_number(v) and not ok(v, bound):
+            raise Invalid(where, f"expected a number {op} {bound}, found {describe(v)}")
 
     return check_bound
 

@@ -20,7 +20,8 @@ from openai.types.responses.response_create_params import ResponseCreateParamsNo
 from pydantic import TypeAdapter
 
 from promptops.runtime import adapters
-from promptops.runtime.render import Prompt, Provenance, Request
+from promptops.runtime.render import Prompt
+from promptops.runtime.request import Provenance, Request
 from tests.runtime.fixtures import GREET, compiled
 
 PROV = Provenance("p", "d" * 64, "v1", 1, "b" * 64, "a" * 40)

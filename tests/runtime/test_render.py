@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from promptops.errors import BundleError, RenderError
-from promptops.runtime.render import Prompt, Provenance
+from promptops.runtime.render import Prompt
+from promptops.runtime.request import Provenance
 from tests.runtime.fixtures import GREET, LOOP, compiled
 
 PROV = Provenance("p", "d" * 64, "v1", 1, "b" * 64, "a" * 40)

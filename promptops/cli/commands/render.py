@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from promptops.runtime.render import Request
+from promptops.runtime.request import Request
 
 _FORMATS = ["text", "json", "openai", "openai-responses", "anthropic"]
 
