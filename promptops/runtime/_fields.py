@@ -61,9 +61,12 @@ def field(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
 
 def str_map(obj: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
     value = field(obj, key, dict, where)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    # JSON object keys are always strings; check the values with C-level iteration (10,000
+    # prompt digests: a generator expression here was a quarter of verification time).
+    if not set(map(type, value.values())) <= {str}:
         raise BundleError(f"{where}: '{key}' must map strings to strings")
-    return dict(value)
+    checked: dict[str, str] = value
+    return checked
 
 
 def optional_oid(obj: Mapping[str, Any], key: str, where: str) -> str | None:
