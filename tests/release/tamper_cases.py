@@ -180,7 +180,7 @@ def _with_envelope(a: Artifacts, env: Mapping[str, Any]) -> Artifacts:
     return replace(a, envelope=json.dumps(env).encode())
 
 
-def _signed_statement(w: World, edit: Callable[[dict[str, Any]], Any]) -> Artifacts:
+def signed_statement(w: World, edit: Callable[[dict[str, Any]], Any]) -> Artifacts:
     statement = json.loads(w.spec.statement(w.bundle))
     edit(statement)
     env = envelope_bytes(canonical_bytes(statement), STATEMENT_PAYLOAD_TYPE, [w.alice])
@@ -296,7 +296,7 @@ CASES: list[TamperCase] = [
         BundleError,
         rf"^manifest: release v1 signs sha256 {HEX16}, but the bundle's sha256 is {HEX16} "
         "although its prompts match the manifest: the manifest was signed over different bytes$",
-    )(lambda w: _signed_statement(w, _set_subject_digest)),
+    )(lambda w: signed_statement(w, _set_subject_digest)),
     _case(
         "manifest_of_a_with_bundle_of_b",
         BundleError,
@@ -317,14 +317,14 @@ CASES: list[TamperCase] = [
         BundleError,
         r"^manifest: _type is 'https://example\.com/Other', "
         r"expected 'https://in-toto\.io/Statement/v1' \(not an in-toto Statement v1\)$",
-    )(lambda w: _signed_statement(w, lambda s: _set(s, "_type", "https://example.com/Other"))),
+    )(lambda w: signed_statement(w, lambda s: _set(s, "_type", "https://example.com/Other"))),
     _case(
         "wrong_predicate_type",
         BundleError,
         r"^manifest: predicateType is 'https://slsa\.dev/provenance/v1', "
         r"expected 'https://promptops\.dev/release/v1' \(not a promptops release\)$",
     )(
-        lambda w: _signed_statement(
+        lambda w: signed_statement(
             w, lambda s: _set(s, "predicateType", "https://slsa.dev/provenance/v1")
         )
     ),

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
 import pytest
 
@@ -16,7 +18,7 @@ from promptops.runtime.trust import (
     verify_manifest,
     verify_release,
 )
-from tests.release.tamper_cases import EXPIRES, NOW, make_world
+from tests.release.tamper_cases import EXPIRES, NOW, signed_statement, make_world
 
 
 def test_verify_release_returns_every_predicate_field() -> None:
@@ -86,3 +88,31 @@ def test_times_are_rfc3339_utc() -> None:
     assert parse_time("2026-01-02T01:04:05Z", "x") == t.replace(microsecond=0)
     with pytest.raises(BundleError, match="x is not an RFC 3339 UTC time"):
         parse_time("2026-01-02T01:04:05", "x")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("predicate", "prompts"), {"greet": 1}, "'prompts' must map strings to strings"),
+        (("predicate", "serial"), 0, "serial must be an integer >= 1, found 0"),
+        (("predicate", "serial"), True, "serial must be an integer >= 1, found True"),
+        (("predicate", "release"), "../x", "release name must match"),
+        (("predicate", "commit"), "HEAD", "'commit' must be a git object id or null"),
+        (("predicate", "expires"), "tomorrow", "'expires' is not an RFC 3339 UTC time"),
+        (("subject",), [], "expected exactly one subject, the bundle"),
+    ],
+)
+def test_signed_but_malformed_predicates_are_refused(
+    path: tuple[str, ...], value: object, message: str
+) -> None:
+    w = make_world()
+
+    def edit(statement: dict[str, Any]) -> None:
+        target = statement
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    artifacts = signed_statement(w, edit)
+    with pytest.raises(BundleError, match=re.escape(message)):
+        verify_manifest(artifacts.envelope, artifacts.trust, now=NOW)
