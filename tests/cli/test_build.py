@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from promptops.cli.main import main
-from tests.helpers import git
+from tests.helpers import MINIMAL_REPO, git, write_files
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -94,3 +94,17 @@ def test_unknown_ref_exits_2_without_traceback(repo: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_directory_outside_git_builds_with_no_commit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "plain"
+    write_files(root, MINIMAL_REPO)
+    code, out, _ = run(["build", str(root)], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == "source:  working tree (no commit)"
+    assert (
+        b'"source":{"commit":null,"dirty":true,"tree":null}}'
+        in (root / "dist" / "bundle.json").read_bytes()
+    )
