@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from promptops.diff.config import DiffConfig
+from promptops.diff.textdiff import unified
 from promptops.diff.types import (
     RISK_ORDER,
     BehaviourResult,
@@ -158,11 +159,17 @@ def _cases(pb: PromptBehaviour, config: DiffConfig) -> list[str]:
     for c in flips:
         lines.append(f"- **{c.kind}** `{c.eval_set}` / `{c.case}`")
         if c.failure:
-            lines.append(f"  - failing assertion: {_cell(c.failure)}")
+            lines.append(f"  - why: {_cell(c.failure)}")
         if c.output_changed:
-            for side, text in (("base", c.base_output), ("head", c.head_output)):
-                excerpt = (text or "")[: config.max_output_chars]
-                lines.append(f"  - {side} output: `{_cell(excerpt).replace('`', 'ˋ')}`")
+            # The outputs as a diff: what the change did to the answer, line by line.
+            label = f"{c.eval_set}/{c.case}"
+            diff = unified(
+                (c.base_output or "")[: config.max_output_chars],
+                (c.head_output or "")[: config.max_output_chars],
+                label,
+                config.max_diff_lines,
+            )
+            lines += ["", _fence(diff, "diff"), ""]
     return [*lines, "", "</details>"]
 
 

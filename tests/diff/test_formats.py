@@ -63,6 +63,8 @@ def test_markdown_details_are_collapsible_and_after_the_tables(result: DiffResul
     assert text.count("<details>") == text.count("</details>") == 4
     assert "| `greet` | 1/1 → 0/1 | ❌ 1 | 0 | 1 |" in text
     assert "- **regression** `evals/greet.yaml` / `says-hello`" in text
+    assert "  - why: expected output to contain 'Ada'; found 'Say hello.'" in text
+    assert "@@ -1 +1 @@\n-Say hello to Ada.\n+Say hello.\n```" in text
 
 
 def test_markdown_is_capped_to_fit_a_comment(result: DiffResult) -> None:
