@@ -18,7 +18,7 @@ from promptops.runtime.trust import (
     verify_manifest,
     verify_release,
 )
-from tests.release.tamper_cases import EXPIRES, NOW, signed_statement, make_world
+from tests.release.tamper_cases import EXPIRES, NOW, make_world, signed_statement
 
 
 def test_verify_release_returns_every_predicate_field() -> None:
