@@ -8,12 +8,15 @@ cache does not already hold.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from promptops.errors import UsageError
 
-__all__ = ["GitRepo", "git_repo_for"]
+__all__ = ["GitRepo", "Meanwhile", "git_repo_for"]
+
+# Work to overlap with a running git command (e.g. loading the result cache).
+Meanwhile = Callable[[], None] | None
 
 
 def _popen(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -57,9 +60,12 @@ class GitRepo:
         except UsageError:
             return None
 
-    def ls_tree(self, tree: str, prefix: str, roots: Iterable[str]) -> dict[str, tuple[str, int]]:
-        """(blob id, size) of every regular file under ``roots``, relative to ``prefix``."""
-        proc = self._z(["ls-tree", "-r", "-l", "-z", "--full-tree", tree], prefix, roots)
+    def ls_tree(
+        self, tree: str, prefix: str, roots: Iterable[str], meanwhile: Meanwhile = None
+    ) -> dict[str, tuple[str, int]]:
+        """(blob id, size) of every regular file under ``roots``, relative to ``prefix``;
+        ``meanwhile`` runs while git works."""
+        proc = self._z(["ls-tree", "-r", "-l", "-z", "--full-tree", tree], prefix, roots, meanwhile)
         out: dict[str, tuple[str, int]] = {}
         for entry in proc:
             meta, _, path = entry.partition("\t")
@@ -82,13 +88,13 @@ class GitRepo:
         return out
 
     def worktree_state(
-        self, prefix: str, roots: Iterable[str]
+        self, prefix: str, roots: Iterable[str], meanwhile: Meanwhile = None
     ) -> tuple[tuple[str, str] | None, dict[str, str], list[str], bool]:
         """(HEAD's commit and tree, index blob ids, paths whose working-tree bytes differ
         from the index or are untracked, whether anything differs from HEAD).
 
         git's index is a stat cache: ``git status`` names the few files to re-read and hash.
-        The three git commands run concurrently.
+        The three git commands run concurrently, and ``meanwhile`` while they do.
         """
         specs = ["--", *(f"{prefix}{r}" for r in roots)]
         procs = [
@@ -104,6 +110,8 @@ class GitRepo:
                 *specs,
             ),
         ]
+        if meanwhile is not None:
+            meanwhile()
         outs = [p.communicate()[0] for p in procs]
         head_ids = outs[0].decode().split()
         head = (
@@ -120,13 +128,20 @@ class GitRepo:
                 changed.append(path[len(prefix) :])
         return head, index, changed, bool(entries) or head is None
 
-    def _z(self, args: list[str], prefix: str, roots: Iterable[str]) -> list[str]:
+    def _z(
+        self, args: list[str], prefix: str, roots: Iterable[str], meanwhile: Meanwhile = None
+    ) -> list[str]:
         """Run a NUL-separated git listing limited to ``prefix``+``roots``."""
         argv = [*args, "--", *(f"{prefix}{r}" for r in roots)]
-        proc = _run(self.top, *argv)
+        proc = subprocess.Popen(
+            ["git", *argv], cwd=self.top, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        if meanwhile is not None:
+            meanwhile()
+        out, err = proc.communicate()
         if proc.returncode != 0:
-            raise UsageError(f"git {argv[0]} failed: {proc.stderr.decode().strip()}")
-        text = proc.stdout.decode("utf-8", "surrogateescape")
+            raise UsageError(f"git {argv[0]} failed: {err.decode().strip()}")
+        text = out.decode("utf-8", "surrogateescape")
         return [e for e in text.split("\0") if e]
 
     def cat_blobs(self, oids: list[str]) -> dict[str, bytes]:

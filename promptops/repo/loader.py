@@ -188,11 +188,20 @@ def load_repository(
 
 def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Limits) -> Repository:
     root, git = _root_and_git(start, ref)
+    stores: list[ResultStore] = []
+
+    def open_store() -> None:
+        stores.append(ResultStore(git.git_dir / "promptops-cache" if git and cache else None))
+
+    # The result cache loads while git lists the files (the two dominate a warm run).
     snap = (
-        snapshot_worktree(git, root, limits)
+        snapshot_worktree(git, root, limits, open_store)
         if ref is None
-        else snapshot_ref(git, root, ref, limits)
+        else snapshot_ref(git, root, ref, limits, open_store)
     )
+    if not stores:
+        open_store()
+    store = stores[0]
     where = Locator(snap.read, limits)
     extra = list(snap.problems)
     if len(snap.files) > limits.max_files:
@@ -215,7 +224,6 @@ def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Lim
     families = {p: classify(p) for p in snap.files}
     paths = [p for p, family in families.items() if family is not None]
     extra += _stray([p for p, family in families.items() if family is None])
-    store = ResultStore(git.git_dir / "promptops-cache" if git is not None and cache else None)
     used: set[Key] = set()
     # The four fixed files are small and their data is needed every time: always parsed.
     fixed = [p for p in paths if families[p] == "fixed"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from promptops.errors import UsageError
 from promptops.repo.config import Limits
-from promptops.repo.gitio import GitRepo
+from promptops.repo.gitio import GitRepo, Meanwhile
 from promptops.repo.sources import ROOTS, blob_id, read_capped, scan_directory
 from promptops.repo.types import Diagnostic, SourceInfo
 
@@ -40,7 +40,9 @@ def _prefix(git: GitRepo, root: Path) -> str:
     return "" if rel == "." else rel + "/"
 
 
-def snapshot_ref(git: GitRepo, root: Path, ref: str, limits: Limits) -> Snapshot:
+def snapshot_ref(
+    git: GitRepo, root: Path, ref: str, limits: Limits, meanwhile: Meanwhile = None
+) -> Snapshot:
     """The prompt sources of commit ``ref``, read from git objects without a checkout.
 
     Raises:
@@ -48,7 +50,7 @@ def snapshot_ref(git: GitRepo, root: Path, ref: str, limits: Limits) -> Snapshot
     """
     commit, tree = git.resolve(ref)
     prefix = _prefix(git, root)
-    listing = git.ls_tree(tree, prefix, ROOTS)
+    listing = git.ls_tree(tree, prefix, ROOTS, meanwhile)
     if "models.yaml" not in listing:
         raise UsageError(
             f"no models.yaml at '{prefix or './'}' in {ref} ({commit[:12]}); "
@@ -81,7 +83,9 @@ def _reader(root: Path, limits: Limits, contents: dict[str, bytes]) -> Reader:
     return read
 
 
-def snapshot_worktree(git: GitRepo | None, root: Path, limits: Limits) -> Snapshot:
+def snapshot_worktree(
+    git: GitRepo | None, root: Path, limits: Limits, meanwhile: Meanwhile = None
+) -> Snapshot:
     """The working tree's prompt sources; clean (``dirty`` False) when they equal HEAD's."""
     contents: dict[str, bytes] = {}
     if git is None:
@@ -100,7 +104,7 @@ def snapshot_worktree(git: GitRepo | None, root: Path, limits: Limits) -> Snapsh
             contents,
         )
     prefix = _prefix(git, root)
-    head, index, changed, dirty = git.worktree_state(prefix, ROOTS)
+    head, index, changed, dirty = git.worktree_state(prefix, ROOTS, meanwhile)
     files = dict(index)
     for p in [*changed, *(p for p, oid in index.items() if oid == "conflict")]:
         data = read_capped(root / p, limits)
