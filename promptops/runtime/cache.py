@@ -25,12 +25,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from promptops.fsutil import atomic_write_bytes
-
 __all__ = ["Cache", "cache_key"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SMALL = 64 * 1024  # records are a few hundred bytes
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # Imported on first write: a warm start writes nothing and skips tempfile's import.
+    from promptops.fsutil import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
 
 
 def cache_key(*parts: str) -> str:
@@ -92,7 +97,7 @@ class Cache:
         digest = hashlib.sha256(data).hexdigest()
         path = self.root / "blobs" / digest
         if not path.exists():
-            atomic_write_bytes(path, data)
+            _atomic_write(path, data)
         return digest
 
     # -- small JSON records ---------------------------------------------------------
@@ -105,7 +110,9 @@ class Cache:
         return value if isinstance(value, dict) else None
 
     def _write_record(self, path: Path, value: dict[str, Any]) -> None:
-        atomic_write_bytes(path, json.dumps(value, sort_keys=True).encode("utf-8"))
+        if self._read_record(path) == value:
+            return  # a warm start re-verifies the same release: no write, no fsync
+        _atomic_write(path, json.dumps(value, sort_keys=True).encode("utf-8"))
 
     def last_known_good(self, key: str) -> dict[str, str | None] | None:
         """The digests of the highest-serial release verified for ``key``, or ``None``."""
@@ -148,6 +155,8 @@ class Cache:
             OSError: if the cache directory cannot be written.
         """
         folder = self.root / "serials" / key
+        if (folder / str(serial)).exists():
+            return
         folder.mkdir(parents=True, exist_ok=True)
         (folder / str(serial)).touch()
         _prune_below(folder, serial, "")

@@ -7,7 +7,6 @@ loader hands every byte to :class:`~promptops.runtime.state.TrustedState` first.
 
 from __future__ import annotations
 
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -80,8 +79,10 @@ def open_source(source: str | Path, config: RuntimeConfig, cache: Cache | None) 
     Raises:
         UsageError: if the URL scheme is not supported.
     """
-    if isinstance(source, Path):
-        return FileSource(source)
+    if isinstance(source, Path) or ":" not in source:
+        return FileSource(Path(source))
+    import urllib.parse  # only for URLs
+
     parsed = urllib.parse.urlsplit(source)
     if parsed.scheme in ("http", "https"):
         from promptops.runtime.source_http import HttpSource
