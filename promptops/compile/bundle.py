@@ -80,14 +80,24 @@ def default_cache(repo: Repository, config: CompileConfig | None = None) -> Comp
     return None
 
 
+def _batch_read(repo: Repository, missing: int) -> Repository:
+    # Many prompts to parse: ``items()`` lets a lazy loader read and parse them in one
+    # batch instead of one blob at a time (a plain dict is copied for next to nothing).
+    if missing > _BATCH_READ_AT:
+        return replace(repo, prompts=dict(repo.prompts.items()))
+    return repo
+
+
 def _keys(
     repo: Repository, digests: Digests, store: CompileCache | None
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Full cache keys by prompt id, and the dependencies newly learnt (own key -> deps)."""
+) -> tuple[Repository, dict[str, str], dict[str, str]]:
+    """Full cache keys by prompt id and the dependencies newly learnt (own key -> deps),
+    with ``repo`` (its prompts read in one batch if many had to be parsed)."""
     # Iterate ids only: the loader builds documents lazily, and unchanged prompts should
     # never be parsed (their dependencies come from the cache).
     owns = {pid: own_key(repo, pid) for pid in repo.prompts}
     known = store.get_deps(owns.values()) if store else {}
+    repo = _batch_read(repo, sum(own not in known for own in owns.values()))
     learnt: dict[str, str] = {}
     keys: dict[str, str] = {}
     for pid, own in owns.items():
@@ -96,7 +106,7 @@ def _keys(
             deps = Deps.of(repo.prompts[pid])
             learnt[own] = deps.encode()
         keys[pid] = full_key(digests, own, deps)
-    return keys, learnt
+    return repo, keys, learnt
 
 
 def _entries(
@@ -108,13 +118,9 @@ def _entries(
     Raises:
         ValidationError: with the diagnostics of every prompt that does not compile.
     """
-    resolver = Resolver(repo)
-    keys, learnt = _keys(repo, Digests(resolver), store)
+    repo, keys, learnt = _keys(repo, Digests(Resolver(repo)), store)
     cached = store.get_many(keys.values()) if store else {}
-    if sum(key not in cached for key in keys.values()) > _BATCH_READ_AT:
-        # Many prompts to compile: ``items()`` lets a lazy loader read and parse them in
-        # one batch instead of one blob at a time.
-        resolver = Resolver(replace(repo, prompts=dict(repo.prompts.items())))
+    resolver = Resolver(_batch_read(repo, sum(key not in cached for key in keys.values())))
     entries: list[tuple[str, bytes, str]] = []
     fresh: dict[str, tuple[bytes, str]] = {}
     diagnostics: list[Diagnostic] = []

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -171,6 +171,11 @@ class _Tracking(Mapping[str, Any]):
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = dict(data)
         self.read: set[str] = set()
+        self.batches = 0
+
+    def items(self) -> ItemsView[str, Any]:
+        self.batches += 1
+        return self.data.items()
 
     def __getitem__(self, key: str) -> Any:
         self.read.add(key)
@@ -208,3 +213,11 @@ def test_deps_round_trip(deps: Deps) -> None:
 
 def test_undecodable_deps_are_ignored() -> None:
     assert Deps.decode("garbage") is None
+
+
+def test_many_prompts_to_parse_are_read_in_one_batch() -> None:
+    repo = _repo(_files(300))
+    prompts = _Tracking(repo.prompts)
+    bundle = compile_repository(replace(repo, prompts=prompts), cache=False)
+    assert (prompts.batches, prompts.read) == (1, set())
+    assert bundle.data == compile_repository(repo, cache=False).data
