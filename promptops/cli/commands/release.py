@@ -55,7 +55,8 @@ def command(
     result = create_release(repo, name, keys, now=now, expires_in=expires_in, out=out, trust=trust)
     click.echo(
         f"released {result.name}: serial {result.serial}, commit {result.commit[:12]}, "
-        f"{result.prompts} prompts, bundle sha256:{result.bundle_sha256}"
+        f"{result.prompts} prompt{'' if result.prompts == 1 else 's'}, "
+        f"bundle sha256:{result.bundle_sha256}"
     )
     click.echo(f"  wrote {result.directory}/ (expires {format_time(result.expires)})")
     click.echo(f"  tagged {result.name}; push it with: git push origin {result.name}")

@@ -20,7 +20,7 @@ def _text(report: VerifyReport) -> str:
         f"  commit   {d['commit']}",
         f"  tree     {d['tree']}",
         f"  bundle   sha256:{d['bundle']['sha256']} ({d['bundle']['size']} bytes, "
-        f"{d['prompts']} prompts)",
+        f"{d['prompts']} prompt{'' if d['prompts'] == 1 else 's'})",
         f"  signers  {', '.join(d['signers'])}",
         f"  created  {d['created']}",
         f"  expires  {d['expires']}",
