@@ -413,3 +413,45 @@ def test_http_404_is_a_fetch_error(http_root: Served) -> None:
         r"last-known-good release \(no cache_dir given\)$",
     ):
         Registry.open(http_root.url, trust=TRUST, channel="production", config=CONFIG)
+
+
+def test_renders_during_refreshes_never_mix_two_releases(tmp_path: Path) -> None:
+    import threading
+
+    def release(serial: int) -> None:
+        greet = compiled(
+            "greet",
+            [("system", f"v{serial}", "text"), ("user", f"v{serial} {{{{ name }}}}", "substitute")],
+            properties={"name": {"type": "string"}},
+        )
+        publish(
+            tmp_path / "pub",
+            {"greet": greet},
+            release=f"v{serial}",
+            serial=serial,
+            commit=f"{serial:040x}",
+        )
+
+    release(1)
+    reg = Registry.open(tmp_path / "pub", trust=TRUST, channel="production", config=CONFIG)
+    done = threading.Event()
+    seen: list[str] = []
+    torn: list[object] = []
+
+    def render_loop() -> None:
+        while not done.is_set():
+            req = reg.prompt("greet").render(name="x")
+            tag = f"v{req.provenance.serial}"
+            if [m["content"] for m in req.messages] != [tag, f"{tag} x"]:
+                torn.append(req.messages)
+            seen.append(tag)
+
+    worker = threading.Thread(target=render_loop)
+    worker.start()
+    for serial in range(2, 12):
+        release(serial)
+        assert reg.refresh().serial == serial
+    done.set()
+    worker.join()
+    assert torn == []
+    assert seen and seen == sorted(seen, key=lambda t: int(t[1:]))
