@@ -3,6 +3,7 @@
 from promptops.release.channels import PromoteResult, PublishResult, promote, publish
 from promptops.release.create import ReleaseResult, create_release
 from promptops.release.durations import parse_duration
+from promptops.release.from_tags import releases_from_tags
 from promptops.release.history import LogEntry, prompt_log
 from promptops.release.keys import (
     SignerEntry,
@@ -38,6 +39,7 @@ __all__ = [
     "promote",
     "prompt_log",
     "publish",
+    "releases_from_tags",
     "rollback",
     "sign_manifest",
     "sign_pointer",

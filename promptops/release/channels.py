@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from promptops.errors import BundleError, RollbackError, UsageError
 from promptops.fsutil import atomic_write_bytes, atomic_write_text
+from promptops.release.from_tags import releases_from_tags
 from promptops.release.layout import (
     BUNDLE_NAME,
     MANIFEST_NAME,
@@ -168,15 +169,19 @@ def publish(
     now: dt.datetime,
     expires_in: dt.timedelta,
     trust: TrustRoot | None = None,
+    tags_from: Path | None = None,
 ) -> PublishResult:
     """Lay the releases of ``source`` (a ``dist/``) out under ``destination`` (ADR 0003),
-    then, with ``channel``, point it at the highest serial.
+    then, with ``channel``, point it at the highest serial. With ``tags_from`` (a
+    repository), release tags missing from ``source`` are first rebuilt and signed into it.
 
     Raises:
         UsageError: if ``source`` has no releases or ``destination`` holds a different
             release under the same name.
         BundleError, RollbackError: as :func:`promote`.
     """
+    if tags_from is not None:
+        releases_from_tags(tags_from, source, keys, now=now, expires_in=expires_in, trust=trust)
     loaded = [_load_release(source, name, trust, now) for name in _release_names(source)]
     for manifest, envelope, bundle in loaded:
         directory = release_dir(destination, manifest.release)

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from promptops.errors import RollbackError, UsageError
+from promptops.errors import BundleError, RollbackError, UsageError
 from promptops.release import create_release, promote, publish
 from promptops.runtime.trust import (
     check_pointer_matches,
     verify_channel_pointer,
     verify_release,
 )
-from tests.helpers import commit_all
+from tests.helpers import commit_all, git
 from tests.release.conftest import DAYS_90, NOW, Signed
 
 WEEK = dt.timedelta(days=7)
@@ -108,3 +108,49 @@ def test_publish_refuses_a_different_release_under_a_published_name(
 def test_publish_needs_releases(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no releases/ directory; run promptops release first"):
         publish(tmp_path, tmp_path / "site", channel=None, keys=[], now=NOW, expires_in=WEEK)
+
+
+def test_publish_from_tags_in_a_fresh_clone(signed: Signed, tmp_path: Path) -> None:
+    _two_releases(signed)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(signed.root), str(clone))
+    site = tmp_path / "site"
+    result = publish(
+        clone / "dist",
+        site,
+        channel="production",
+        keys=[signed.key],
+        now=NOW,
+        expires_in=WEEK,
+        trust=signed.trust,
+        tags_from=clone,
+    )
+    assert result.releases == ("v1", "v2")
+    assert _verify_channel(signed, site, "production") == "v2"
+    for name in ("v1", "v2"):
+        rebuilt = (site / "releases" / name / "bundle.json").read_bytes()
+        assert rebuilt == (signed.dist / "releases" / name / "bundle.json").read_bytes()
+
+
+def test_a_tag_whose_commit_builds_other_bytes_is_refused(signed: Signed, tmp_path: Path) -> None:
+    git(
+        signed.root,
+        "tag",
+        "-a",
+        "v9",
+        "-m",
+        f"promptops release v9\n\npromptops-serial: 9\npromptops-bundle: sha256:{'0' * 64}\n",
+    )
+    with pytest.raises(
+        BundleError,
+        match=f"tag v9 records bundle sha256:{'0' * 64}, but its commit now builds sha256:",
+    ):
+        publish(
+            tmp_path / "dist",
+            tmp_path / "site",
+            channel=None,
+            keys=[signed.key],
+            now=NOW,
+            expires_in=WEEK,
+            tags_from=signed.root,
+        )

@@ -18,8 +18,15 @@ from promptops.release import parse_duration, publish
     "source",
     default=Path("dist"),
     show_default=True,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path),
     help="Where promptops release wrote its releases.",
+)
+@click.option(
+    "--from-tags",
+    "from_tags",
+    is_flag=True,
+    help="First rebuild and sign release tags of the current repository missing from --from "
+    "(a fresh CI clone has tags but no dist/).",
 )
 @click.option("--expires", default="30d", show_default=True, help="Channel pointer validity.")
 @click.option(
@@ -32,6 +39,7 @@ def command(
     destination: Path,
     channel: str | None,
     source: Path,
+    from_tags: bool,
     expires: str,
     trust: Path | None,
     key_files: tuple[Path, ...],
@@ -39,7 +47,7 @@ def command(
     """Publish the releases of --from into DESTINATION, a tree any static host can serve:
     releases/NAME/{bundle.json,release.dsse.json}, digests/SHA256, channels/CHANNEL.json.
     """
-    keys = signing_keys(key_files) if channel is not None else []
+    keys = signing_keys(key_files) if channel is not None or from_tags else []
     result = publish(
         source,
         destination,
@@ -48,6 +56,7 @@ def command(
         now=utc_now(),
         expires_in=parse_duration(expires),
         trust=optional_trust(trust, Path(".")),
+        tags_from=Path(".") if from_tags else None,
     )
     click.echo(f"published {len(result.releases)} release(s) to {result.destination}")
     for moved in result.channels:
