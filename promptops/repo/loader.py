@@ -7,7 +7,6 @@ import gc
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from promptops.errors import UsageError
 from promptops.repo.assemble import assemble
@@ -15,7 +14,7 @@ from promptops.repo.cache import Key, ResultStore
 from promptops.repo.config import DEFAULT_LIMITS, Limits
 from promptops.repo.context import CheckContext
 from promptops.repo.filecheck import check_file, classify
-from promptops.repo.gitio import git_repo_for
+from promptops.repo.gitio import GitRepo, git_repo_for
 from promptops.repo.locator import Locator
 from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
@@ -146,7 +145,7 @@ def _stray(paths: list[str]) -> list[Diagnostic]:
     return out
 
 
-def _root_and_git(start: Path, ref: str | None) -> tuple[Path, Any]:
+def _root_and_git(start: Path, ref: str | None) -> tuple[Path, GitRepo | None]:
     if not start.is_dir():
         raise UsageError(f"{start} is not a directory")
     git = git_repo_for(start)
@@ -196,7 +195,7 @@ def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Lim
     # The result cache loads while git lists the files (the two dominate a warm run).
     snap = (
         snapshot_worktree(git, root, limits, open_store)
-        if ref is None
+        if ref is None or git is None
         else snapshot_ref(git, root, ref, limits, open_store)
     )
     if not stores:
