@@ -91,12 +91,16 @@ def _load(cache_dir: Path) -> dict[Key, FileResult]:
 class ResultStore:
     """Results of ``check_file`` by content; ``cache_dir`` None keeps them in memory only."""
 
-    def __init__(self, cache_dir: Path | None) -> None:
-        self.dir = cache_dir
+    def __init__(self, cache_dir: Path | None, shared: bool = True) -> None:
+        """``shared`` False: a private, empty store (nothing reused, nothing kept)."""
+        self.dir = cache_dir if shared else None
         name = str(cache_dir) if cache_dir is not None else ""
-        if name not in _PROCESS:
-            _PROCESS[name] = _load(cache_dir) if cache_dir is not None else {}
-        self.entries = _PROCESS[name]
+        if not shared:
+            self.entries: dict[Key, FileResult] = {}
+        else:
+            if name not in _PROCESS:
+                _PROCESS[name] = _load(cache_dir) if cache_dir is not None else {}
+            self.entries = _PROCESS[name]
         self.new: list[Key] = []
 
     def get(self, key: Key) -> FileResult | None:

@@ -170,6 +170,9 @@ def load_repository(
     """Read and check the prompt repository at ``path`` (working tree, or commit ``ref``).
 
     Bad user files never raise: they become diagnostics, and failing documents are left out.
+    Per-file results are cached by content (in memory and under ``<git-dir>/promptops-cache``);
+    ``cache=False`` checks every file afresh and reads and writes no cache. ``today`` decides
+    which model pins are deprecated or retired; ``limits`` caps what is read.
 
     Raises:
         UsageError: no repository root, ``ref`` given outside git, or an unknown ``ref``.
@@ -190,7 +193,8 @@ def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Lim
     stores: list[ResultStore] = []
 
     def open_store() -> None:
-        stores.append(ResultStore(git.git_dir / "promptops-cache" if git and cache else None))
+        cache_dir = git.git_dir / "promptops-cache" if git else None
+        stores.append(ResultStore(cache_dir, shared=cache))
 
     # The result cache loads while git lists the files (the two dominate a warm run).
     snap = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from itertools import repeat
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def check_many(items: list[Item], ctx: CheckContext, root: Path | None = None) -
     """``check_file`` over ``items``, in worker processes when there are many. An item
     without bytes is read from ``root`` (by the worker, so reading is parallel too)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_MIN or workers < 2:
+    # Forking a process that runs other threads can copy a lock some thread holds: only
+    # single-threaded callers (the CLI, most scripts) get a pool.
+    if len(items) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
         return [_check(path, data, ctx, root) for path, data in items]
     # Imported here: a warm run never needs a pool, and these imports cost ~40 ms.
     import multiprocessing

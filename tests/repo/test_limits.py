@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,7 +54,16 @@ def test_parallel_checks_match_sequential(tmp_path: Path, monkeypatch: pytest.Mo
     write_files(tmp_path, files)
     sequential = load_repository(tmp_path, cache=False, today=TODAY)
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    maps: list[int] = []
+    real_map = ProcessPoolExecutor.map
+
+    def spy(self: ProcessPoolExecutor, *args: Any, **kwargs: Any) -> Any:
+        maps.append(1)
+        return real_map(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "map", spy)
     in_parallel = load_repository(tmp_path, cache=False, today=TODAY)
+    assert maps == [1]  # the pool really ran
     assert in_parallel.diagnostics == sequential.diagnostics
     assert len(sequential.errors) == 5
     assert sorted(in_parallel.prompts) == sorted(sequential.prompts)
