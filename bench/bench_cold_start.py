@@ -22,6 +22,8 @@ and 10,000 prompts plus the benchmark prompt, signed, released and published wit
 project's own release code (bench/peers/release_fixture.py); the warm-up run fills the cache.
 
 Targets: promptops 1k <= 0.25 x the fastest peer; promptops 10k <= 1.3 x promptops 1k.
+Then, for each release, where promptops' cold start goes (peers/phases_promptops.py: import,
+open = fetch + verify, first render; in-process, median of 5 fresh processes).
 Warm render (in-process, us per call, best of 7 timeit repeats): langfuse compile and
 str.format_map (peers' venv), promptops render with and without input validation next to
 str.format_map again (project venv). Targets: render <= 2 x format_map, faster than
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -193,6 +196,17 @@ def main() -> int:
             print(
                 f"  promptops {large} / {small}: {growth:.3f} (target <= {TARGET_GROWTH}) {verdict}"
             )
+
+        if releases:
+            print("\npromptops cold start by phase (in-process perf_counter, median of 5), ms")
+            for n, rel in releases.items():
+                argv = [str(plain), str(PEERS / "phases_promptops.py")]
+                samples = [
+                    warm_json([*argv, *release_args(rel, work / f"cache-{n}")]) for _ in range(5)
+                ]
+                phases = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+                shown = ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
+                print(f"  promptops {n}: {shown}")
 
         print("\nwarm render: 2-message, 3-variable chat prompt; us per call, best of 7 repeats")
         if have_peers:
