@@ -12,6 +12,7 @@ from promptops.repo.evalcheck import eval_facts
 from promptops.repo.positions import find_node, locate
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
+from promptops.repo.schema_lint import lint_inputs, lint_schema
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.templates import analyse_template
 from promptops.repo.types import Diagnostic
@@ -72,6 +73,13 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
     if path in _FIXED:
         kind, cls = _FIXED[path]
         model, diags = check_model(cls, parsed.data, path, parsed.root)
+        if isinstance(model, ToolsFile):
+            problems: list[tuple[tuple[object, ...], str]] = []
+            for name, tool in model.tools.items():
+                lint_schema(tool.parameters, ("tools", name, "parameters"), problems)
+            for loc, message in problems:
+                line, col = locate(parsed.root, loc)
+                diags.append(Diagnostic(path, line, col, "error", "schema", message))
         facts: dict[str, Any] = {}
         return _result(kind, model, parsed, diags, facts)
     if path.startswith("evals/"):
@@ -145,6 +153,13 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
     model, more = check_model(cls, data, path, root)
     diags += more
     facts: dict[str, Any] = {}
+    if isinstance(model, Prompt):
+        problems = lint_inputs(model.inputs)
+        if model.output is not None:
+            lint_schema(model.output.schema_, ("output", "schema"), problems)
+        for loc, message in problems:
+            line, col = locate(root, loc, key=loc[-1] != "type")
+            diags.append(Diagnostic(path, line, col, "error", "schema", message))
     if model is not None:
         facts = _template_facts(path, parsed, model, ctx, diags)
         if ctx.require_owner and not getattr(model, "owner", None):

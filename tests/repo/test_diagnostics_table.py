@@ -848,6 +848,64 @@ CASES = [
         ],
         id="signer-bad-keyid",
     ),
+    pytest.param(
+        sub(G, "name: {type: string, maxLength: 100}", "name: {type: strng, maxLength: 100}"),
+        [
+            (
+                "prompts/greet.yaml",
+                8,
+                16,
+                "error",
+                "schema",
+                "inputs.name.type: unknown JSON Schema type 'strng'; expected one of: array, boolean, integer, null, number, object, string; did you mean 'string'?",
+            )
+        ],
+        id="input-type-typo",
+    ),
+    pytest.param(
+        sub(
+            G,
+            "  name: {type: string, maxLength: 100}\n",
+            "  name: {type: string, maxLength: 100}\n  first-name: {type: string, default: x}\n",
+        ),
+        [
+            (
+                "prompts/greet.yaml",
+                9,
+                3,
+                "error",
+                "schema",
+                "input name 'first-name' cannot be used as a template variable; use letters, digits and '_', starting with a letter",
+            ),
+            (
+                "prompts/greet.yaml",
+                9,
+                3,
+                "warning",
+                "unused-input",
+                "input 'first-name' is declared but no template uses it; remove it or use it",
+            ),
+        ],
+        id="input-name",
+    ),
+    pytest.param(
+        sub(
+            "policies/tools.yaml",
+            "properties: {user: {type: string}}",
+            "properties: {user: {type: text}}",
+        ),
+        [
+            (
+                "policies/tools.yaml",
+                7,
+                33,
+                "error",
+                "schema",
+                "tools.lookup.parameters.properties.user.type: unknown JSON Schema type 'text'; expected one of: array, boolean, integer, null, number, object, string",
+            )
+        ],
+        id="tool-param-type",
+    ),
 ]
 
 
