@@ -168,7 +168,10 @@ class GitRepo:
 
 def git_repo_for(path: Path) -> GitRepo | None:
     """The git work tree containing ``path``, or None outside git."""
-    proc = _run(path, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+    try:
+        proc = _run(path, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+    except OSError:  # no git installed: treated like a directory outside git
+        return None
     if proc.returncode != 0:
         return None
     lines = proc.stdout.decode().splitlines()

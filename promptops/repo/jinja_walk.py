@@ -171,5 +171,10 @@ def analyse_jinja(text: str, facts: TemplateFacts) -> None:
             (exc.lineno or 1, "template-syntax", f"template syntax error: {exc.message}")
         )
         return
+    except RecursionError:  # Jinja2's parser recurses once per nested expression
+        facts.problems.append(
+            (1, "template-syntax", "template syntax error: expressions nest too deeply")
+        )
+        return
     _walk(ast, facts)
     facts.problems.sort()

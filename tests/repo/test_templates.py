@@ -147,3 +147,10 @@ def test_loop_and_set_names_are_not_inputs() -> None:
         "{% endfor %}{{ y }}{{ range(3) }}"
     )
     assert facts.variables == {"items": 1}
+
+
+def test_deeply_nested_expression_is_a_diagnostic() -> None:
+    text = "{{ " + "(" * 3000 + "x" + ")" * 3000 + " }}"
+    assert analyse_template(text).problems == [
+        (1, "template-syntax", "template syntax error: expressions nest too deeply")
+    ]
