@@ -89,9 +89,10 @@ class GitRepo:
 
     def worktree_state(
         self, prefix: str, roots: Iterable[str], meanwhile: Meanwhile = None
-    ) -> tuple[tuple[str, str] | None, dict[str, str], list[str], bool]:
+    ) -> tuple[tuple[str, str] | None, dict[str, str], list[str], str]:
         """(HEAD's commit and tree, index blob ids, paths whose working-tree bytes differ
-        from the index or are untracked, whether anything differs from HEAD).
+        from the index or are untracked, and "clean", "changed" (only the working tree
+        differs) or "staged" (the index differs from HEAD)).
 
         git's index is a stat cache: ``git status`` names the few files to re-read and hash.
         The three git commands run concurrently, and ``meanwhile`` while they do.
@@ -126,7 +127,9 @@ class GitRepo:
             worktree_side, path = entry[1], entry[3:]
             if worktree_side != " " and path.startswith(prefix):
                 changed.append(path[len(prefix) :])
-        return head, index, changed, bool(entries) or head is None
+        staged = any(e[0] not in " ?" for e in entries)
+        state = "staged" if staged else "changed" if entries else "clean"
+        return head, index, changed, state
 
     def _z(
         self, args: list[str], prefix: str, roots: Iterable[str], meanwhile: Meanwhile = None

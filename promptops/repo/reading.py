@@ -104,7 +104,7 @@ def snapshot_worktree(
             contents,
         )
     prefix = _prefix(git, root)
-    head, index, changed, dirty = git.worktree_state(prefix, ROOTS, meanwhile)
+    head, index, changed, state = git.worktree_state(prefix, ROOTS, meanwhile)
     files = dict(index)
     for p in [*changed, *(p for p, oid in index.items() if oid == "conflict")]:
         data = read_capped(root / p, limits)
@@ -112,5 +112,12 @@ def snapshot_worktree(
             files.pop(p, None)
             continue
         contents[p], files[p] = data, blob_id(data)
-    source = SourceInfo(head[0], head[1], dirty) if head else SourceInfo(None, None, True)
+    if head is None:
+        source = SourceInfo(None, None, True)
+    elif state == "staged":
+        # Staged edits may have been undone in the working tree: compare with HEAD itself.
+        head_files = {p: oid for p, (oid, _) in git.ls_tree(head[1], prefix, ROOTS).items()}
+        source = SourceInfo(head[0], head[1], head_files != files)
+    else:
+        source = SourceInfo(head[0], head[1], state != "clean")
     return Snapshot(files, _reader(root, limits, contents), source, [], root, contents)

@@ -106,3 +106,13 @@ def test_untracked_and_deleted_files_make_the_tree_dirty(repo: Path) -> None:
     assert loaded.source.dirty is True
     assert sorted(loaded.prompts) == ["extra", "greet"]
     assert [d.code for d in loaded.errors] == []
+
+
+def test_staged_then_reverted_change_is_clean(repo: Path) -> None:
+    greet = repo / "prompts" / "greet.yaml"
+    original = greet.read_text()
+    greet.write_text(original.replace("Greet a user", "Greet someone"))
+    git(repo, "add", "prompts/greet.yaml")
+    assert load_repository(repo, today=TODAY).source.dirty is True
+    greet.write_text(original)  # the working tree equals HEAD again; the index does not
+    assert load_repository(repo, today=TODAY).source.dirty is False
