@@ -91,3 +91,17 @@ def test_changes_are_journaled_and_a_torn_tail_is_ignored(repo: Path, checked: l
     cache_module._PROCESS.clear()
     load_repository(repo, today=TODAY)
     assert checked == [*checked[:4], "prompts/greet.yaml"]
+
+
+def test_documents_of_a_cached_ref_are_read_from_git(repo: Path, checked: list[str]) -> None:
+    import promptops.repo.lazy as lazy_module
+
+    load_repository(repo, ref="HEAD", today=TODAY)
+    cache_module._PROCESS.clear()
+    lazy_module._MODELS.clear()
+    (repo / "prompts" / "greet.yaml").unlink()  # the ref must not need the working tree
+    again = load_repository(repo, ref="HEAD", today=TODAY)
+    assert len(checked) == 4
+    prompts = dict(again.prompts.items())
+    assert prompts["greet"].messages[0].content == "Say hello to {{ name }}.\n"
+    assert again.evals["evals/greet.yaml"].prompt == "greet"
