@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Cache", "cache_key"]
+__all__ = ["Cache", "cache_key", "read_capped"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SMALL = 64 * 1024  # records are a few hundred bytes
@@ -36,6 +36,19 @@ def _atomic_write(path: Path, data: bytes) -> None:
     from promptops.fsutil import atomic_write_bytes
 
     atomic_write_bytes(path, data)
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``path`` (so "too big" is visible, nothing more read).
+
+    Sized by ``fstat``: ``read(limit + 1)`` would allocate the whole cap (64 MB) up front.
+
+    Raises:
+        OSError: if the file cannot be read.
+    """
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        return fh.read(min(size, limit) + 1)
 
 
 def cache_key(*parts: str) -> str:
@@ -71,30 +84,40 @@ class Cache:
         self.root = Path(root)
 
     # -- blobs ----------------------------------------------------------------------
-    def get(self, digest: str, limit: int) -> bytes | None:
-        """The blob with this sha256, or ``None`` if absent, oversized or corrupt."""
+    def get(self, digest: str, limit: int, *, check: bool = True) -> bytes | None:
+        """The blob with this sha256, or ``None`` if absent, oversized or corrupt.
+
+        ``check=False`` skips the hash for a caller that verifies the bytes itself (the
+        bundle, hashed against the signed manifest) and calls :meth:`discard` on a mismatch.
+        """
         if not _HEX64.match(digest):
             return None
         path = self.root / "blobs" / digest
         try:
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
+            data = read_capped(path, limit)
         except OSError:
             return None
-        if len(data) <= limit and hashlib.sha256(data).hexdigest() == digest:
+        if len(data) <= limit and (not check or hashlib.sha256(data).hexdigest() == digest):
             return data
-        # Corrupt (bit rot, a hand edit): drop it so the next fetch replaces it.
-        with contextlib.suppress(OSError):
-            path.unlink()
+        self.discard(digest)
         return None
 
-    def put(self, data: bytes) -> str:
+    def discard(self, digest: str) -> None:
+        """Delete a corrupt blob (bit rot, a hand edit) so the next fetch replaces it."""
+        if _HEX64.match(digest):
+            with contextlib.suppress(OSError):
+                (self.root / "blobs" / digest).unlink()
+
+    def put(self, data: bytes, digest: str | None = None) -> str:
         """Store verified bytes under their sha256; returns the digest.
+
+        ``digest``: the sha256 the caller already verified ``data`` against (saves hashing
+        a large bundle a second time).
 
         Raises:
             OSError: if the cache directory cannot be written.
         """
-        digest = hashlib.sha256(data).hexdigest()
+        digest = digest or hashlib.sha256(data).hexdigest()
         path = self.root / "blobs" / digest
         if not path.exists():
             _atomic_write(path, data)

@@ -20,7 +20,7 @@ Renderer = Callable[[Mapping[str, Any]], str]
 
 # What Jinja accepts as ``{{ name }}`` without filters, attributes or whitespace control.
 _OUTPUT = re.compile(r"\{\{[ \t\n\r]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n\r]*\}\}")
-_JINJA_SYNTAX = re.compile(r"\{[{%#]")
+_JINJA_SYNTAX = re.compile(r"(?=\{[{%#])")
 _NEWLINES = re.compile(r"\r\n|\r")
 # Names Jinja reads as literals or operators, not variables.
 _RESERVED = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not",
@@ -33,18 +33,22 @@ def substitute_format(template: str) -> str | None:
 
     Jinja normalises every newline in literal text to ``\\n``; so does this.
     """
+    outputs = list(_OUTPUT.finditer(template))
+    # Every "{{", "{%" or "{#" (overlapping: "{{{x}}" has two) must open one of our plain
+    # outputs; anything else is Jinja syntax, or Jinja would read it differently.
+    starts = {m.start() for m in outputs}
+    if any(m.start() not in starts for m in _JINJA_SYNTAX.finditer(template)):
+        return None
     parts: list[str] = []
     at = 0
-    for m in _OUTPUT.finditer(template):
-        literal = template[at : m.start()]
-        if _JINJA_SYNTAX.search(literal) or m.group(1) in _RESERVED:
+    for m in outputs:
+        if m.group(1) in _RESERVED:
             return None
+        literal = template[at : m.start()]
         parts.append(_NEWLINES.sub("\n", literal).replace("{", "{{").replace("}", "}}"))
         parts.append("{" + m.group(1) + "!s}")
         at = m.end()
     tail = template[at:]
-    if _JINJA_SYNTAX.search(tail):
-        return None
     parts.append(_NEWLINES.sub("\n", tail).replace("{", "{{").replace("}", "}}"))
     return "".join(parts)
 

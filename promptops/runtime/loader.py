@@ -12,12 +12,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from promptops.errors import BundleError
+from promptops.runtime.bundle import Bundle
 from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.sources import Fetched, Source
 from promptops.runtime.state import TrustedState, Verified, parse_release_name
-from promptops.runtime.trust import MAX_POINTER_BYTES
+from promptops.runtime.trust import MAX_POINTER_BYTES, ReleaseManifest
 
 __all__ = ["Loader", "Mode"]
 
@@ -106,16 +108,17 @@ class Loader:
         fetched.append(f)
         manifest_bytes = f.data
         manifest = state.accept_manifest(manifest_bytes, pointer)
-        bundle_bytes = (
-            self.cache.get(manifest.bundle_sha256, manifest.bundle_size) if self.cache else None
-        )
-        if bundle_bytes is None:
+        bundle = bundle_bytes = None
+        if self.cache is not None:
+            bundle_bytes, bundle = self._cached_bundle(state, manifest)
+        if bundle is None:
             # Read up to the cap, not the signed size: a longer file then fails verification
             # with a message saying how much was appended.
             f = self._read(prefix + "bundle.json", self.config.max_bundle_bytes)
             fetched.append(f)
             bundle_bytes = f.data
-        bundle = state.accept_bundle(manifest, bundle_bytes)
+            bundle = state.accept_bundle(manifest, bundle_bytes)
+        assert bundle_bytes is not None
         verified = Verified(manifest, pointer, bundle, bundle_bytes, manifest_bytes, pointer_bytes)
         self._remember(verified, fetched)
         return verified
@@ -138,19 +141,39 @@ class Loader:
             return None
         limit = self.config.max_envelope_bytes
         manifest_bytes = self.cache.get(rec["manifest"] or "", limit)
-        bundle_bytes = self.cache.get(rec["bundle"] or "", self.config.max_bundle_bytes)
         pointer_bytes = None
         if self.mode.channel is not None:
             pointer_bytes = self.cache.get(rec["pointer"] or "", MAX_POINTER_BYTES)
             if pointer_bytes is None:
                 return None
-        if manifest_bytes is None or bundle_bytes is None:
+        if manifest_bytes is None:
             return None
         pointer = state.accept_pointer(pointer_bytes) if pointer_bytes is not None else None
         manifest = state.accept_manifest(manifest_bytes, pointer)
-        bundle = state.accept_bundle(manifest, bundle_bytes)
+        bundle_bytes, bundle = self._cached_bundle(state, manifest)
+        if bundle_bytes is None or bundle is None:
+            return None
         self._note_serial(manifest.serial if pointer is not None else None)
         return Verified(manifest, pointer, bundle, bundle_bytes, manifest_bytes, pointer_bytes)
+
+    def _cached_bundle(
+        self, state: TrustedState, manifest: ReleaseManifest
+    ) -> tuple[bytes | None, Bundle | None]:
+        """The manifest's bundle from the cache, verified, or ``(None, None)``.
+
+        Hashed once, by the trusted state against the signed digest (not again by the
+        cache); bytes that fail are a corrupt entry: discarded, to be fetched again.
+        """
+        assert self.cache is not None
+        digest = manifest.bundle_sha256
+        data = self.cache.get(digest, self.config.max_bundle_bytes, check=False)
+        if data is None:
+            return None, None
+        try:
+            return data, state.accept_bundle(manifest, data)
+        except BundleError:
+            self.cache.discard(digest)
+            return None, None
 
     def _note_serial(self, serial: int | None) -> None:
         if serial is not None and (self._highest_in_memory or 0) < serial:
@@ -161,12 +184,17 @@ class Loader:
         if self.cache is None:
             return
         try:
-            bundle = self.cache.put(v.bundle_bytes)
+            # The bundle was hashed against the signed digest already: do not hash it again.
+            bundle = self.cache.put(v.bundle_bytes, v.manifest.bundle_sha256)
             manifest = self.cache.put(v.manifest_bytes)
             pointer = self.cache.put(v.pointer_bytes) if v.pointer_bytes is not None else None
+            digests = {id(v.bundle_bytes): bundle, id(v.manifest_bytes): manifest}
+            if v.pointer_bytes is not None and pointer is not None:
+                digests[id(v.pointer_bytes)] = pointer
             for f in fetched:
                 if f.etag is not None and not f.not_modified:
-                    self.cache.set_etag(f.url, f.etag, self.cache.put(f.data))
+                    digest = digests.get(id(f.data)) or self.cache.put(f.data)
+                    self.cache.set_etag(f.url, f.etag, digest)
             # Last-known-good before the serial: a reader between the two writes then sees
             # a record at least as new as the serial it must not go below.
             self.cache.set_last_known_good(

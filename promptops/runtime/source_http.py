@@ -24,6 +24,22 @@ __all__ = ["HttpSource"]
 _RELEASE_DIR = re.compile(r"/releases/[A-Za-z0-9][A-Za-z0-9_.-]*/?$")
 
 
+_CHUNK = 1024 * 1024
+
+
+def _read_body(resp: http.client.HTTPResponse, limit: int) -> bytes:
+    # In chunks: read(limit + 1) would allocate the whole cap (64 MB) for every response.
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = resp.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 class HttpSource:
     """A published layout (or a ``.../releases/NAME`` directory) served over HTTP(S)."""
 
@@ -59,14 +75,14 @@ class HttpSource:
         request = urllib.request.Request(url, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.config.http_timeout) as resp:
-                data = resp.read(limit + 1)
+                data = _read_body(resp, limit)
                 return Fetched(data, url, etag=resp.headers.get("ETag"))
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code == 304 and known is not None and self.cache is not None:
-                data = self.cache.get(known[1], limit)
+                kept = self.cache.get(known[1], limit)
                 # A 304 for a blob we no longer hold (pruned, corrupt): ask again in full.
-                return None if data is None else Fetched(data, url, known[0], not_modified=True)
+                return None if kept is None else Fetched(kept, url, known[0], not_modified=True)
             raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             reason = getattr(exc, "reason", exc)

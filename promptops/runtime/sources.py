@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from promptops.errors import FetchError, UsageError
-from promptops.runtime.cache import Cache
+from promptops.runtime.cache import Cache, read_capped
 from promptops.runtime.config import RuntimeConfig
 
 __all__ = ["Fetched", "FileSource", "Source", "open_source"]
@@ -65,8 +65,7 @@ class FileSource:
     def read(self, rel: str, limit: int) -> Fetched:
         path = self.root / rel
         try:
-            with path.open("rb") as fh:
-                return Fetched(fh.read(limit + 1), path.as_uri())
+            return Fetched(read_capped(path, limit), path.as_uri())
         except FileNotFoundError:
             raise FetchError(f"{path}: not found") from None
         except OSError as exc:

@@ -36,18 +36,42 @@ def test_oversized_prompt_is_refused() -> None:
         bundle.load("greet", max_bytes=10)
 
 
+SOURCE = b',"source":{"commit":null,"dirty":false,"tree":null}}'
+HEAD = b'{"format":"promptops.bundle/v1","index":'
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b'{"format":"promptops.bundle/v2"}', r"^bundle: expected the file to start with"),
-        (b'{"format":"promptops.bundle/v1","index":{"a":[1,2,"x"]]}', r"index is not valid JSON"),
-        (
-            b'{"format":"promptops.bundle/v1","index":{"a":[1,2]},"prompts":{}}',
-            r"index entry for 'a' is malformed",
-        ),
-        (b'{"format":"promptops.bundle/v1","index":{},"prompts":{}}', r"no 'source' object"),
+        (HEAD + b'{"a":[1,2,"x"]]}' + SOURCE, r"right after the index$"),
+        (HEAD + b'{"a":[1,2,"x"]]},"prompts":{}' + SOURCE, r"the index is not valid JSON"),
+        (HEAD + b'{},"prompts":{}}', r"no 'source' object"),
     ],
 )
 def test_malformed_bundles(data: bytes, message: str) -> None:
     with pytest.raises(BundleError, match=message):
         Bundle.parse(data, max_prompts=10)
+
+
+def test_a_malformed_index_entry_is_refused_when_served() -> None:
+    bundle = Bundle.parse(HEAD + b'{"a":[1,2]},"prompts":{}' + SOURCE, max_prompts=10)
+    with pytest.raises(BundleError, match=r"^bundle: index entry for 'a' is malformed$"):
+        bundle.load("a", max_bytes=100)
+
+
+def test_every_served_prompt_must_match_the_signed_digest() -> None:
+    data = make_bundle(PROMPTS, None)
+    bundle = Bundle.parse(data, max_prompts=10, signed={"greet": "0" * 64, "prompts": "1" * 64})
+    assert bundle.ids == ("greet", "prompts") and "greet" in bundle and "x" not in bundle
+    with pytest.raises(
+        BundleError,
+        match=r"^bundle: prompt 'greet' is indexed with sha256 "
+        r"[0-9a-f]{64}, but the release signs 0{64}; rebuild and re-release it$",
+    ):
+        bundle.load("greet", max_bytes=10**6)
+
+
+def test_too_many_prompts() -> None:
+    with pytest.raises(BundleError, match=r"^bundle: 2 prompts exceeds the limit of 1 "):
+        Bundle.parse(make_bundle(PROMPTS, None), max_prompts=1)
