@@ -20,6 +20,8 @@ DataLoader = Callable[[list[str]], dict[str, Any]]
 
 _MODELS: dict[tuple[str, str, str], SpecModel] = {}
 _MAX_MODELS = 100_000
+# A miss in a mapping this small reads every document of it in one batch.
+_BATCH_ALL = 256
 
 
 class LazyModels(Mapping[str, M], Generic[M]):
@@ -47,9 +49,16 @@ class LazyModels(Mapping[str, M], Generic[M]):
         path, _, data = self._entries[key]
         model = _MODELS.get(self._memo(key))
         if model is None:
-            if data is None:
-                data = self._load([path]).get(path)
-            model = self._build(key, data)
+            if data is None and len(self._entries) <= _BATCH_ALL:
+                # Small mappings (instructions, partials): one read for all beats one per use.
+                self.prefetch()
+                model = _MODELS.get(self._memo(key))
+            if model is None:
+                if data is None:
+                    data = self._load([path]).get(path)
+                if data is None:  # the file vanished or changed since it was checked
+                    raise KeyError(key)
+                model = self._build(key, data)
         assert isinstance(model, self._cls)
         return model
 
@@ -62,7 +71,9 @@ class LazyModels(Mapping[str, M], Generic[M]):
         loaded = self._load(need) if need else {}
         for key in todo:
             path, _, data = self._entries[key]
-            self._build(key, data if data is not None else loaded.get(path))
+            data = data if data is not None else loaded.get(path)
+            if data is not None:
+                self._build(key, data)
 
     def items(self) -> ItemsView[str, M]:
         self.prefetch()
