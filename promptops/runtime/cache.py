@@ -29,6 +29,7 @@ __all__ = ["Cache", "cache_key", "read_capped"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SMALL = 64 * 1024  # records are a few hundred bytes
+_LIST_ROUNDS = 8
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -140,12 +141,17 @@ class Cache:
     def last_known_good(self, key: str) -> dict[str, str | None] | None:
         """The digests of the highest-serial release verified for ``key``, or ``None``."""
         folder = self.root / "lkg" / key
-        serial = _highest(folder, ".json")
-        rec = None if serial is None else self._read_record(folder / f"{serial}.json")
-        if rec is None or not isinstance(rec.get("bundle"), str):
-            return None
-        return {k: rec.get(k) if isinstance(rec.get(k), str) else None
-                for k in ("bundle", "manifest", "pointer")}  # fmt: skip
+        # Another process may prune the record we listed before we open it, but only after
+        # writing a newer one: list again. A few rounds bound it if the cache is damaged.
+        for _ in range(_LIST_ROUNDS):
+            serial = _highest(folder, ".json")
+            if serial is None:
+                return None
+            rec = self._read_record(folder / f"{serial}.json")
+            if rec is not None and isinstance(rec.get("bundle"), str):
+                return {k: rec.get(k) if isinstance(rec.get(k), str) else None
+                        for k in ("bundle", "manifest", "pointer")}  # fmt: skip
+        return None
 
     def set_last_known_good(
         self, key: str, serial: int, *, bundle: str, manifest: str, pointer: str | None
