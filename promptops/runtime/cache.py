@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import re
-from pathlib import Path
+from os.path import join
 from typing import Any
 
 __all__ = ["Cache", "cache_key", "read_capped"]
@@ -32,14 +32,17 @@ _SMALL = 64 * 1024  # records are a few hundred bytes
 _LIST_ROUNDS = 8
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # Imported on first write: a warm start writes nothing and skips tempfile's import.
+def _atomic_write(path: str, data: bytes) -> None:
+    # Imported on first write: a warm start writes nothing and skips the imports of
+    # tempfile and pathlib (plain os.path strings everywhere else here, for the same reason).
+    from pathlib import Path
+
     from promptops.fsutil import atomic_write_bytes
 
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(Path(path), data)
 
 
-def read_capped(path: Path, limit: int) -> bytes:
+def read_capped(path: str, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of ``path`` (so "too big" is visible, nothing more read).
 
     Sized by ``fstat``: ``read(limit + 1)`` would allocate the whole cap (64 MB) up front.
@@ -47,7 +50,7 @@ def read_capped(path: Path, limit: int) -> bytes:
     Raises:
         OSError: if the file cannot be read.
     """
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         return fh.read(min(size, limit) + 1)
 
@@ -57,7 +60,7 @@ def cache_key(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def _serials(folder: Path, suffix: str) -> list[int]:
+def _serials(folder: str, suffix: str) -> list[int]:
     try:
         names = os.listdir(folder)
     except OSError:
@@ -66,23 +69,23 @@ def _serials(folder: Path, suffix: str) -> list[int]:
     return [int(s) for s in stems if s.isdigit()]
 
 
-def _highest(folder: Path, suffix: str) -> int | None:
+def _highest(folder: str, suffix: str) -> int | None:
     serials = _serials(folder, suffix)
     return max(serials) if serials else None
 
 
-def _prune_below(folder: Path, serial: int, suffix: str) -> None:
+def _prune_below(folder: str, serial: int, suffix: str) -> None:
     for n in _serials(folder, suffix):
         if n < serial:
             with contextlib.suppress(OSError):
-                (folder / f"{n}{suffix}").unlink()
+                os.unlink(join(folder, f"{n}{suffix}"))
 
 
 class Cache:
     """One cache directory. Methods never raise on a damaged entry: it reads as missing."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = os.fspath(root)
 
     # -- blobs ----------------------------------------------------------------------
     def get(self, digest: str, limit: int, *, check: bool = True) -> bytes | None:
@@ -93,7 +96,7 @@ class Cache:
         """
         if not _HEX64.match(digest):
             return None
-        path = self.root / "blobs" / digest
+        path = join(self.root, "blobs", digest)
         try:
             data = read_capped(path, limit)
         except OSError:
@@ -107,7 +110,7 @@ class Cache:
         """Delete a corrupt blob (bit rot, a hand edit) so the next fetch replaces it."""
         if _HEX64.match(digest):
             with contextlib.suppress(OSError):
-                (self.root / "blobs" / digest).unlink()
+                os.unlink(join(self.root, "blobs", digest))
 
     def put(self, data: bytes, digest: str | None = None) -> str:
         """Store verified bytes under their sha256; returns the digest.
@@ -119,35 +122,35 @@ class Cache:
             OSError: if the cache directory cannot be written.
         """
         digest = digest or hashlib.sha256(data).hexdigest()
-        path = self.root / "blobs" / digest
-        if not path.exists():
+        path = join(self.root, "blobs", digest)
+        if not os.path.exists(path):
             _atomic_write(path, data)
         return digest
 
     # -- small JSON records ---------------------------------------------------------
-    def _read_record(self, path: Path) -> dict[str, Any] | None:
+    def _read_record(self, path: str) -> dict[str, Any] | None:
         try:
-            with path.open("rb") as fh:
+            with open(path, "rb") as fh:
                 value = json.loads(fh.read(_SMALL))
         except (OSError, ValueError, UnicodeDecodeError):
             return None
         return value if isinstance(value, dict) else None
 
-    def _write_record(self, path: Path, value: dict[str, Any]) -> None:
+    def _write_record(self, path: str, value: dict[str, Any]) -> None:
         if self._read_record(path) == value:
             return  # a warm start re-verifies the same release: no write, no fsync
         _atomic_write(path, json.dumps(value, sort_keys=True).encode("utf-8"))
 
     def last_known_good(self, key: str) -> dict[str, str | None] | None:
         """The digests of the highest-serial release verified for ``key``, or ``None``."""
-        folder = self.root / "lkg" / key
+        folder = join(self.root, "lkg", key)
         # Another process may prune the record we listed before we open it, but only after
         # writing a newer one: list again. A few rounds bound it if the cache is damaged.
         for _ in range(_LIST_ROUNDS):
             serial = _highest(folder, ".json")
             if serial is None:
                 return None
-            rec = self._read_record(folder / f"{serial}.json")
+            rec = self._read_record(join(folder, f"{serial}.json"))
             if rec is not None and isinstance(rec.get("bundle"), str):
                 return {k: rec.get(k) if isinstance(rec.get(k), str) else None
                         for k in ("bundle", "manifest", "pointer")}  # fmt: skip
@@ -164,15 +167,15 @@ class Cache:
         Raises:
             OSError: if the cache directory cannot be written.
         """
-        folder = self.root / "lkg" / key
+        folder = join(self.root, "lkg", key)
         rec = {"bundle": bundle, "manifest": manifest, "pointer": pointer}
-        self._write_record(folder / f"{serial}.json", rec)
+        self._write_record(join(folder, f"{serial}.json"), rec)
         _prune_below(folder, serial, ".json")
 
     # -- serials --------------------------------------------------------------------
     def highest_serial(self, key: str) -> int | None:
         """The highest serial recorded for ``key`` (a channel of a source)."""
-        return _highest(self.root / "serials" / key, "")
+        return _highest(join(self.root, "serials", key), "")
 
     def record_serial(self, key: str, serial: int) -> None:
         """Record that ``serial`` was trusted; lower records are pruned.
@@ -183,17 +186,18 @@ class Cache:
         Raises:
             OSError: if the cache directory cannot be written.
         """
-        folder = self.root / "serials" / key
-        if (folder / str(serial)).exists():
+        folder = join(self.root, "serials", key)
+        marker = join(folder, str(serial))
+        if os.path.exists(marker):
             return
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / str(serial)).touch()
+        os.makedirs(folder, exist_ok=True)
+        os.close(os.open(marker, os.O_CREAT | os.O_WRONLY, 0o644))
         _prune_below(folder, serial, "")
 
     # -- HTTP validators ------------------------------------------------------------
     def etag(self, url: str) -> tuple[str, str] | None:
         """``(etag, blob digest)`` of the last full response for ``url``."""
-        rec = self._read_record(self.root / "etags" / f"{cache_key(url)}.json")
+        rec = self._read_record(join(self.root, "etags", f"{cache_key(url)}.json"))
         if (
             rec is None
             or not isinstance(rec.get("etag"), str)
@@ -209,5 +213,5 @@ class Cache:
             OSError: if the cache directory cannot be written.
         """
         self._write_record(
-            self.root / "etags" / f"{cache_key(url)}.json", {"etag": etag, "blob": digest}
+            join(self.root, "etags", f"{cache_key(url)}.json"), {"etag": etag, "blob": digest}
         )

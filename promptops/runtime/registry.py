@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import threading
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from promptops.errors import BundleError, FetchError, PromptopsError, UsageError
@@ -84,12 +84,12 @@ class Registry:
     @classmethod
     def open(
         cls,
-        source: str | Path,
+        source: str | os.PathLike[str],
         *,
         trust: TrustInput,
         channel: str | None = None,
         pin: str | None = None,
-        cache_dir: str | Path | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         config: RuntimeConfig | None = None,
     ) -> Registry:
         """Load and verify a release.
@@ -105,9 +105,9 @@ class Registry:
             BundleError, SignatureError, RollbackError: if what it serves does not verify.
         """
         cfg = config or RuntimeConfig()
-        cache = Cache(Path(cache_dir)) if cache_dir is not None else None
+        cache = Cache(cache_dir) if cache_dir is not None else None
         src = open_source(source, cfg, cache)
-        loader = Loader(src, _mode(src.is_release_dir, str(source), channel, pin),
+        loader = Loader(src, _mode(src.is_release_dir, os.fspath(source), channel, pin),
                         coerce_trust(trust), cfg, cache)  # fmt: skip
         return cls(loader, cfg, _load(loader, cfg, cfg.clock(), current=None))
 

@@ -7,8 +7,8 @@ loader hands every byte to :class:`~promptops.runtime.state.TrustedState` first.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from promptops.errors import FetchError, UsageError
@@ -49,37 +49,39 @@ class Source(Protocol):
 
 
 class FileSource:
-    """A directory on the local file system."""
+    """A directory on the local file system (``os.path`` strings: no pathlib import)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = os.path.realpath(os.fspath(root))
 
     @property
     def id(self) -> str:
-        return self.root.as_uri()
+        return "file://" + self.root.replace(os.sep, "/")
 
     @property
     def is_release_dir(self) -> bool:
-        return (self.root / "release.dsse.json").is_file()
+        return os.path.isfile(os.path.join(self.root, "release.dsse.json"))
 
     def read(self, rel: str, limit: int) -> Fetched:
-        path = self.root / rel
+        path = os.path.join(self.root, *rel.split("/"))
         try:
-            return Fetched(read_capped(path, limit), path.as_uri())
+            return Fetched(read_capped(path, limit), "file://" + path.replace(os.sep, "/"))
         except FileNotFoundError:
             raise FetchError(f"{path}: not found") from None
         except OSError as exc:
             raise FetchError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def open_source(source: str | Path, config: RuntimeConfig, cache: Cache | None) -> Source:
+def open_source(
+    source: str | os.PathLike[str], config: RuntimeConfig, cache: Cache | None
+) -> Source:
     """The source for a path, ``file://`` URL or ``http(s)://`` URL.
 
     Raises:
         UsageError: if the URL scheme is not supported.
     """
-    if isinstance(source, Path) or ":" not in source:
-        return FileSource(Path(source))
+    if not isinstance(source, str) or ":" not in source:
+        return FileSource(source)
     import urllib.parse  # only for URLs
 
     parsed = urllib.parse.urlsplit(source)
@@ -88,10 +90,10 @@ def open_source(source: str | Path, config: RuntimeConfig, cache: Cache | None) 
 
         return HttpSource(source, config, cache)
     if parsed.scheme == "file":
-        return FileSource(Path(urllib.parse.unquote(parsed.path)))
+        return FileSource(urllib.parse.unquote(parsed.path))
     if parsed.scheme and len(parsed.scheme) > 1:  # "C:" is a Windows drive, not a scheme
         raise UsageError(
             f"unsupported release source {source!r}: expected a directory, file:// or "
             "http(s):// URL"
         )
-    return FileSource(Path(source))
+    return FileSource(source)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -16,7 +16,7 @@ from promptops.runtime.dsse import TrustRoot
 
 __all__ = ["TrustInput", "coerce_trust"]
 
-TrustInput = TrustRoot | Mapping[str, Any] | str | Path | Sequence[str]
+TrustInput = TrustRoot | Mapping[str, Any] | str | os.PathLike[str] | Sequence[str]
 _MAX_TRUST_FILE = 1024 * 1024
 
 
@@ -33,8 +33,8 @@ def coerce_trust(value: TrustInput) -> TrustRoot:
         return value
     if isinstance(value, Mapping):
         return TrustRoot.from_dict(value)
-    if isinstance(value, str | Path):
-        return TrustRoot.from_dict(_read_trust_file(Path(value)))
+    if isinstance(value, str | os.PathLike):
+        return TrustRoot.from_dict(_read_trust_file(os.fspath(value)))
     keys = []
     for i, text in enumerate(value):
         try:
@@ -48,8 +48,8 @@ def coerce_trust(value: TrustInput) -> TrustRoot:
     return TrustRoot.from_keys(keys)
 
 
-def _read_trust_file(path: Path) -> Mapping[str, Any]:
-    if path.suffix in (".yaml", ".yml"):
+def _read_trust_file(path: str) -> Mapping[str, Any]:
+    if os.path.splitext(path)[1] in (".yaml", ".yml"):
         raise UsageError(
             f"{path}: the runtime reads trust roots as JSON, not YAML; write the same "
             "content (threshold, signers) as JSON, e.g. "
@@ -57,7 +57,7 @@ def _read_trust_file(path: Path) -> Mapping[str, Any]:
             f" < {path} > signers.json"
         )
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             data = fh.read(_MAX_TRUST_FILE + 1)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the trust file ({exc.strerror or exc})") from None
