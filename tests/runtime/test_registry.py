@@ -455,3 +455,26 @@ def test_renders_during_refreshes_never_mix_two_releases(tmp_path: Path) -> None
     worker.join()
     assert torn == []
     assert seen and seen == sorted(seen, key=lambda t: int(t[1:]))
+
+
+def test_an_unwritable_cache_does_not_stop_serving_and_is_reported(tmp_path: Path) -> None:
+    publish(tmp_path / "pub")
+    (tmp_path / "not-a-dir").write_text("x")
+    reg = Registry.open(
+        tmp_path / "pub",
+        trust=TRUST,
+        channel="production",
+        cache_dir=tmp_path / "not-a-dir",
+        config=CONFIG,
+    )
+    assert reg.status.release == "v1"
+    assert reg.status.error is not None
+    assert reg.status.error.startswith(f"cache {tmp_path / 'not-a-dir'}: cannot write (")
+
+
+def test_tool_check_for_an_unknown_prompt_is_a_usage_error(tmp_path: Path) -> None:
+    publish(tmp_path / "pub")
+    reg = Registry.open(tmp_path / "pub", trust=TRUST, channel="production", config=CONFIG)
+    assert reg.check_tool_call("greet", "refund", {"order": 1}).needs_approval
+    with pytest.raises(UsageError, match=r"^release v1 has no prompt 'nope'$"):
+        reg.check_tool_call("nope", "refund", {})
