@@ -44,16 +44,14 @@ import tempfile
 import time
 from pathlib import Path
 
-# Appended, not prepended: with --at-commit, promptops must come from the snapshot venv's
-# path, not from this checkout.
+# Appended, not prepended: promptops must come from the byte-compiled copy on the venv's
+# path (bench/peers/snapshot.py), not from this checkout.
 sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from bench.peers.release_fixture import PublishedRelease, build_published_release
-from bench.peers.snapshot import rerun_at_commit, strip_at_commit
+from bench.peers.snapshot import rerun_on_copy, strip_at_commit
 from bench.peers.timing import (
     PEERS_PYTHON,
-    PROJECT_PYTHON,
-    ROOT,
     SNAPSHOT_OF,
     Contestant,
     bench_env,
@@ -128,9 +126,10 @@ def main() -> int:
         "--at-commit", metavar="REV", help="measure promptops at this commit (default: checkout)"
     )
     args = parser.parse_args()
-    if args.at_commit:
-        return rerun_at_commit(args.at_commit, "bench_cold_start.py", strip_at_commit(sys.argv[1:]))
-    print(f"promptops code: {SNAPSHOT_OF or 'the working tree of ' + str(ROOT)}")
+    if SNAPSHOT_OF is None:
+        argv = strip_at_commit(sys.argv[1:])
+        return rerun_on_copy(args.at_commit, "bench_cold_start.py", argv)
+    print(f"promptops code: {SNAPSHOT_OF}")
     have_peers = PEERS_PYTHON.exists()
     if not have_peers:
         print("peers not installed (run bench/setup_peers.sh): timing baselines only")
@@ -139,7 +138,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
         work = Path(tmp)
         # Ours and the stdlib baselines run where promptops is importable the way a wheel
-        # install makes it (see make_plain_venv); the editable .venv is shown for reference.
+        # install makes it: a byte-compiled copy, no editable hook (snapshot.py, timing.py).
         plain = make_plain_venv(work / "plain-venv")
         print(f"promptops imported from {promptops_location(plain)}")
         contestants = baseline_contestants(plain) + (peer_contestants() if have_peers else [])
@@ -155,16 +154,6 @@ def main() -> int:
                 )
                 cache = work / f"cache-{n}"
                 contestants.append(promptops_contestant(f"promptops {n}", plain, rel, cache))
-            n = min(sizes)
-            if SNAPSHOT_OF is None:
-                contestants.append(
-                    promptops_contestant(
-                        f"promptops {n} (editable .venv)",
-                        PROJECT_PYTHON,
-                        releases[n],
-                        work / "cache-dev",
-                    )
-                )
         for c in contestants:
             check_output(c)
 

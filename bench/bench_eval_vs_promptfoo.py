@@ -27,16 +27,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-# Appended, not prepended: with --at-commit, promptops must come from the snapshot venv's
-# path, not from this checkout.
+# Appended, not prepended: promptops must come from the byte-compiled copy on the venv's
+# path (bench/peers/snapshot.py), not from this checkout.
 sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from bench.peers.eval_fixture import write_promptfoo_dir, write_promptops_repo
-from bench.peers.snapshot import rerun_at_commit, strip_at_commit
+from bench.peers.snapshot import rerun_on_copy, strip_at_commit
 from bench.peers.timing import (
     DISCARDED,
     PROMPTFOO,
-    ROOT,
     SNAPSHOT_OF,
     Contestant,
     interleaved,
@@ -138,17 +137,17 @@ def main() -> int:
         "--at-commit", metavar="REV", help="measure promptops at this commit (default: checkout)"
     )
     args = parser.parse_args()
-    if args.at_commit:
+    if SNAPSHOT_OF is None:
         argv = strip_at_commit(sys.argv[1:])
-        return rerun_at_commit(args.at_commit, "bench_eval_vs_promptfoo.py", argv)
-    print(f"promptops code: {SNAPSHOT_OF or 'the working tree of ' + str(ROOT)}")
+        return rerun_on_copy(args.at_commit, "bench_eval_vs_promptfoo.py", argv)
+    print(f"promptops code: {SNAPSHOT_OF}")
     if not PROMPTFOO.exists():
         print("promptfoo is not installed: run bench/setup_peers.sh first", file=sys.stderr)
         return 2
     n = args.cases
     with tempfile.TemporaryDirectory(prefix="bench-eval-") as tmp:
         workdir = Path(tmp)
-        # promptops runs from a venv without the editable-install hook (see make_plain_venv).
+        # promptops runs as installed: a byte-compiled copy, no editable hook (snapshot.py).
         python = make_plain_venv(workdir / "plain-venv")
         print(f"promptops imported from {promptops_location(python)}")
         pf_big = promptfoo_contestant(f"promptfoo eval ({n} cases)", workdir, n)

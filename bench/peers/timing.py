@@ -19,8 +19,8 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 ROOT = BENCH_DIR.parent
-# A run ``--at-commit`` measures promptops exported from a commit (snapshot.py passes the
-# locations below by environment); the bench code itself always comes from the checkout.
+# A run measures a byte-compiled copy of promptops (snapshot.py passes the locations below
+# by environment); the bench code itself always comes from the checkout.
 PEERS_DIR = Path(os.environ.get("BENCH_PEERS_DIR", BENCH_DIR / ".peers"))
 PEERS_PYTHON = PEERS_DIR / "venv" / "bin" / "python"
 PROMPTFOO = PEERS_DIR / "node" / "node_modules" / ".bin" / "promptfoo"
