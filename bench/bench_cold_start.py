@@ -24,8 +24,8 @@ project's own release code (bench/peers/release_fixture.py); the warm-up run fil
 Targets: promptops 1k <= 0.25 x the fastest peer; promptops 10k <= 1.3 x promptops 1k.
 Then, for each release, where promptops' cold start goes (peers/phases_promptops.py: import,
 open = fetch + verify, first render; in-process, median of 5 fresh processes).
-Warm render (in-process, us per call, best of 7 timeit repeats): langfuse compile and
-str.format_map (peers' venv), promptops render with and without input validation next to
+Warm render (in-process, us per call, best of 9 interleaved timeit rounds): langfuse compile
+and str.format_map (peers' venv), promptops render with and without input validation next to
 str.format_map again (project venv). Targets: render <= 2 x format_map, faster than
 langfuse's compile; validated render <= 10 us.
 
@@ -197,7 +197,7 @@ def main() -> int:
                 shown = ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
                 print(f"  promptops {n}: {shown}")
 
-        print("\nwarm render: 2-message, 3-variable chat prompt; us per call, best of 7 repeats")
+        print("\nwarm render: 2-message, 3-variable chat prompt; us per call, best of 9 rounds")
         if have_peers:
             peer = warm_json([str(PEERS_PYTHON), str(PEERS / "warm_render.py"), "--langfuse"])
             print(f"  str.format_map (peers venv)      {peer['format_map']:7.2f} us")
