@@ -1,0 +1,32 @@
+"""`make demo` runs end to end: every step's exit code is checked by the script itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "demo.py"
+
+
+def test_demo_runs_every_step_offline(tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "PROMPTOPS_SIGNING_KEY"):
+        env.pop(name, None)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT)], env=env, capture_output=True, text=True, check=False
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "[unknown-model]" in out  # the broken copy's diagnostic
+    assert "verified release v1 (serial 1)" in out
+    assert "unsigned bytes appended" in out  # the tampered copy is refused
+    assert "Say the money reaches the original payment method" in out  # rendered
+    assert "provenance: release v1 serial 1" in out
+    assert "tool check issue_refund: needs_approval" in out
+    assert "19 cases: 19 passed, 0 failed" in out
+    assert "REGRESSION evals/support/refund-reply.yaml" in out
+    assert "Demo finished." in out
+    # Everything happened in the temporary workspace, nothing in this checkout.
+    assert any(tmp_path.glob("promptops-demo-*/site/channels/production.json"))
