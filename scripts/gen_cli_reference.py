@@ -1,8 +1,10 @@
-"""Generate docs/readme/cli-reference.md from the click commands.
+"""Generate the CLI reference from the click commands.
 
-Usage: python scripts/gen_cli_reference.py [--check] [--out PATH]
+Usage: python scripts/gen_cli_reference.py [--check] [--out PATH] [--readme PATH]
 
---check exits 1 (writing nothing) when the file on disk differs from a fresh rendering.
+Writes the full reference (docs/readme/cli-reference.md) and the command table between the
+`<!-- cli:start -->` and `<!-- cli:end -->` markers of README.md. --check exits 1 (writing
+nothing) when either file on disk differs from a fresh rendering.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import click
 from promptops.cli.main import cli
 from promptops.fsutil import atomic_write_text
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "readme" / "cli-reference.md"
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "docs" / "readme" / "cli-reference.md"
+DEFAULT_README = ROOT / "README.md"
+START, END = "<!-- cli:start -->", "<!-- cli:end -->"
 
 
 def _cell(text: str) -> str:
@@ -77,20 +82,53 @@ def render() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def render_table() -> str:
+    """One row per command: its usage and the first sentence of its help."""
+    root = click.Context(cli, info_name="promptops", **cli.context_settings)
+    lines = ["| command | what it does |", "|---|---|"]
+    for name in cli.list_commands(root):
+        command = cli.get_command(root, name)
+        assert command is not None, name
+        ctx = click.Context(command, info_name=name, parent=root)
+        usage = " ".join(command.collect_usage_pieces(ctx)).replace("[OPTIONS]", "").strip()
+        summary = _cell(_help_text(command).split("\n\n", 1)[0])
+        anchor = f"docs/readme/cli-reference.md#promptops-{name}"
+        shown = f"promptops {name} {usage}".rstrip()
+        lines.append(f"| [`{_cell(shown)}`]({anchor}) | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def splice_readme(readme: str, table: str) -> str:
+    """README text with the command table between the markers replaced."""
+    head, start, rest = readme.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise SystemExit(f"README has no {START} ... {END} block")
+    return f"{head}{START}\n{table}{END}{tail}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--readme", type=Path, default=DEFAULT_README)
     args = parser.parse_args(argv)
-    text = render()
+    readme = args.readme.read_text(encoding="utf-8") if args.readme.exists() else None
+    wanted = {args.out: render()}
+    if readme is not None:
+        wanted[args.readme] = splice_readme(readme, render_table())
+    stale = [
+        path
+        for path, text in wanted.items()
+        if (path.read_text(encoding="utf-8") if path.exists() else "") != text
+    ]
     if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        if current != text:
-            print(f"{args.out} is stale: run python scripts/gen_cli_reference.py", file=sys.stderr)
-            return 1
-        return 0
-    atomic_write_text(args.out, text)
-    print(f"wrote {args.out}")
+        for path in stale:
+            print(f"{path} is stale: run python scripts/gen_cli_reference.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        atomic_write_text(path, wanted[path])
+        print(f"wrote {path}")
     return 0
 
 

@@ -34,9 +34,22 @@ def test_every_registered_command_has_a_section() -> None:
 def test_check_fails_when_stale_and_passes_after_writing(tmp_path: Path) -> None:
     script = _script()
     out = tmp_path / "ref.md"
-    assert script.main(["--check", "--out", str(out)]) == 1
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n<!-- cli:start -->\nold\n<!-- cli:end -->\n\nafter\n")
+    paths = ["--out", str(out), "--readme", str(readme)]
+    assert script.main(["--check", *paths]) == 1
     assert not out.exists()
-    assert script.main(["--out", str(out)]) == 0
-    assert script.main(["--check", "--out", str(out)]) == 0
+    assert "old" in readme.read_text()
+    assert script.main(paths) == 0
+    text = readme.read_text()
+    assert "old" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
+    assert "| [`promptops validate [PATH]`](docs/readme/cli-reference.md#promptops-validate) |" in (
+        text
+    )
+    assert script.main(["--check", *paths]) == 0
     out.write_text(out.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
-    assert script.main(["--check", "--out", str(out)]) == 1
+    assert script.main(["--check", *paths]) == 1
+
+
+def test_committed_reference_and_readme_table_are_fresh() -> None:
+    assert _script().main(["--check"]) == 0, "run: python scripts/gen_cli_reference.py"

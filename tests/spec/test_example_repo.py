@@ -159,7 +159,8 @@ def test_promptops_validate_reports_only_the_deprecation_warning() -> None:
 
 
 def _tour_blocks() -> list[tuple[str, str]]:
-    text = (ROOT / "docs" / "readme" / "tour.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = readme.split("<!-- tour:start", 1)[1].split("<!-- tour:end -->", 1)[0]
     blocks = []
     for chunk in text.split("```yaml\n")[1:]:
         body = chunk.split("```", 1)[0]
