@@ -22,6 +22,10 @@ __all__ = ["SCHEMA_DIR", "ExistingFilesError", "InitResult", "init_repository", 
 # Where init puts the editor schemas, relative to the repository root.
 SCHEMA_DIR = PurePosixPath(".promptops/schemas")
 
+# Written only when the target has no .gitignore yet (an existing one is the user's, kept
+# as it is): `promptops release` and `build` write into dist/ by default.
+GITIGNORE = b"# Build output of promptops build / release (publish it, do not commit it).\ndist/\n"
+
 
 class ExistingFilesError(PromptopsError):
     """The target already holds files init would write; nothing was written."""
@@ -107,7 +111,8 @@ def _git_init(root: Path) -> None:
 def init_repository(target: Path) -> InitResult:
     """Scaffold a prompt repository in ``target`` (created if missing).
 
-    Runs ``git init`` when ``target`` is not inside a git work tree; never commits.
+    Runs ``git init`` when ``target`` is not inside a git work tree; never commits. Adds a
+    ``.gitignore`` ignoring ``dist/`` unless one exists.
 
     Raises:
         ExistingFilesError: if any file init would write already exists (nothing is written).
@@ -121,6 +126,8 @@ def init_repository(target: Path) -> InitResult:
     run_git_init = not _inside_git_work_tree(root)
     if run_git_init:
         _git_init(root)
+    if not os.path.lexists(root / ".gitignore"):
+        files = {".gitignore": GITIGNORE, **files}
     for rel, data in files.items():
         path = root.joinpath(*PurePosixPath(rel).parts)
         try:

@@ -27,6 +27,7 @@ EXPECTED_FILES = [
     "prompts/partials/customer.yaml",
     "prompts/support/assistant.yaml",
 ]
+WRITTEN = [".gitignore", *EXPECTED_FILES]  # .gitignore only where there is none
 
 
 def _tree(root: Path) -> list[str]:
@@ -40,14 +41,24 @@ def _tree(root: Path) -> list[str]:
 def test_init_into_a_new_directory_runs_git_init_and_commits_nothing(tmp_path: Path) -> None:
     target = tmp_path / "new" / "prompts-repo"
     result = init_repository(target)
-    assert result.files == EXPECTED_FILES
+    assert result.files == WRITTEN
     assert result.git_initialized
-    assert _tree(target) == EXPECTED_FILES
+    assert _tree(target) == WRITTEN
     assert (target / ".git").is_dir()
     assert git(target, "rev-list", "--all") == ""
     assert git(target, "status", "--porcelain", "--untracked-files=all").splitlines() == [
-        f"?? {rel}" for rel in EXPECTED_FILES
+        f"?? {rel}" for rel in WRITTEN
     ]
+    (target / "dist" / "releases").mkdir(parents=True)
+    (target / "dist" / "bundle.json").write_text("{}", encoding="utf-8")
+    assert git(target, "check-ignore", "dist/bundle.json") == "dist/bundle.json"
+
+
+def test_an_existing_gitignore_is_kept_and_not_a_conflict(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("node_modules/\n", encoding="utf-8")
+    result = init_repository(tmp_path)
+    assert result.files == EXPECTED_FILES
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "node_modules/\n"
 
 
 def test_init_into_an_existing_git_repository_keeps_it(tmp_path: Path) -> None:
@@ -58,7 +69,7 @@ def test_init_into_an_existing_git_repository_keeps_it(tmp_path: Path) -> None:
     assert not (root / "prompts-repo" / ".git").exists()
     assert git(root, "rev-parse", "HEAD") == head
     assert (root / "README.md").read_text(encoding="utf-8") == "app\n"
-    assert _tree(root / "prompts-repo") == EXPECTED_FILES
+    assert _tree(root / "prompts-repo") == WRITTEN
 
 
 def test_init_at_the_root_of_an_existing_git_repository(tmp_path: Path) -> None:
@@ -110,7 +121,7 @@ def test_unrelated_files_do_not_block_init(tmp_path: Path) -> None:
     (tmp_path / "prompts" / "other" / "mine.yaml").write_text("x\n", encoding="utf-8")
     result = init_repository(tmp_path)
     assert (tmp_path / "prompts" / "other" / "mine.yaml").read_text(encoding="utf-8") == "x\n"
-    assert len(result.files) == len(EXPECTED_FILES)
+    assert result.files == WRITTEN
 
 
 def test_scaffold_files_validate_with_the_models_and_the_schemas(tmp_path: Path) -> None:
