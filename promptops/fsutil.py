@@ -13,10 +13,16 @@ from pathlib import Path
 __all__ = ["atomic_write_bytes", "atomic_write_text"]
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, mode: int = 0o644, overwrite: bool = True
+) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
 
+    With ``overwrite=False`` the complete file is hard-linked into place, which fails if
+    ``path`` exists: nothing is ever replaced, and the file never appears half-written.
+
     Raises:
+        FileExistsError: with ``overwrite=False``, if ``path`` exists.
         OSError: if the directory cannot be written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,7 +33,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            os.unlink(tmp)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

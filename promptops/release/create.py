@@ -13,12 +13,12 @@ from promptops.compile import Bundle, build
 from promptops.errors import SignatureError, UsageError
 from promptops.fsutil import atomic_write_bytes
 from promptops.release import _git
-from promptops.release.layout import MANIFEST_NAME, release_dir
+from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, release_dir
 from promptops.release.manifest import ReleaseSpec, sign_manifest
 from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.trust import RELEASE_NAME, verify_release
 
-__all__ = ["ReleaseResult", "create_release", "models_of", "tag_message"]
+__all__ = ["ReleaseResult", "create_release", "models_of", "tag_message", "write_release"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,49 @@ def _check_clean(root: Path, name: str) -> str:
     return _git.head_commit(root)
 
 
+def write_release(
+    directory: Path,
+    bundle: Bundle,
+    name: str,
+    serial: int,
+    keys: Sequence[Ed25519PrivateKey],
+    *,
+    now: dt.datetime,
+    expires_in: dt.timedelta,
+    trust: TrustRoot | None,
+) -> ReleaseSpec:
+    """Sign ``bundle`` as release ``name``/``serial`` and write both files into ``directory``.
+
+    The signatures are checked against ``trust`` first (when given), and the bundle is
+    written before the manifest: a manifest is never visible without the bytes it signs.
+
+    Raises:
+        SignatureError: if the keys do not satisfy ``trust``.
+    """
+    spec = ReleaseSpec(
+        release=name,
+        serial=serial,
+        commit=bundle.source.commit,
+        tree=bundle.source.tree,
+        prompts=bundle.prompts,
+        models=models_of(bundle),
+        created=now,
+        expires=now + expires_in,
+    )
+    envelope = sign_manifest(spec, bundle.data, keys)
+    if trust is not None:
+        try:
+            verify_release(envelope, bundle.data, trust, now=now)
+        except SignatureError as exc:
+            raise SignatureError(
+                f"these keys do not satisfy policies/signers.yaml: {exc}; add the key with "
+                "promptops keygen's entry, or sign with more --key"
+            ) from exc
+    atomic_write_bytes(directory / BUNDLE_NAME, bundle.data)
+    atomic_write_bytes(directory / MANIFEST_NAME, envelope)
+    return spec
+
+
 def create_release(
     root: Path,
     name: str,
@@ -95,29 +138,10 @@ def create_release(
     commit = _check_clean(root, name)
     bundle = build(root, ref=commit)
     serial = max((t.serial for t in _git.release_tags(root).values()), default=0) + 1
-    spec = ReleaseSpec(
-        release=name,
-        serial=serial,
-        commit=bundle.source.commit,
-        tree=bundle.source.tree,
-        prompts=bundle.prompts,
-        models=models_of(bundle),
-        created=now,
-        expires=now + expires_in,
-    )
-    envelope = sign_manifest(spec, bundle.data, keys)
-    if trust is not None:
-        try:
-            verify_release(envelope, bundle.data, trust, now=now)
-        except SignatureError as exc:
-            raise SignatureError(
-                f"these keys do not satisfy policies/signers.yaml: {exc}; add the key with "
-                "promptops keygen's entry, or sign with more --key"
-            ) from exc
     directory = release_dir(out, name)
-    # The bundle first: a manifest is never visible without the bytes it signs.
-    atomic_write_bytes(directory / "bundle.json", bundle.data)
-    atomic_write_bytes(directory / MANIFEST_NAME, envelope)
+    spec = write_release(
+        directory, bundle, name, serial, keys, now=now, expires_in=expires_in, trust=trust
+    )
     _git.create_tag(root, name, commit, tag_message(name, serial, bundle.sha256))
     return ReleaseResult(
         name=name,

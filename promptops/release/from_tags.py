@@ -15,13 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from promptops.compile import build
 from promptops.errors import BundleError
-from promptops.fsutil import atomic_write_bytes
 from promptops.release import _git
-from promptops.release.create import models_of
-from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, release_dir
-from promptops.release.manifest import ReleaseSpec, sign_manifest
+from promptops.release.create import write_release
+from promptops.release.layout import MANIFEST_NAME, release_dir
 from promptops.runtime.dsse import TrustRoot
-from promptops.runtime.trust import verify_release
 
 __all__ = ["releases_from_tags"]
 
@@ -53,20 +50,15 @@ def releases_from_tags(
                 f"tag {tag.name} records bundle sha256:{tag.bundle_sha256}, but its commit now "
                 f"builds sha256:{bundle.sha256}; rebuild with the promptops version that made it"
             )
-        spec = ReleaseSpec(
-            release=tag.name,
-            serial=tag.serial,
-            commit=bundle.source.commit,
-            tree=bundle.source.tree,
-            prompts=bundle.prompts,
-            models=models_of(bundle),
-            created=now,
-            expires=now + expires_in,
+        write_release(
+            directory,
+            bundle,
+            tag.name,
+            tag.serial,
+            keys,
+            now=now,
+            expires_in=expires_in,
+            trust=trust,
         )
-        envelope = sign_manifest(spec, bundle.data, keys)
-        if trust is not None:
-            verify_release(envelope, bundle.data, trust, now=now)
-        atomic_write_bytes(directory / BUNDLE_NAME, bundle.data)
-        atomic_write_bytes(directory / MANIFEST_NAME, envelope)
         written.append(tag.name)
     return written

@@ -7,9 +7,6 @@ so both writing and reading one there is refused unless git ignores that path.
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from promptops.errors import UsageError
+from promptops.fsutil import atomic_write_bytes
 from promptops.release._git import is_ignored, toplevel
 from promptops.runtime.dsse import keyid_of, raw_public_bytes
 
@@ -86,21 +84,11 @@ def check_key_location(path: Path, action: str) -> None:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    # Write a 0600 temp file, then hard-link it into place: the link fails if the
-    # target exists, so a key is never overwritten and never seen half-written.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Mode 0600 from the first byte, and never over an existing key.
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.link(tmp, path)
+        atomic_write_bytes(path, data, mode=0o600, overwrite=False)
     except FileExistsError as exc:
         raise UsageError(f"{path}: already exists; refusing to overwrite a key") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def generate_key(out: Path, name: str, passphrase: bytes | None = None) -> SignerEntry:
