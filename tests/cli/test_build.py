@@ -7,24 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.main import main
-from tests.helpers import MINIMAL_REPO, git, write_files
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import MINIMAL_REPO, git, run_cli, write_files
 
 
 def test_build_writes_dist_and_prints_digest_count_and_source(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(["build", str(repo)], capsys)
+    code, out, err = run_cli(["build", str(repo)], capsys)
     data = (repo / "dist" / "bundle.json").read_bytes()
     head = git(repo, "rev-parse", "HEAD")
     tree = git(repo, "rev-parse", "HEAD^{tree}")
@@ -40,8 +29,8 @@ def test_build_writes_dist_and_prints_digest_count_and_source(
 def test_build_ref_into_out_dir_matches_the_working_tree(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["build", str(repo), "--out", str(tmp_path / "wt")], capsys)[0] == 0
-    code, out, _ = run(
+    assert run_cli(["build", str(repo), "--out", str(tmp_path / "wt")], capsys)[0] == 0
+    code, out, _ = run_cli(
         ["build", str(repo), "--ref", "HEAD", "--out", str(tmp_path / "ref")], capsys
     )
     assert code == 0
@@ -55,7 +44,7 @@ def test_build_defaults_to_the_current_directory(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(repo)
-    code, out, _ = run(["build"], capsys)
+    code, out, _ = run_cli(["build"], capsys)
     assert code == 0
     assert out.startswith("wrote dist/bundle.json (")
     assert (repo / "dist" / "bundle.json").is_file()
@@ -64,7 +53,7 @@ def test_build_defaults_to_the_current_directory(
 def test_dirty_tree_is_reported(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     greet = repo / "prompts" / "greet.yaml"
     greet.write_text(greet.read_text().replace("Say hello", "Say hi"))
-    code, out, _ = run(["build", str(repo)], capsys)
+    code, out, _ = run_cli(["build", str(repo)], capsys)
     assert code == 0
     assert out.splitlines()[-1].endswith("(dirty working tree)")
 
@@ -74,7 +63,7 @@ def test_invalid_repository_prints_diagnostics_and_exits_1(
 ) -> None:
     greet = repo / "prompts" / "greet.yaml"
     greet.write_text(greet.read_text().replace("tools: [lookup]", "tools: [lokup]"))
-    code, out, err = run(["build", str(repo)], capsys)
+    code, out, err = run_cli(["build", str(repo)], capsys)
     assert (code, out) == (1, "")
     lines = err.splitlines()
     assert lines[0].startswith("prompts/greet.yaml:")
@@ -86,7 +75,7 @@ def test_invalid_repository_prints_diagnostics_and_exits_1(
 
 
 def test_unknown_ref_exits_2_without_traceback(repo: Path) -> None:
-    proc = subprocess.run(
+    proc = subprocess.run_cli(
         [sys.executable, "-m", "promptops", "build", str(repo), "--ref", "nope"],
         capture_output=True,
         text=True,
@@ -101,7 +90,7 @@ def test_directory_outside_git_builds_with_no_commit(
 ) -> None:
     root = tmp_path / "plain"
     write_files(root, MINIMAL_REPO)
-    code, out, _ = run(["build", str(root)], capsys)
+    code, out, _ = run_cli(["build", str(root)], capsys)
     assert code == 0
     assert out.splitlines()[-1] == "source:  working tree (no commit)"
     assert (

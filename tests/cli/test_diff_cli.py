@@ -7,21 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.main import main
 from tests.diff.fixtures import BASE, edit, make_change
-from tests.helpers import commit_all, write_files
+from tests.helpers import commit_all, run_cli, write_files
 
 GREET = BASE["prompts/greet.yaml"]
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +51,7 @@ def test_fail_on_exit_codes(
     err: str,
 ) -> None:
     root, base, head = high_risk
-    got = run(["diff", base, head, "--path", str(root), *extra], capsys)
+    got = run_cli(["diff", base, head, "--path", str(root), *extra], capsys)
     assert (got[0], got[2]) == (code, err)
     assert got[1].startswith(f"promptops diff {base}..{head}: risk HIGH\n")
 
@@ -70,8 +59,10 @@ def test_fail_on_exit_codes(
 def test_any_fails_on_a_low_risk_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "repo"
     base, head = make_change(root, {"prompts/greet.yaml": edit(GREET, "owner: team-a", "owner: x")})
-    assert run(["diff", base, head, "--path", str(root), "--fail-on", "high-risk"], capsys)[0] == 0
-    code, _, err = run(["diff", base, head, "--path", str(root), "--fail-on", "any"], capsys)
+    assert (
+        run_cli(["diff", base, head, "--path", str(root), "--fail-on", "high-risk"], capsys)[0] == 0
+    )
+    code, _, err = run_cli(["diff", base, head, "--path", str(root), "--fail-on", "any"], capsys)
     assert (code, err) == (
         1,
         "promptops diff: gate failed: prompt repository changed (--fail-on any)\n",
@@ -83,11 +74,11 @@ def test_markdown_and_json_formats(
 ) -> None:
     root, base, head = high_risk
     args = ["diff", base, head, "--path", str(root), "--behaviour", "--provider", "echo"]
-    code, out, _ = run([*args, "--format", "markdown", "--fail-on", "never"], capsys)
+    code, out, _ = run_cli([*args, "--format", "markdown", "--fail-on", "never"], capsys)
     assert code == 0
     assert out.startswith("<!-- promptops-diff -->\n## promptops diff ")
     assert "### Behaviour (echo; " in out
-    code, out, _ = run([*args, "--format", "json"], capsys)
+    code, out, _ = run_cli([*args, "--format", "json"], capsys)
     assert code == 1
     assert json.loads(out)["behaviour"]["regressions"] == 1
 
@@ -96,7 +87,7 @@ def test_unknown_ref_is_a_usage_error(
     high_risk: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, _, head = high_risk
-    code, out, err = run(["diff", "no-such-ref", head, "--path", str(root)], capsys)
+    code, out, err = run_cli(["diff", "no-such-ref", head, "--path", str(root)], capsys)
     assert (code, out) == (2, "")
     assert err.startswith("error: ") and "no-such-ref" in err
 
@@ -108,7 +99,7 @@ def test_invalid_head_fails_with_its_diagnostics(
     base, _ = make_change(root, {"prompts/greet.yaml": edit(GREET, "owner: team-a", "owner: b")})
     write_files(root, {"prompts/greet.yaml": edit(GREET, "model: default", "model: nope")})
     head = commit_all(root, "break")
-    code, out, err = run(["diff", base, head, "--path", str(root)], capsys)
+    code, out, err = run_cli(["diff", base, head, "--path", str(root)], capsys)
     assert (code, out) == (1, "")
     lines = err.splitlines()
     assert lines[0].startswith("prompts/greet.yaml:4:8: error: unknown model 'nope'")
@@ -124,7 +115,7 @@ def test_invalid_working_tree_names_the_fix(
     root = tmp_path / "repo"
     base, _ = make_change(root, {"prompts/greet.yaml": edit(GREET, "owner: team-a", "owner: b")})
     write_files(root, {"prompts/greet.yaml": edit(GREET, "model: default", "model: nope")})
-    code, _, err = run(["diff", base, "--path", str(root)], capsys)
+    code, _, err = run_cli(["diff", base, "--path", str(root)], capsys)
     assert code == 1
     assert err.splitlines()[-1] == (
         "error: the head (working tree) has 1 error(s); run `promptops validate` and fix them"

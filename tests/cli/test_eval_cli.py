@@ -8,17 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.main import main
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import run_cli
 
 
 def _break_assertion(repo: Path) -> None:
@@ -27,7 +17,7 @@ def _break_assertion(repo: Path) -> None:
 
 
 def test_passing_eval_exits_0(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["eval", str(repo), "--no-cache"], capsys)
+    code, out, err = run_cli(["eval", str(repo), "--no-cache"], capsys)
     assert (code, err) == (0, "")
     assert out == (
         "PASS evals/greet.yaml :: says-hello\n"
@@ -40,7 +30,7 @@ def test_failing_eval_exits_1_with_the_assertion_and_output(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _break_assertion(repo)
-    code, out, _ = run(["eval", str(repo)], capsys)
+    code, out, _ = run_cli(["eval", str(repo)], capsys)
     assert code == 1
     assert out.splitlines()[:3] == [
         "FAIL evals/greet.yaml :: says-hello",
@@ -51,30 +41,30 @@ def test_failing_eval_exits_1_with_the_assertion_and_output(
 
 def test_formats(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _break_assertion(repo)
-    code, out, _ = run(["eval", str(repo), "--format", "json"], capsys)
+    code, out, _ = run_cli(["eval", str(repo), "--format", "json"], capsys)
     assert code == 1 and json.loads(out)["totals"]["failed"] == 1
-    code, out, _ = run(["eval", str(repo), "--format", "junit"], capsys)
+    code, out, _ = run_cli(["eval", str(repo), "--format", "junit"], capsys)
     assert code == 1 and ET.fromstring(out).get("failures") == "1"
-    code, out, _ = run(["eval", str(repo), "--format", "markdown"], capsys)
+    code, out, _ = run_cli(["eval", str(repo), "--format", "markdown"], capsys)
     assert code == 1 and out.startswith("**❌ 1 of 1 cases failed**\n")
 
 
 def test_record_then_replay(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["eval", str(repo), "--provider", "echo", "--record"], capsys)
+    code, _, err = run_cli(["eval", str(repo), "--provider", "echo", "--record"], capsys)
     assert (code, err) == (0, "recorded 1 file(s) under evals/recordings/\n")
-    code, out, _ = run(["eval", str(repo), "--provider", "replay"], capsys)
+    code, out, _ = run_cli(["eval", str(repo), "--provider", "replay"], capsys)
     assert code == 0 and out.startswith("PASS evals/greet.yaml :: says-hello\n")
 
 
 def test_prompt_filter_and_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["eval", str(repo), "--prompt", "nope"], capsys)
+    code, _, err = run_cli(["eval", str(repo), "--prompt", "nope"], capsys)
     assert (code, err) == (2, "error: --prompt 'nope': no such prompt\n")
-    code, _, err = run(["eval", str(repo), "--provider", "replay", "--record"], capsys)
+    code, _, err = run_cli(["eval", str(repo), "--provider", "replay", "--record"], capsys)
     assert code == 2
     assert err == (
         "error: --record needs a provider that answers (echo or a live model), not replay\n"
     )
-    code, _, err = run(["eval", str(repo), "--concurrency", "0"], capsys)
+    code, _, err = run_cli(["eval", str(repo), "--concurrency", "0"], capsys)
     assert code == 2 and "--concurrency" in err
 
 
@@ -83,7 +73,7 @@ def test_invalid_eval_set_names_file_and_case(
 ) -> None:
     path = repo / "evals/greet.yaml"
     path.write_text(path.read_text().replace("contains: Ada", "regex: '(Ada'"), encoding="utf-8")
-    code, _, err = run(["eval", str(repo)], capsys)
+    code, _, err = run_cli(["eval", str(repo)], capsys)
     assert code == 1
     assert err == (
         "error: evals/greet.yaml: case 'says-hello': assertion 1: invalid regular expression "
@@ -95,6 +85,6 @@ def test_ref_evaluates_the_committed_version(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _break_assertion(repo)  # uncommitted: HEAD still expects 'Ada'
-    assert run(["eval", str(repo)], capsys)[0] == 1
-    code, out, _ = run(["eval", str(repo), "--ref", "HEAD", "--prompt", "greet"], capsys)
+    assert run_cli(["eval", str(repo)], capsys)[0] == 1
+    code, out, _ = run_cli(["eval", str(repo), "--ref", "HEAD", "--prompt", "greet"], capsys)
     assert code == 0 and out.startswith("PASS evals/greet.yaml :: says-hello\n")

@@ -4,25 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.main import main
-from tests.helpers import git
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import git, run_cli
 
 
 def test_init_prints_files_and_next_steps(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "my prompts"
-    code, out, err = run(["init", str(target)], capsys)
+    code, out, err = run_cli(["init", str(target)], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == f"Created a prompt repository in {target} (15 files):"
@@ -37,7 +26,7 @@ def test_init_defaults_to_the_current_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(["init"], capsys)
+    code, out, _ = run_cli(["init"], capsys)
     assert code == 0
     assert (tmp_path / "models.yaml").is_file()
     assert "  cd " not in out
@@ -47,7 +36,7 @@ def test_init_refuses_to_overwrite_with_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "models.yaml").write_text("models: {}\n", encoding="utf-8")
-    code, out, err = run(["init", str(tmp_path)], capsys)
+    code, out, err = run_cli(["init", str(tmp_path)], capsys)
     assert (code, out) == (1, "")
     assert err == (
         f"error: refusing to overwrite existing files in {tmp_path}: models.yaml; "
@@ -57,6 +46,6 @@ def test_init_refuses_to_overwrite_with_exit_1(
 
 
 def test_init_then_validate_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["init", str(tmp_path / "r")], capsys)[0] == 0
-    code, out, _ = run(["validate", str(tmp_path / "r")], capsys)
+    assert run_cli(["init", str(tmp_path / "r")], capsys)[0] == 0
+    code, out, _ = run_cli(["validate", str(tmp_path / "r")], capsys)
     assert (code, out) == (0, "ok: 0 error(s), 0 warning(s), 8 valid document(s)\n")

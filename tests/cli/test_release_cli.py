@@ -9,18 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.main import main
-from tests.helpers import commit_all, git, init_repo
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import commit_all, git, init_repo, run_cli
 
 
 @pytest.fixture
@@ -33,7 +22,7 @@ def project(
     monkeypatch.delenv("PROMPTOPS_SIGNING_KEY", raising=False)
     monkeypatch.delenv("PROMPTOPS_KEY_PASSPHRASE", raising=False)
     key = tmp_path / "keys" / "alice.pem"
-    code, out, err = run(["keygen", "--out", str(key), "--name", "alice"], capsys)
+    code, out, err = run_cli(["keygen", "--out", str(key), "--name", "alice"], capsys)
     assert code == 0, err
     assert f"wrote private key {key}" in err
     assert out.startswith("  - name: alice\n    keyid: ")
@@ -46,49 +35,49 @@ def project(
 def test_release_publish_verify_promote_rollback_log(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(["release", "v1"], capsys)
+    code, out, err = run_cli(["release", "v1"], capsys)
     assert code == 0, err
     assert out.startswith("released v1: serial 1, commit ")
 
-    code, out, err = run(["verify", "dist/releases/v1"], capsys)
+    code, out, err = run_cli(["verify", "dist/releases/v1"], capsys)
     assert code == 0, err
     assert out.splitlines()[0] == "verified release v1 (serial 1)"
     assert "  signers  alice" in out.splitlines()
 
     site = tmp_path / "site"
-    code, out, err = run(["publish", str(site), "--channel", "production"], capsys)
+    code, out, err = run_cli(["publish", str(site), "--channel", "production"], capsys)
     assert (code, out.splitlines()[-1]) == (0, "  channel production -> v1 (serial 1)"), err
 
     greet = project / "prompts" / "greet.yaml"
     greet.write_text(greet.read_text().replace("Say hello", "Say hi"))
-    code, _, err = run(["release", "v2"], capsys)
+    code, _, err = run_cli(["release", "v2"], capsys)
     assert code == 2
     assert "error: uncommitted changes to prompt sources (prompts/greet.yaml)" in err
     commit_all(project, "say hi")
-    assert run(["release", "v2"], capsys)[0] == 0
-    assert run(["publish", str(site)], capsys)[0] == 0
-    code, out, _ = run(["promote", "v2", "--channel", "production", "--dir", str(site)], capsys)
+    assert run_cli(["release", "v2"], capsys)[0] == 0
+    assert run_cli(["publish", str(site)], capsys)[0] == 0
+    code, out, _ = run_cli(["promote", "v2", "--channel", "production", "--dir", str(site)], capsys)
     assert out == "channel production -> v2 (serial 2) (was v1, serial 1)\n"
-    code, _, err = run(["promote", "v1", "--channel", "production", "--dir", str(site)], capsys)
+    code, _, err = run_cli(["promote", "v1", "--channel", "production", "--dir", str(site)], capsys)
     assert code == 1
     assert "refusing to move it back to v1 (serial 1)" in err
 
-    code, out, err = run(
+    code, out, err = run_cli(
         ["verify", str(site), "--channel", "production", "--format", "json"], capsys
     )
     report = json.loads(out)
     assert (code, report["ok"], report["release"], report["serial"]) == (0, True, "v2", 2)
 
-    code, out, err = run(["rollback", "v1"], capsys)
+    code, out, err = run_cli(["rollback", "v1"], capsys)
     assert code == 0, err
     assert "Revert prompts to v1 (from v2)" in out
-    assert run(["release", "v3"], capsys)[0] == 0
+    assert run_cli(["release", "v3"], capsys)[0] == 0
     v1 = json.loads((project / "dist/releases/v1/bundle.json").read_bytes())["index"]
     v3 = json.loads((project / "dist/releases/v3/bundle.json").read_bytes())["index"]
     assert {k: v[2] for k, v in v1.items()} == {k: v[2] for k, v in v3.items()}
     assert "promptops-serial: 3" in git(project, "tag", "-l", "--format=%(contents)", "v3")
 
-    code, out, err = run(["log", "greet"], capsys)
+    code, out, err = run_cli(["log", "greet"], capsys)
     assert code == 0, err
     first = out.splitlines()[0]
     assert first.endswith("Revert prompts to v1 (from v2)  [release v3]")
@@ -97,14 +86,14 @@ def test_release_publish_verify_promote_rollback_log(
 def test_verify_failure_is_explained_and_exits_non_zero(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["release", "v1"], capsys)[0] == 0
+    assert run_cli(["release", "v1"], capsys)[0] == 0
     bundle = project / "dist/releases/v1/bundle.json"
     bundle.write_bytes(bundle.read_bytes()[:-1])
-    code, out, err = run(["verify", "dist/releases/v1"], capsys)
+    code, out, err = run_cli(["verify", "dist/releases/v1"], capsys)
     assert code == 1
     assert err.startswith("error: bundle: ")
     assert "the bundle is truncated (an incomplete download?)" in err
-    code, out, _ = run(["verify", "dist/releases/v1", "--format", "json"], capsys)
+    code, out, _ = run_cli(["verify", "dist/releases/v1", "--format", "json"], capsys)
     result = json.loads(out)
     assert (code, result["ok"]) == (1, False)
     assert "the bundle is truncated" in result["error"]
@@ -113,7 +102,7 @@ def test_verify_failure_is_explained_and_exits_non_zero(
 def test_keygen_refuses_a_key_inside_the_repository(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(["keygen", "--out", "release.pem"], capsys)
+    code, _, err = run_cli(["keygen", "--out", "release.pem"], capsys)
     assert code == 2
     assert "refusing to write a private key inside the git work tree" in err
     assert not (project / "release.pem").exists()
@@ -123,7 +112,7 @@ def test_release_without_a_key_says_how_to_get_one(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PROMPTOPS_SIGNING_KEY")
-    code, _, err = run(["release", "v1"], capsys)
+    code, _, err = run_cli(["release", "v1"], capsys)
     assert code == 2
     assert "no signing key: pass --key FILE or set PROMPTOPS_SIGNING_KEY" in err
     assert os.listdir(project).count("dist") == 0
