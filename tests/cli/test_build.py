@@ -75,7 +75,7 @@ def test_invalid_repository_prints_diagnostics_and_exits_1(
 
 
 def test_unknown_ref_exits_2_without_traceback(repo: Path) -> None:
-    proc = subprocess.run_cli(
+    proc = subprocess.run(
         [sys.executable, "-m", "promptops", "build", str(repo), "--ref", "nope"],
         capture_output=True,
         text=True,
