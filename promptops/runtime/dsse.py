@@ -19,7 +19,6 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from promptops.errors import BundleError, SignatureError
 
@@ -49,7 +48,8 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 
 def raw_public_bytes(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    # public_bytes_raw(): the serialization module (~8 ms of import) stays off the cold start
+    return key.public_bytes_raw()
 
 
 def keyid_of(key: Ed25519PublicKey) -> str:
