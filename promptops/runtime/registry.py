@@ -65,7 +65,7 @@ class _Snapshot:
 class Registry:
     """A verified release of prompts, loaded from a published layout.
 
-    Use :meth:`open`; see ``docs/readme/runtime.md``.
+    Use :meth:`open`; see "Runtime API" in the README.
     """
 
     def __init__(self, loader: Loader, config: RuntimeConfig, snapshot: _Snapshot) -> None:
