@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_repo import _ENV, change, generate
+from gen_repo import change, generate, git
 
 PY = sys.executable
 
@@ -142,8 +142,8 @@ def main() -> None:
         changed = change(root, 50)
         after = _probe(root)
         _row("after 50 changed files (worktree)", after)
-        subprocess.run(["git", "add", "-A"], cwd=root, env=_ENV, check=True)
-        subprocess.run(["git", "commit", "-q", "-m", "bench"], cwd=root, env=_ENV, check=True)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "bench")
         change(root, 100)  # another 50 beyond the first: --ref HEAD must not see them
         ref = _probe(root, "HEAD")
         _row("--ref HEAD after the commit", ref)

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gen_repo import _git, change, generate
+from gen_repo import change, generate, git
 
 from promptops.diff import DiffConfig, DiffOptions, compare, diff_refs
 from promptops.evals import CallContext, EvalSession, Provider, Request, Response
@@ -128,7 +128,7 @@ def main() -> None:
     print(f"structural target <= 2 s (warm): {'met' if warm_cli <= 2.0 else 'NOT met'}")
 
     # Commit the change so the behaviour diff is between two refs, as in CI.
-    _git(root, "commit", "-q", "-am", "change")
+    git(root, "commit", "-q", "-am", "change")
     echo = CountingEcho()
     t = time.perf_counter()
     result = diff_refs(

@@ -9,7 +9,6 @@ ruamel's round-trip loader (on a sample; it is about 20x slower).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_repo import _ENV, change, generate
+from gen_repo import change, generate, git
 
 PY = sys.executable
 
@@ -105,7 +104,7 @@ def main() -> None:
     if not (root / "models.yaml").exists():
         print(f"generating {args.prompts} prompts in {root} ...")
         generate(root, args.prompts)
-    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=root, check=True)
+    git(root, "checkout", "-q", "--", ".")
     cache = root / ".git" / "promptops-cache"
     blobs = _yaml_files(root)
     n = len(blobs)
@@ -122,17 +121,26 @@ def main() -> None:
         t_cold_in = min(t_cold_in, _inproc(root))
     t_warm = _best(3, _cli, root)
     t_warm_in = _best(3, _inproc, root)
-    change(root, 50)
-    t_change_in = _inproc(root)  # the first run after the change checks the 50 files
-    t_change_in = min(t_change_in, _best(2, _inproc, root))
-    t_change = _best(3, _cli, root)
-    subprocess.run(
-        ["git", "commit", "-qam", "change 50"], cwd=root, env={**os.environ, **_ENV}, check=True
-    )
-    t_ref_in = _inproc(root, "HEAD")
-    t_ref_in = min(t_ref_in, _best(2, _inproc, root, "HEAD"))
-    t_ref = _best(3, _cli, root, "--ref", "HEAD")
-    subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=root, check=True)
+    # Each figure after a change is the first run that sees it: every measurement edits the
+    # same 50 files again with a new note, so their content is new to the cache each time.
+    notes = iter(f"(edit {i})" for i in range(100))
+
+    def after_change(run: object, *args: object, commit: bool = False) -> float:
+        assert callable(run)
+        best = float("inf")
+        for _ in range(3):
+            change(root, 50, next(notes))
+            if commit:
+                git(root, "commit", "-qam", "change 50")
+            best = min(best, float(run(*args)))
+        return best
+
+    base = git(root, "rev-parse", "HEAD").strip()
+    t_change = after_change(_cli, root)
+    t_change_in = after_change(_inproc, root)
+    t_ref = after_change(_cli, root, "--ref", "HEAD", commit=True)
+    t_ref_in = after_change(_inproc, root, "HEAD", commit=True)
+    git(root, "reset", "-q", "--hard", base)
     t_python = _best(3, _cli_startup)
 
     print(f"PyYAML CSafeLoader (1 core) : {_rate(n, t_pyyaml)}")
@@ -153,7 +161,7 @@ def main() -> None:
     print(
         f"goal: cold >= 1250 files/s -> {'met' if n / t_cold >= 1250 else 'NOT met'}; "
         f"re-validate <= 0.5 s -> "
-        f"{'met' if max(t_change_in, t_ref_in) <= 0.5 else 'NOT met'} (in-process)"
+        f"{'met' if max(t_change, t_ref) <= 0.5 else 'NOT met'} (CLI, start-up included)"
     )
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 __all__ = ["change", "generate"]
 
-_ENV = {
+GIT_ENV = {
     "GIT_AUTHOR_NAME": "Bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
     "GIT_COMMITTER_NAME": "Bench",
@@ -156,25 +156,37 @@ def generate(path: Path | str, n_prompts: int = 10_000, seed: int = 1) -> Path:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", f"generated {n_prompts} prompts")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", f"generated {n_prompts} prompts")
     return root
 
 
-def change(path: Path | str, n: int = 50) -> list[str]:
-    """Edit ``n`` prompt files in place (still valid); returns their repository paths."""
+def change(path: Path | str, n: int = 50, note: str = "and kind") -> list[str]:
+    """Edit the first ``n`` prompt files in place (still valid); returns their repository paths.
+
+    The edit writes ``note`` into each file's instructions. Calling again with the same note
+    leaves files that already carry it alone; a new note changes them again, into content no
+    cache has seen.
+    """
     root = Path(path)
     changed: list[str] = []
     for file in sorted((root / "prompts").rglob("*-*.yaml"))[:n]:
         text = file.read_text(encoding="utf-8")
-        file.write_text(text.replace("Be precise;", "Be precise and kind;", 1), encoding="utf-8")
+        if f"Be precise {note}" not in text:
+            text = text.replace("Be precise", f"Be precise {note}", 1)
+            file.write_text(text, encoding="utf-8")
         changed.append(file.relative_to(root).as_posix())
     return changed
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, env={**os.environ, **_ENV}, check=True)
+def git(root: Path | str, *args: str) -> str:
+    """Run git in ``root`` with the fixed identity; returns its standard output."""
+    proc = subprocess.run(
+        ["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return proc.stdout
 
 
 def main() -> None:
