@@ -8,7 +8,6 @@ need it, ``jinja2``.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,6 +45,6 @@ def __getattr__(name: str) -> Any:
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module 'promptops.runtime' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"promptops.runtime.{module}"), name)
+    value = getattr(__import__(f"promptops.runtime.{module}", fromlist=[name]), name)
     globals()[name] = value
     return value

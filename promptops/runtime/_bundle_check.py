@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from promptops.runtime.trust import ReleaseManifest
@@ -24,8 +23,7 @@ _PROMPTS_KEY = ',"prompts":'
 _MAX_DIAGNOSE_BYTES = 256 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class _Inspection:
+class _Inspection(NamedTuple):
     commit: str | None
     digests: dict[str, str]
     consistent: bool  # every prompt slice hashes to its index entry

@@ -10,13 +10,13 @@ opening a 10,000-prompt bundle costs what opening a 10-prompt one does, plus the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from promptops.errors import BundleError
+from promptops.runtime.digest import Blob, sha256_hex
 
 __all__ = ["BUNDLE_FORMAT", "Bundle"]
 
@@ -32,7 +32,7 @@ class Bundle:
     __slots__ = ("_data", "_index", "_index_end", "_prompts_at", "_signed", "_source")
 
     def __init__(
-        self, data: bytes, index_end: int, signed: Mapping[str, str] | None, source: Any
+        self, data: Blob, index_end: int, signed: Mapping[str, str] | None, source: Any
     ) -> None:
         self._data = data
         self._index_end = index_end  # offset just past the index's closing "}"
@@ -43,7 +43,7 @@ class Bundle:
 
     @classmethod
     def parse(
-        cls, data: bytes, *, max_prompts: int, signed: Mapping[str, str] | None = None
+        cls, data: Blob, *, max_prompts: int, signed: Mapping[str, str] | None = None
     ) -> Bundle:
         """Check the header and locate the index of ``data``.
 
@@ -54,14 +54,14 @@ class Bundle:
         Raises:
             BundleError: if the file does not follow ADR 0002 or lists too many prompts.
         """
-        if not data.startswith(_HEAD):
+        if not _at(data, 0, _HEAD):
             raise BundleError(
                 f"bundle: expected the file to start with {_HEAD.decode()!r}, "
                 f"found {data[: len(_HEAD)]!r}; rebuild it with this promptops version"
             )
         # An index ends with "]}" (or is "{}"), which no index entry can contain, so this
         # finds its end even if a prompt is itself called "prompts".
-        if data.startswith(b"{}" + _PROMPTS, len(_HEAD)):
+        if _at(data, len(_HEAD), b"{}" + _PROMPTS):
             index_end = len(_HEAD) + 2
         else:
             index_end = data.find(b"]}" + _PROMPTS, len(_HEAD)) + 2
@@ -107,7 +107,7 @@ class Bundle:
     def _entry(self, prompt_id: str) -> tuple[int, int, str]:
         key = json.dumps(prompt_id, ensure_ascii=False).encode("utf-8") + b":"
         data, start = self._data, len(_HEAD)
-        if data.startswith(b"{" + key, start):
+        if _at(data, start, b"{" + key):
             at = start + 1 + len(key)
         else:
             found = data.find(b"," + key, start, self._index_end)
@@ -153,7 +153,7 @@ class Bundle:
             )
         start = self._prompts_at + offset
         chunk = self._data[start : start + length]
-        actual = hashlib.sha256(chunk).hexdigest()
+        actual = sha256_hex(chunk)
         if actual != digest:
             raise BundleError(
                 f"bundle: prompt {prompt_id!r} hashes to {actual}, but the index says {digest}"
@@ -167,7 +167,12 @@ class Bundle:
         return value
 
 
-def _parse_source(data: bytes) -> Any:
+def _at(data: Blob, offset: int, expected: bytes) -> bool:
+    # bytes.startswith(expected, offset), which a mapped file does not have
+    return data[offset : offset + len(expected)] == expected
+
+
+def _parse_source(data: Blob) -> Any:
     # "source" sorts last, so it sits at the end of the file; look from the back, small.
     at = data.rfind(b',"source":')
     if at < 0:
@@ -176,6 +181,6 @@ def _parse_source(data: bytes) -> Any:
         value = json.loads(data[at + len(b',"source":') : -1])
     except (ValueError, UnicodeDecodeError) as exc:
         raise BundleError(f"bundle: the 'source' object is not valid JSON ({exc})") from exc
-    if not isinstance(value, dict) or not data.endswith(b"}"):
+    if not isinstance(value, dict) or data[-1:] != b"}":
         raise BundleError("bundle: 'source' is not a JSON object at the end of the file")
     return value

@@ -18,18 +18,22 @@ Layout::
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
+import mmap
 import os
 import re
 from os.path import join
 from typing import Any
+
+from promptops.runtime.digest import Blob, sha256_hex
 
 __all__ = ["Cache", "cache_key", "read_capped"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SMALL = 64 * 1024  # records are a few hundred bytes
 _LIST_ROUNDS = 8
+# Map all of a bundle's pages at once (Linux): it is about to be hashed end to end.
+_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 
 
 def _atomic_write(path: str, data: bytes) -> None:
@@ -57,7 +61,7 @@ def read_capped(path: str, limit: int) -> bytes:
 
 def cache_key(*parts: str) -> str:
     """A file-name-safe key for a tuple of strings (source id, channel, ...)."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return sha256_hex("\0".join(parts).encode("utf-8"))[:32]
 
 
 def _serials(folder: str, suffix: str) -> list[int]:
@@ -88,23 +92,43 @@ class Cache:
         self.root = os.fspath(root)
 
     # -- blobs ----------------------------------------------------------------------
-    def get(self, digest: str, limit: int, *, check: bool = True) -> bytes | None:
-        """The blob with this sha256, or ``None`` if absent, oversized or corrupt.
-
-        ``check=False`` skips the hash for a caller that verifies the bytes itself (the
-        bundle, hashed against the signed manifest) and calls :meth:`discard` on a mismatch.
-        """
+    def get(self, digest: str, limit: int) -> bytes | None:
+        """The blob with this sha256, or ``None`` if absent, oversized or corrupt."""
         if not _HEX64.match(digest):
             return None
-        path = join(self.root, "blobs", digest)
         try:
-            data = read_capped(path, limit)
+            data = read_capped(join(self.root, "blobs", digest), limit)
         except OSError:
             return None
-        if len(data) <= limit and (not check or hashlib.sha256(data).hexdigest() == digest):
+        if len(data) <= limit and sha256_hex(data) == digest:
             return data
         self.discard(digest)
         return None
+
+    def map(self, digest: str, limit: int) -> Blob | None:
+        """The blob named ``digest``, mapped read-only and NOT hashed; ``None`` if absent
+        or oversized. For the bundle, which the caller hashes against the signed manifest
+        (and on a mismatch calls :meth:`discard`).
+
+        A mapping is not a copy: reading a 15 MB bundle into memory costs as much as
+        hashing it. The cache only ever replaces a blob (rename) or deletes it (unlink),
+        which leaves a mapped file's bytes as they were; every prompt is hashed again
+        against the signed per-prompt digest when it is first served (ADR 0008). Empty
+        files, and Windows (where a mapped file cannot be replaced), get a plain read.
+        """
+        if not _HEX64.match(digest):
+            return None
+        try:
+            with open(join(self.root, "blobs", digest), "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limit:
+                    self.discard(digest)
+                    return None
+                if size == 0 or os.name == "nt":
+                    return fh.read(limit + 1)
+                return mmap.mmap(fh.fileno(), 0, flags=_MAP_FLAGS, prot=mmap.PROT_READ)
+        except (OSError, ValueError):
+            return None
 
     def discard(self, digest: str) -> None:
         """Delete a corrupt blob (bit rot, a hand edit) so the next fetch replaces it."""
@@ -112,7 +136,7 @@ class Cache:
             with contextlib.suppress(OSError):
                 os.unlink(join(self.root, "blobs", digest))
 
-    def put(self, data: bytes, digest: str | None = None) -> str:
+    def put(self, data: Blob, digest: str | None = None) -> str:
         """Store verified bytes under their sha256; returns the digest.
 
         ``digest``: the sha256 the caller already verified ``data`` against (saves hashing
@@ -121,10 +145,10 @@ class Cache:
         Raises:
             OSError: if the cache directory cannot be written.
         """
-        digest = digest or hashlib.sha256(data).hexdigest()
+        digest = digest or sha256_hex(data)
         path = join(self.root, "blobs", digest)
         if not os.path.exists(path):
-            _atomic_write(path, data)
+            _atomic_write(path, data if isinstance(data, bytes) else bytes(data))
         return digest
 
     # -- small JSON records ---------------------------------------------------------

@@ -4,11 +4,9 @@ Standard library only. The clock lives here too so tests (and replays) inject ti
 operation reads it exactly once.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["RuntimeConfig", "utc_now"]
 
@@ -18,8 +16,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True)
-class RuntimeConfig:
+class RuntimeConfig(NamedTuple):
     """Limits, timeouts and policy of a :class:`~promptops.runtime.Registry`.
 
     Attributes:
@@ -48,5 +45,5 @@ class RuntimeConfig:
     validate_inputs: bool = True
     offline: bool = False
     refresh_interval: float | None = None
-    clock: Callable[[], dt.datetime] = field(default=utc_now, compare=False)
+    clock: Callable[[], dt.datetime] = utc_now
     user_agent: str = "promptops-runtime"

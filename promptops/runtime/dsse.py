@@ -6,21 +6,17 @@ handed to a JSON parser unless enough trusted keys vouch for it. Standard librar
 ``cryptography`` only: the runtime imports this module.
 """
 
-from __future__ import annotations
-
-import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from promptops.errors import BundleError, SignatureError
+from promptops.runtime.digest import sha256_hex
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
@@ -54,7 +50,7 @@ def raw_public_bytes(key: Ed25519PublicKey) -> bytes:
 
 def keyid_of(key: Ed25519PublicKey) -> str:
     """Key id: hex sha256 of the raw 32-byte public key."""
-    return hashlib.sha256(raw_public_bytes(key)).hexdigest()
+    return sha256_hex(raw_public_bytes(key))
 
 
 def _parse_time(value: Any, what: str) -> dt.datetime | None:
@@ -72,8 +68,7 @@ def _parse_time(value: Any, what: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True)
-class TrustedKey:
+class TrustedKey(NamedTuple):
     """One signer's public key and the window in which its signatures count."""
 
     keyid: str
@@ -84,7 +79,7 @@ class TrustedKey:
     revoked: bool = False
 
     @classmethod
-    def from_dict(cls, entry: Mapping[str, Any]) -> TrustedKey:
+    def from_dict(cls, entry: Mapping[str, Any]) -> "TrustedKey":
         """Build from a ``policies/signers.yaml`` entry (already parsed to a mapping).
 
         Raises:
@@ -92,7 +87,7 @@ class TrustedKey:
         """
         name = str(entry.get("name", ""))
         try:
-            raw = base64.b64decode(str(entry["public_key"]), validate=True)
+            raw = binascii.a2b_base64(str(entry["public_key"]), strict_mode=True)
             key = Ed25519PublicKey.from_public_bytes(raw)
         except (KeyError, ValueError, binascii.Error) as exc:
             raise SignatureError(
@@ -115,15 +110,14 @@ class TrustedKey:
         )
 
 
-@dataclass(frozen=True)
-class TrustRoot:
+class TrustRoot(NamedTuple):
     """The keys trusted to sign and how many distinct ones must agree."""
 
     keys: Mapping[str, TrustedKey]
     threshold: int = 1
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrustRoot:
+    def from_dict(cls, data: Mapping[str, Any]) -> "TrustRoot":
         """Build from the shape of ``policies/signers.yaml``: ``{threshold, signers: [...]}``.
 
         Raises:
@@ -141,19 +135,18 @@ class TrustRoot:
         return cls(keys={k.keyid: k for k in keys}, threshold=threshold)
 
     @classmethod
-    def from_keys(cls, keys: Iterable[Ed25519PublicKey], threshold: int = 1) -> TrustRoot:
+    def from_keys(cls, keys: Iterable[Ed25519PublicKey], threshold: int = 1) -> "TrustRoot":
         """Trust exactly these public keys, with no validity window."""
         trusted = [TrustedKey(keyid=keyid_of(k), public_key=k) for k in keys]
         return cls(keys={k.keyid: k for k in trusted}, threshold=threshold)
 
 
-@dataclass(frozen=True)
-class VerifiedEnvelope:
+class VerifiedEnvelope(NamedTuple):
     """A payload that at least ``threshold`` distinct trusted keys signed."""
 
     payload_type: str
     payload: bytes
-    signers: tuple[str, ...] = field(default_factory=tuple)
+    signers: tuple[str, ...] = ()
 
 
 def sign_envelope(
@@ -162,12 +155,12 @@ def sign_envelope(
     """Sign ``payload`` with every key; returns the DSSE envelope as a JSON-ready dict."""
     message = pae(payload_type, payload)
     return {
-        "payload": base64.b64encode(payload).decode("ascii"),
+        "payload": binascii.b2a_base64(payload, newline=False).decode("ascii"),
         "payloadType": payload_type,
         "signatures": [
             {
                 "keyid": keyid_of(k.public_key()),
-                "sig": base64.b64encode(k.sign(message)).decode("ascii"),
+                "sig": binascii.b2a_base64(k.sign(message), newline=False).decode("ascii"),
             }
             for k in keys
         ],

@@ -6,11 +6,10 @@ without ``--release``). Applications use :class:`~promptops.runtime.Registry`.
 
 from __future__ import annotations
 
-import hashlib
-
 from promptops.errors import UsageError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.digest import sha256_hex
 from promptops.runtime.render import Prompt
 from promptops.runtime.request import Provenance
 
@@ -40,7 +39,7 @@ def unverified_prompt(
         prompt_digest=bundle.digest(prompt_id),
         release=None,
         serial=None,
-        bundle_sha256=hashlib.sha256(data).hexdigest(),
+        bundle_sha256=sha256_hex(data),
         commit=commit if isinstance(commit, str) else None,
     )
     obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)

@@ -5,15 +5,12 @@ prompts); a refresh builds a new one and swaps the reference, so a render, which
 reference once, can never see half of one release and half of another.
 """
 
-from __future__ import annotations
-
 import contextlib
 import datetime as dt
 import os
 import re
 import threading
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from promptops.errors import BundleError, FetchError, PromptopsError, UsageError
 from promptops.runtime.cache import Cache
@@ -32,8 +29,7 @@ _PIN = re.compile(r"^sha256:([0-9a-f]{64})$")
 _CHANNEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
-class RegistryStatus:
+class RegistryStatus(NamedTuple):
     """What is being served and how fresh it is.
 
     ``from_cache``: the release was loaded from the cache's last-known-good because the
@@ -54,12 +50,22 @@ class RegistryStatus:
     error: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class _Snapshot:
-    verified: Verified
-    status: RegistryStatus
-    prompts: dict[str, Prompt] = field(default_factory=dict)  # filled lazily, per snapshot
-    policies: dict[str, ToolPolicy] = field(default_factory=dict)
+    """One verified release and what has been built from it, swapped in whole."""
+
+    __slots__ = ("policies", "prompts", "status", "verified")
+
+    def __init__(
+        self,
+        verified: Verified,
+        status: RegistryStatus,
+        prompts: dict[str, Prompt] | None = None,
+        policies: dict[str, ToolPolicy] | None = None,
+    ) -> None:
+        self.verified = verified
+        self.status = status
+        self.prompts = {} if prompts is None else prompts  # filled lazily, per snapshot
+        self.policies = {} if policies is None else policies
 
 
 class Registry:
@@ -91,7 +97,7 @@ class Registry:
         pin: str | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         config: RuntimeConfig | None = None,
-    ) -> Registry:
+    ) -> "Registry":
         """Load and verify a release.
 
         ``source`` is the root of a published layout (then give ``channel`` or ``pin``)
@@ -208,7 +214,7 @@ class Registry:
         if self._thread is not None:
             self._thread.join()
 
-    def __enter__(self) -> Registry:
+    def __enter__(self) -> "Registry":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -254,7 +260,7 @@ def _status(loader: Loader, v: Verified, now: dt.datetime, **flags: Any) -> Regi
 
 
 def _marked(snap: _Snapshot, **flags: Any) -> _Snapshot:
-    status = replace(snap.status, **flags)
+    status = snap.status._replace(**flags)
     if (status.from_cache, status.stale) == (snap.status.from_cache, snap.status.stale):
         # Same provenance flags: keep the compiled prompts, just update the status.
         return _Snapshot(snap.verified, status, snap.prompts, snap.policies)

@@ -8,7 +8,6 @@ and allocates the message list.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -134,7 +133,9 @@ class Prompt:
             values = {**self._defaults, **inputs}
             for name in self._copy:
                 if name not in inputs:
-                    values[name] = copy.deepcopy(values[name])
+                    from copy import deepcopy  # rare: a list or dict default
+
+                    values[name] = deepcopy(values[name])
         else:
             values = inputs  # a fresh dict of this call's keyword arguments
         try:

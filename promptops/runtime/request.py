@@ -1,18 +1,14 @@
 """The request a render returns: messages plus everything needed to call the model."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from promptops.runtime import adapters
 
 __all__ = ["PromptStatic", "Provenance", "Request", "new_request"]
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class Provenance(NamedTuple):
     """Where a request came from: enough to find the exact bytes again."""
 
     prompt_id: str
@@ -38,8 +34,7 @@ class Provenance:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PromptStatic:
+class PromptStatic(NamedTuple):
     """The input-independent half of every request of one prompt."""
 
     prompt_id: str

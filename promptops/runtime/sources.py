@@ -5,11 +5,8 @@ raises :class:`~promptops.errors.FetchError` when it cannot. It verifies nothing
 loader hands every byte to :class:`~promptops.runtime.state.TrustedState` first.
 """
 
-from __future__ import annotations
-
 import os
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from promptops.errors import FetchError, UsageError
 from promptops.runtime.cache import Cache, read_capped
@@ -18,8 +15,7 @@ from promptops.runtime.config import RuntimeConfig
 __all__ = ["Fetched", "FileSource", "Source", "open_source"]
 
 
-@dataclass(frozen=True)
-class Fetched:
+class Fetched(NamedTuple):
     """Bytes read from a source; ``etag`` is set for HTTP responses that carried one."""
 
     data: bytes

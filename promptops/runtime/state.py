@@ -7,14 +7,13 @@ is downloaded past the first refusal. Signatures are checked by
 :mod:`promptops.runtime.trust`, the code ``promptops verify`` runs too.
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from promptops.errors import BundleError, RollbackError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.digest import Blob
 from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.trust import (
     RELEASE_NAME,
@@ -31,14 +30,13 @@ from promptops.runtime.trust import (
 __all__ = ["TrustedState", "Verified", "parse_release_name"]
 
 
-@dataclass(frozen=True)
-class Verified:
+class Verified(NamedTuple):
     """A release every check passed for: what the loader may cache and serve."""
 
     manifest: ReleaseManifest
     pointer: ChannelPointer | None
     bundle: Bundle
-    bundle_bytes: bytes
+    bundle_bytes: Blob
     manifest_bytes: bytes
     pointer_bytes: bytes | None
 
@@ -138,8 +136,13 @@ class TrustedState:
             )
         return manifest
 
-    def accept_bundle(self, manifest: ReleaseManifest, data: bytes) -> Bundle:
+    def accept_bundle(
+        self, manifest: ReleaseManifest, data: Blob, sha256: str | None = None
+    ) -> Bundle:
         """Verify the bundle is the manifest's subject, then locate its index.
+
+        ``sha256``: the digest of ``data`` if the caller already hashed it (see
+        :func:`~promptops.runtime.trust.verify_bundle`).
 
         Each prompt is checked against the manifest's signed per-prompt digest when it is
         first served (:meth:`Bundle.load`), so the cost stays flat in bundle size.
@@ -147,7 +150,7 @@ class TrustedState:
         Raises:
             BundleError: if the bytes differ from what was signed, or do not follow ADR 0002.
         """
-        verify_bundle(manifest, data)
+        verify_bundle(manifest, data, sha256)
         return Bundle.parse(data, max_prompts=self.config.max_prompts, signed=manifest.prompts)
 
     def _grace(self) -> str:

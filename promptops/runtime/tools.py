@@ -1,10 +1,7 @@
 """Tool policy at run time: may this prompt's model call this tool with these arguments?"""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from promptops.runtime.schema_fast import Check, Invalid, compile_check
 
@@ -13,8 +10,7 @@ __all__ = ["ToolDecision", "ToolPolicy"]
 Verdict = Literal["allowed", "denied", "needs_approval"]
 
 
-@dataclass(frozen=True, slots=True)
-class ToolDecision:
+class ToolDecision(NamedTuple):
     """The answer for one tool call, with the reason to log or show."""
 
     verdict: Verdict

@@ -2,23 +2,20 @@
 
 The trusted core shared by ``promptops verify`` and the runtime loader (ADR 0003), so the
 two can never disagree. No I/O and no clock of its own: bytes and ``now`` in, verified
-dataclasses out. Signatures are checked (``dsse.verify_envelope``) before any payload is
+records out. Signatures are checked (``dsse.verify_envelope``) before any payload is
 parsed. Standard library and ``cryptography`` only.
 """
 
-from __future__ import annotations
-
 import binascii
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from promptops.errors import BundleError, RollbackError
 from promptops.runtime import _fields as f
-from promptops.runtime._bundle_check import diagnose_mismatch
 from promptops.runtime._fields import RELEASE_NAME, format_time, parse_time
+from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.dsse import (
     MAX_ENVELOPE_BYTES,
     STATEMENT_PAYLOAD_TYPE,
@@ -54,8 +51,7 @@ SUBJECT_NAME = "bundle.json"
 MAX_POINTER_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
-class ReleaseManifest:
+class ReleaseManifest(NamedTuple):
     """A release manifest whose signatures verified; describes exactly one bundle."""
 
     release: str
@@ -72,8 +68,7 @@ class ReleaseManifest:
     signers: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ChannelPointer:
+class ChannelPointer(NamedTuple):
     """A signed statement that a channel currently serves one release."""
 
     channel: str
@@ -173,18 +168,24 @@ def read_manifest_unverified(
     return _parse_statement(payload, ())
 
 
-def verify_bundle(manifest: ReleaseManifest, bundle: bytes) -> None:
+def verify_bundle(manifest: ReleaseManifest, bundle: Blob, sha256: str | None = None) -> None:
     """Check that ``bundle`` is exactly the subject of ``manifest``: size, then sha256.
+
+    ``sha256``: the hex digest of ``bundle`` if the caller computed it already (the runtime
+    loader hashes a cached bundle on another thread while the manifest is verified).
 
     Raises:
         BundleError: naming how the bundle differs (truncated, appended, modified, from
             another release, or a manifest signed over other bytes).
     """
     if len(bundle) == manifest.bundle_size:
-        actual = hashlib.sha256(bundle).hexdigest()
+        actual = sha256_hex(bundle) if sha256 is None else sha256
         if actual == manifest.bundle_sha256:
             return
-    raise BundleError(diagnose_mismatch(manifest, bundle))
+    # Only a failure pays for the diagnosis (and its import).
+    from promptops.runtime._bundle_check import diagnose_mismatch
+
+    raise BundleError(diagnose_mismatch(manifest, bytes(bundle)))
 
 
 def verify_release(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import os
@@ -38,7 +37,8 @@ def coerce_trust(value: TrustInput) -> TrustRoot:
     keys = []
     for i, text in enumerate(value):
         try:
-            keys.append(Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True)))
+            raw = binascii.a2b_base64(text, strict_mode=True)
+            keys.append(Ed25519PublicKey.from_public_bytes(raw))
         except (ValueError, binascii.Error, TypeError) as exc:
             raise SignatureError(
                 f"trust: key {i} is not a base64 raw Ed25519 public key (32 bytes)"

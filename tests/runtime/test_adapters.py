@@ -3,7 +3,6 @@ types, and sent through the real SDK clients to a recording server on 127.0.0.1.
 
 from __future__ import annotations
 
-import dataclasses
 import http.server
 import json
 import threading
@@ -50,7 +49,7 @@ RICH = compiled(
 
 
 def render(obj: dict[str, Any]) -> Request:
-    p = Prompt(obj, dataclasses.replace(PROV, prompt_id=obj["id"]), validate=True)
+    p = Prompt(obj, PROV._replace(prompt_id=obj["id"]), validate=True)
     return p.render(q="why?") if obj is RICH else p.render(name="Ada")
 
 

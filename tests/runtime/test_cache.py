@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import multiprocessing
 import os
 import signal
@@ -20,7 +19,7 @@ KEYS = [base64.b64encode(KEY.public_key().public_bytes(Encoding.Raw, PublicForma
 # fork: children inherit the imported runtime (spawn re-imports pytest in each of 8
 # children, which costs seconds on a loaded 2-core CI box). No threads run in these tests.
 _START = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-OFFLINE = dataclasses.replace(CONFIG, offline=True)
+OFFLINE = CONFIG._replace(offline=True)
 
 
 def _release(root: Path, serial: int) -> None:
@@ -92,3 +91,29 @@ def test_a_process_killed_during_a_cache_write_leaves_nothing_served(tmp_path: P
     assert reg.prompt("greet").render(name="x").messages[0]["content"] == "Hello v1 x."
     again = Registry.open(pub, trust=TRUST, channel="production", cache_dir=cache, config=OFFLINE)
     assert again.status.from_cache and again.status.release == "v1"
+
+
+def test_map_gives_a_blobs_bytes_unhashed_and_drops_an_oversized_one(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    digest = cache.put(b'{"format":"x"}')
+    mapped = cache.map(digest, 100)
+    assert mapped is not None and mapped[:] == b'{"format":"x"}'
+    (tmp_path / "blobs" / digest).write_bytes(b"not what was put")  # the caller hashes it
+    changed = cache.map(digest, 100)
+    assert changed is not None and changed[:] == b"not what was put"
+    assert cache.map("0" * 64, 100) is None
+    assert cache.map("../etc/passwd", 100) is None
+    assert cache.map(digest, 4) is None  # over the cap: gone, to be fetched again
+    assert not (tmp_path / "blobs" / digest).exists()
+    empty = cache.put(b"")
+    assert cache.map(empty, 100) == b""  # an empty file cannot be mapped: read instead
+
+
+def test_a_mapped_bundle_keeps_its_bytes_when_the_cache_replaces_the_file(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    digest = cache.put(b"verified bytes")
+    mapped = cache.map(digest, 100)
+    assert mapped is not None
+    cache.discard(digest)  # what another process does with a blob it found corrupt
+    cache.put(b"verified bytes")
+    assert mapped[:] == b"verified bytes"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -27,7 +26,7 @@ from tests.runtime.fixtures import (
 
 
 def at(when: dt.datetime, **changes: object) -> RuntimeConfig:
-    return dataclasses.replace(CONFIG, clock=lambda: when, **changes)  # type: ignore[arg-type]
+    return CONFIG._replace(clock=lambda: when, **changes)  # type: ignore[arg-type]
 
 
 def test_open_a_channel_renders_with_provenance(tmp_path: Path) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ PROV = Provenance("p", "d" * 64, "v1", 1, "b" * 64, "a" * 40)
 
 
 def prompt(obj: dict[str, Any], validate: bool = True) -> Prompt:
-    return Prompt(obj, dataclasses.replace(PROV, prompt_id=obj["id"]), validate=validate)
+    return Prompt(obj, PROV._replace(prompt_id=obj["id"]), validate=validate)
 
 
 def test_request_carries_model_params_tools_and_provenance() -> None:

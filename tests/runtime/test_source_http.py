@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import socket
 from pathlib import Path
 
@@ -26,7 +25,7 @@ def test_a_server_that_never_answers_times_out(tmp_path: Path) -> None:
                 url,
                 trust=TRUST,
                 channel="production",
-                config=dataclasses.replace(CONFIG, http_timeout=0.2),
+                config=CONFIG._replace(http_timeout=0.2),
             )
 
 

@@ -18,7 +18,7 @@ def test_bundle_whose_index_disagrees_with_the_signed_prompt_digests_is_refused(
     state = TrustedState(TRUST, CONFIG, NOW)
     manifest = state.accept_manifest(envelope, None)
     state.accept_bundle(manifest, bundle).load("greet", max_bytes=10**6)  # honest pair
-    forged = manifest.__class__(**{**manifest.__dict__, "prompts": {"greet": "0" * 64}})
+    forged = manifest._replace(prompts={"greet": "0" * 64})
     served = TrustedState(TRUST, CONFIG, NOW).accept_bundle(forged, bundle)
     with pytest.raises(BundleError, match=r"but the release signs 0{64}"):
         served.load("greet", max_bytes=10**6)
