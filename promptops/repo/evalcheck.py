@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from promptops.repo.positions import locate
+from promptops.repo.positions import diagnostic_at
 from promptops.repo.schema_check import describe
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic
@@ -20,12 +20,11 @@ def _assertion(
     if not isinstance(item, dict):
         return  # the schema reports it
     if len(item) != 1:
-        line, col = locate(parsed.root, loc)
         out.append(
-            Diagnostic(
+            diagnostic_at(
                 path,
-                line,
-                col,
+                parsed.root,
+                loc,
                 "error",
                 "schema",
                 f"expected a one-key mapping such as {{contains: text}}; found {describe(item)}",
@@ -34,15 +33,15 @@ def _assertion(
         return
     ((kind, arg),) = item.items()
     if kind not in ASSERTION_TYPES:
-        line, col = locate(parsed.root, (*loc, kind), key=True)
         out.append(
-            Diagnostic(
+            diagnostic_at(
                 path,
-                line,
-                col,
+                parsed.root,
+                (*loc, kind),
                 "error",
                 "unknown-assertion",
                 f"unknown assertion type '{kind}'{did_you_mean(str(kind), ASSERTION_TYPES)}",
+                key=True,
             )
         )
     elif kind == "not":

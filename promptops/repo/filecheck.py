@@ -9,7 +9,7 @@ import yaml
 
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
-from promptops.repo.positions import find_node, locate
+from promptops.repo.positions import diagnostic_at, find_node
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
 from promptops.repo.schema_lint import lint_inputs, lint_schema
@@ -78,8 +78,7 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
             for name, tool in model.tools.items():
                 lint_schema(tool.parameters, ("tools", name, "parameters"), problems)
             for loc, message in problems:
-                line, col = locate(parsed.root, loc)
-                diags.append(Diagnostic(path, line, col, "error", "schema", message))
+                diags.append(diagnostic_at(path, parsed.root, loc, "error", "schema", message))
         facts: dict[str, Any] = {}
         return _result(kind, model, parsed, diags, facts)
     if path.startswith("evals/"):
@@ -124,24 +123,22 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
     if isinstance(data, dict) and kind not in _PROMPT_KINDS:
         kinds = ", ".join(sorted(_PROMPT_KINDS))
         if kind is None:
-            line, col = locate(root, ())
             diags.append(
-                Diagnostic(
+                diagnostic_at(
                     path,
-                    line,
-                    col,
+                    root,
+                    (),
                     "error",
                     "schema",
                     f"missing required key 'kind'; expected one of: {kinds}",
                 )
             )
         else:
-            line, col = locate(root, ("kind",))
             diags.append(
-                Diagnostic(
+                diagnostic_at(
                     path,
-                    line,
-                    col,
+                    root,
+                    ("kind",),
                     "error",
                     "unknown-kind",
                     f"unknown kind '{kind}'; expected one of: {kinds}"
@@ -158,17 +155,16 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
         if model.output is not None:
             lint_schema(model.output.schema_, ("output", "schema"), problems)
         for loc, message in problems:
-            line, col = locate(root, loc, key=loc[-1] != "type")
-            diags.append(Diagnostic(path, line, col, "error", "schema", message))
+            key = loc[-1] != "type"
+            diags.append(diagnostic_at(path, root, loc, "error", "schema", message, key=key))
     if model is not None:
         facts = _template_facts(path, parsed, model, ctx, diags)
         if ctx.require_owner and not getattr(model, "owner", None):
-            line, col = locate(root, ())
             diags.append(
-                Diagnostic(
+                diagnostic_at(
                     path,
-                    line,
-                    col,
+                    root,
+                    (),
                     "error",
                     "missing-owner",
                     f"missing 'owner' (rules.require_owner is true); "

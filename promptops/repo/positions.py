@@ -6,7 +6,24 @@ from collections.abc import Sequence
 
 import yaml
 
-__all__ = ["find_node", "locate"]
+from promptops.repo.types import Diagnostic, Level
+
+__all__ = ["diagnostic_at", "find_node", "locate"]
+
+
+def diagnostic_at(
+    path: str,
+    root: yaml.Node | None,
+    loc: Sequence[object],
+    level: Level,
+    code: str,
+    message: str,
+    *,
+    key: bool = False,
+) -> Diagnostic:
+    """A diagnostic in ``path`` at the position :func:`locate` finds for ``loc``."""
+    line, col = locate(root, loc, key=key)
+    return Diagnostic(path, line, col, level, code, message)
 
 
 def locate(root: yaml.Node | None, loc: Sequence[object], *, key: bool = False) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from promptops.repo.positions import locate
+from promptops.repo.positions import diagnostic_at
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic
 from promptops.spec._base import SpecModel
@@ -99,15 +99,15 @@ def _unknown(
     for key, value in data.items():
         if key not in known:
             where = f" in '{dotted(loc)}'" if loc else ""
-            line, col = locate(root, (*loc, key), key=True)
             out.append(
-                Diagnostic(
+                diagnostic_at(
                     path,
-                    line,
-                    col,
+                    root,
+                    (*loc, key),
                     "warning",
                     "unknown-key",
                     f"unknown key '{key}'{where}{did_you_mean(str(key), known)}",
+                    key=True,
                 )
             )
             continue
@@ -147,12 +147,11 @@ def check_model(
     """
     out: list[Diagnostic] = []
     if not isinstance(data, dict):
-        line, col = locate(root, ())
         out.append(
-            Diagnostic(
+            diagnostic_at(
                 path,
-                line,
-                col,
+                root,
+                (),
                 "error",
                 "schema",
                 f"expected a mapping at the top of the file; found "
@@ -166,7 +165,6 @@ def check_model(
     except pydantic.ValidationError as exc:
         for err in exc.errors(include_url=False):
             message, loc, key = _message(err)
-            line, col = locate(root, loc, key=key)
-            out.append(Diagnostic(path, line, col, "error", "schema", message))
+            out.append(diagnostic_at(path, root, loc, "error", "schema", message, key=key))
         return None, out
     return model, out

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -14,11 +17,13 @@ from promptops.evals.types import Request, Response
 __all__ = [
     "CallContext",
     "Provider",
+    "SDKProvider",
     "TransientProviderError",
     "adapter_view",
     "call_with_retry",
     "error_detail",
     "retry_after",
+    "sdk_errors",
 ]
 
 
@@ -93,6 +98,66 @@ class TransientProviderError(ProviderError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SDKProvider:
+    """What the SDK-backed providers share: one client per base URL, made on first use
+    under a lock and shared by all threads (SDK clients are thread-safe), closed together.
+    """
+
+    name: str
+    remote = True
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        timeout_s: float,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self._env = env
+        self._timeout = timeout_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._clients: dict[str | None, Any] = {}
+
+    def _new_client(self, base_url: str | None) -> Any:
+        """A new SDK client for ``base_url`` (``None``: the default)."""
+        raise NotImplementedError
+
+    def _client(self, base_url: str | None) -> Any:
+        with self._lock:
+            if base_url not in self._clients:
+                self._clients[base_url] = self._new_client(base_url)
+            return self._clients[base_url]
+
+    def close(self) -> None:
+        """Close every SDK client's connection pool."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+
+@contextmanager
+def sdk_errors(sdk: Any, provider: str, timeout_s: float) -> Iterator[None]:
+    """Map an SDK's exceptions (``openai`` and ``anthropic`` name them alike) to ours.
+
+    Raises:
+        TransientProviderError: on 429, 5xx, timeouts and connection failures.
+        ProviderError: on other HTTP errors.
+    """
+    try:
+        yield
+    except sdk.APITimeoutError:
+        raise TransientProviderError(f"timed out after {timeout_s:g} s") from None
+    except sdk.APIConnectionError as exc:
+        raise TransientProviderError(f"connection failed: {exc}") from None
+    except sdk.APIStatusError as exc:
+        message = f"HTTP {exc.status_code} from {provider}: {error_detail(exc)}"
+        if exc.status_code == 429 or exc.status_code >= 500:
+            raise TransientProviderError(message, retry_after(exc)) from None
+        raise ProviderError(message) from None
 
 
 def call_with_retry(
