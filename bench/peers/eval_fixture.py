@@ -9,9 +9,9 @@ overhead: loading the cases, rendering, calling the provider, checking, reportin
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
+
+from bench.gen_repo import git
 
 __all__ = ["case_names", "write_promptfoo_dir", "write_promptops_repo"]
 
@@ -38,17 +38,6 @@ messages:
     content: "Say hello to {{ name }}."
 tags: [bench]
 """
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 
 
 def case_names(n: int) -> list[str]:
@@ -99,11 +88,7 @@ def write_promptops_repo(path: Path, n: int) -> Path:
         target = path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    env = {**os.environ, **GIT_ENV}
-    for argv in (
-        ["git", "init", "-q", "-b", "main"],
-        ["git", "add", "-A"],
-        ["git", "commit", "-q", "-m", "bench fixture"],
-    ):
-        subprocess.run(argv, cwd=path, env=env, check=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "bench fixture")
     return path
