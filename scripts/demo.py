@@ -158,37 +158,14 @@ def main() -> None:
     replace(refund, "within 5 to 10 business days", "within a few business days")
     replace(repo / "policies" / "tools.yaml", "risk: medium", "risk: high")
     git(repo, "commit", "-q", "-am", "Shorter refund promise; stricter tool risk")
-    run(
-        PROMPTOPS,
-        "diff",
-        "HEAD~1",
-        "HEAD",
-        "--behaviour",
-        "--provider",
-        "echo",
-        "--fail-on",
-        "never",
-        cwd=repo,
-    )
+    behaviour_diff = (PROMPTOPS, "diff", "HEAD~1", "HEAD", "--behaviour", "--provider", "echo")
+    run(*behaviour_diff, "--fail-on", "never", cwd=repo)
     print(
         "\n(echo answers with the rendered prompt itself: the tool-calling cases fail on both"
         "\n sides alike; what the gate reads is the flip, pass on base and fail on head.)"
     )
     print("\nThe same diff as a pull-request comment (Markdown), first lines:")
-    markdown = run_quiet(
-        PROMPTOPS,
-        "diff",
-        "HEAD~1",
-        "HEAD",
-        "--behaviour",
-        "--provider",
-        "echo",
-        "--format",
-        "markdown",
-        "--fail-on",
-        "never",
-        cwd=repo,
-    )
+    markdown = run_quiet(*behaviour_diff, "--format", "markdown", "--fail-on", "never", cwd=repo)
     print(textwrap.indent("\n".join(markdown.splitlines()[:12]), "  "))
     print("\nAs a CI gate (--fail-on high-risk) the same change fails the check:")
     run(

@@ -6,11 +6,10 @@ words, so that a truncated download, an appended payload, a flipped byte, a bund
 another release and a manifest signed over other bytes each say what happened.
 """
 
-from __future__ import annotations
-
-import hashlib
 import json
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from promptops.runtime.digest import sha256_hex
 
 if TYPE_CHECKING:
     from promptops.runtime.trust import ReleaseManifest
@@ -57,14 +56,14 @@ def _inspect(bundle: bytes) -> _Inspection | None:
             return None
         digests[pid] = digest
         piece = bundle[base + offset : base + offset + length]
-        consistent = consistent and hashlib.sha256(piece).hexdigest() == digest
+        consistent = consistent and sha256_hex(piece) == digest
     commit = source.get("commit")
     return _Inspection(
         commit=commit if isinstance(commit, str) else None, digests=digests, consistent=consistent
     )
 
 
-def diagnose_mismatch(manifest: ReleaseManifest, bundle: bytes) -> str:
+def diagnose_mismatch(manifest: "ReleaseManifest", bundle: bytes) -> str:
     """The message for a bundle whose size or sha256 differs from ``manifest``'s subject."""
     name, size, signed = manifest.release, manifest.bundle_size, manifest.bundle_sha256
     found = len(bundle)
@@ -86,7 +85,7 @@ def diagnose_mismatch(manifest: ReleaseManifest, bundle: bytes) -> str:
             "the bundle is truncated (an incomplete download?)"
         )
     if found > size:
-        if hashlib.sha256(bundle[:size]).hexdigest() == signed:
+        if sha256_hex(bundle[:size]) == signed:
             return (
                 f"bundle: {found - size} unsigned bytes appended after the {size} bytes "
                 f"release {name} signs"
@@ -95,7 +94,7 @@ def diagnose_mismatch(manifest: ReleaseManifest, bundle: bytes) -> str:
             f"bundle: {found} bytes, but release {name} signs {size} bytes: "
             "the bundle was replaced after signing"
         )
-    actual = hashlib.sha256(bundle).hexdigest()
+    actual = sha256_hex(bundle)
     if seen is not None and seen.consistent and seen.digests == dict(manifest.prompts):
         return (
             f"manifest: release {name} signs sha256 {signed[:16]}..., but the bundle's sha256 "

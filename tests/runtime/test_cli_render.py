@@ -8,20 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.main import main
 from promptops.runtime import Registry
-from tests.helpers import commit_all, init_repo
+from tests.helpers import commit_all, init_repo, run_cli
 from tests.runtime.conftest import Served
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -34,13 +23,13 @@ def site(
     monkeypatch.chdir(root)
     monkeypatch.delenv("PROMPTOPS_KEY_PASSPHRASE", raising=False)
     key = tmp_path / "keys" / "alice.pem"
-    code, out, err = run(["keygen", "--out", str(key), "--name", "alice"], capsys)
+    code, out, err = run_cli(["keygen", "--out", str(key), "--name", "alice"], capsys)
     assert code == 0, err
     (root / "policies" / "signers.yaml").write_text("threshold: 1\nsigners:\n" + out)
     commit_all(root, "trust alice")
     monkeypatch.setenv("PROMPTOPS_SIGNING_KEY", str(key))
-    assert run(["release", "v1"], capsys)[0] == 0
-    code, _, err = run(["publish", str(tmp_path / "site"), "--channel", "production"], capsys)
+    assert run_cli(["release", "v1"], capsys)[0] == 0
+    code, _, err = run_cli(["publish", str(tmp_path / "site"), "--channel", "production"], capsys)
     assert code == 0, err
     return tmp_path / "site"
 
@@ -80,7 +69,7 @@ def test_runtime_loads_the_published_site_over_http(
 
 
 def test_render_from_a_release(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         [
             "render",
             "greet",
@@ -107,11 +96,11 @@ def test_render_the_working_tree_says_it_is_unsigned(
 ) -> None:
     greet = tmp_path / "repo/prompts/greet.yaml"
     greet.write_text(greet.read_text().replace("Say hello", "Wave"))
-    code, out, err = run(["render", "greet", "--var", "name=Ada"], capsys)
+    code, out, err = run_cli(["render", "greet", "--var", "name=Ada"], capsys)
     assert code == 0, err
     assert out == "[system]\nBe brief and kind.\n\n[user]\nWave to Ada.\n"
     assert err.startswith("note: rendered from the working tree of .")
-    code, out, _ = run(
+    code, out, _ = run_cli(
         ["render", "greet", "--var-json", 'name="J"', "--format", "anthropic"], capsys
     )
     assert json.loads(out)["system"] == "Be brief and kind."
@@ -134,6 +123,6 @@ def test_render_the_working_tree_says_it_is_unsigned(
 def test_render_errors(
     site: Path, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
 ) -> None:
-    got, _, err = run(argv, capsys)
+    got, _, err = run_cli(argv, capsys)
     assert got == code
     assert message in err
