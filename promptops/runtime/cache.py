@@ -32,8 +32,6 @@ __all__ = ["Cache", "cache_key", "read_capped"]
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SMALL = 64 * 1024  # records are a few hundred bytes
 _LIST_ROUNDS = 8
-# Map all of a bundle's pages at once (Linux): it is about to be hashed end to end.
-_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 
 
 def _atomic_write(path: str, data: bytes) -> None:
@@ -126,7 +124,7 @@ class Cache:
                     return None
                 if size == 0 or os.name == "nt":
                     return fh.read(limit + 1)
-                return mmap.mmap(fh.fileno(), 0, flags=_MAP_FLAGS, prot=mmap.PROT_READ)
+                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             return None
 
