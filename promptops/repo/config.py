@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 __all__ = ["DEFAULT_LIMITS", "Limits"]
 
+_LIBYAML_MAX_DEPTH = 1_000
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -22,6 +24,14 @@ class Limits:
     # libyaml composes recursively in C; above this cheap depth bound we first scan events
     # (iteratively) so a hostile nesting never reaches the recursive composer.
     compose_depth_guard: int = 1_000
+
+    def __post_init__(self) -> None:
+        # libyaml (PyYAML >= 6.0.4) refuses nesting beyond 1,000 levels on its own; a higher
+        # cap would give a different diagnostic depending on the installed PyYAML.
+        if not 1 <= self.max_depth <= _LIBYAML_MAX_DEPTH:
+            raise ValueError(
+                f"max_depth must be between 1 and {_LIBYAML_MAX_DEPTH}, got {self.max_depth}"
+            )
 
 
 DEFAULT_LIMITS = Limits()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from promptops.repo.textpos import text_position
+
 __all__ = ["DEFAULT_PATTERNS", "Finding", "PatternSet"]
 
 # (name, regex, what it is). Anthropic before OpenAI: both start with "sk-".
@@ -58,7 +60,7 @@ class PatternSet:
                 what = self._what[m.lastgroup or ""]
                 out.append(
                     (
-                        *_position(text, m.start()),
+                        *text_position(text, m.start()),
                         f"looks like {what}; remove it from the prompt and rotate the key",
                     )
                 )
@@ -66,14 +68,9 @@ class PatternSet:
             for m in rx.finditer(text):
                 out.append(
                     (
-                        *_position(text, m.start()),
+                        *text_position(text, m.start()),
                         f"{message} (matches forbidden pattern '{rx.pattern}')",
                     )
                 )
         out.sort()
         return out
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

@@ -15,6 +15,7 @@ import yaml
 from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
 from promptops.repo.config import Limits
+from promptops.repo.textpos import text_position
 from promptops.repo.yamlbuild import Builder, YamlProblem, too_deep
 
 __all__ = ["Parsed", "YamlProblem", "parse_yaml"]
@@ -67,9 +68,8 @@ def _decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        before = data[: exc.start].decode("utf-8")
+        line, col = text_position(before, len(before))
         raise YamlProblem(
             "encoding",
             f"invalid UTF-8 byte 0x{data[exc.start]:02x}; save the file as UTF-8",
@@ -81,8 +81,9 @@ def _decode(data: bytes) -> str:
 
 def _depth_bound(text: str) -> int:
     # Block nesting needs strictly growing indentation, and each flow level a bracket,
-    # so this cheaply bounds the composer's recursion from above.
-    indent = max((len(ln) - len(ln.lstrip(" ")) for ln in text.split("\n")), default=0)
+    # so this cheaply bounds the composer's recursion from above. splitlines() breaks at
+    # every YAML line break (LF, CRLF, CR) and a few more, which can only raise the bound.
+    indent = max((len(ln) - len(ln.lstrip(" ")) for ln in text.splitlines()), default=0)
     compact = text.count("- ") + text.count("? ")
     return indent + compact + text.count("[") + text.count("{") + 1
 
@@ -91,23 +92,51 @@ def _scan_depth(text: str, limits: Limits) -> None:
     """Iteratively walk the event stream; refuse nesting beyond the cap before composing."""
     loader = yaml.CSafeLoader(text)
     try:
-        depth = 0
-        while True:
-            event = loader.get_event()
-            if event is None:
-                return
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > limits.max_depth:
-                    mark = event.start_mark
-                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                    raise YamlProblem("too-deep", too_deep(limits), line, col)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax(exc) from None
+        if (mark := _too_deep_at(loader, limits)) is not None:
+            raise YamlProblem("too-deep", too_deep(limits), *mark)
+    except yaml.YAMLError as exc:
+        raise _problem(exc, text, limits) from None
     finally:
         loader.dispose()
+
+
+def _too_deep_at(
+    loader: yaml.SafeLoader | yaml.CSafeLoader, limits: Limits
+) -> tuple[int, int] | None:
+    """The (line, col) of the first collection nested beyond the cap, or None."""
+    depth = 0
+    while (event := loader.get_event()) is not None:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limits.max_depth:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _problem(exc: yaml.YAMLError, text: str, limits: Limits) -> YamlProblem:
+    """Map a PyYAML error to a diagnostic; libyaml's own nesting cap becomes ``too-deep``.
+
+    Since PyYAML 6.0.4, libyaml refuses flow nesting beyond 1,000 levels itself, and its
+    scanner reads far ahead of the events in flow context, so that refusal can come before
+    our walk sees the level that breaks our (lower) cap. The pure-Python parser looks ahead
+    at most 1,024 characters for a simple key, so it finds the first offending bracket;
+    this only runs on a document that is being refused anyway.
+    """
+    if isinstance(exc, yaml.MarkedYAMLError) and "maximum nesting depth" in str(exc.problem):
+        loader = yaml.SafeLoader(text)
+        try:
+            mark = _too_deep_at(loader, limits)
+        except yaml.YAMLError:
+            mark = None
+        finally:
+            loader.dispose()
+        if mark is None and exc.problem_mark is not None:
+            mark = (exc.problem_mark.line + 1, exc.problem_mark.column + 1)
+        return YamlProblem("too-deep", too_deep(limits), *(mark or (1, 1)))
+    return _syntax(exc)
 
 
 def _syntax(exc: yaml.YAMLError) -> YamlProblem:
@@ -145,14 +174,13 @@ def parse_yaml(data: bytes, limits: Limits) -> Parsed:
     try:
         root = loader.get_single_node()
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, col = text_position(text, exc.position)
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
         raise YamlProblem(
             "yaml-syntax", f"invalid YAML: character #x{char:04x} is not allowed", line, col
         ) from None
     except yaml.YAMLError as exc:
-        raise _syntax(exc) from None
+        raise _problem(exc, text, limits) from None
     finally:
         loader.dispose()
     if root is None:

@@ -82,6 +82,62 @@ def test_deep_block_nesting() -> None:
     assert problem(doc.encode())[0] == "too-deep"
 
 
+BREAKS = pytest.mark.parametrize("br", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+# Short documents are refused while building values, long ones by the event walk, and the
+# longest by libyaml itself (PyYAML >= 6.0.4 caps flow nesting at 1,000): same diagnostic.
+LEVELS = pytest.mark.parametrize("levels", [70, 1_500, 200_000])
+
+
+@BREAKS
+@LEVELS
+def test_too_deep_flow_is_placed_on_the_first_offending_bracket(br: str, levels: int) -> None:
+    # Three mapping levels, then brackets: the bracket at depth 65 is the 62nd, on line 3.
+    doc = f"a:{br}  b:{br}    c: " + "[" * levels + "]" * levels + br
+    assert problem(doc.encode()) == (
+        "too-deep",
+        3,
+        8 + 61,
+        "nesting deeper than 64 levels; flatten the document",
+    )
+
+
+@BREAKS
+@pytest.mark.parametrize("levels", [70, 900])
+def test_too_deep_block_is_placed_on_the_first_offending_indentation(br: str, levels: int) -> None:
+    doc = "".join(" " * i + "k:" + br for i in range(levels)) + " " * levels + "v" + br
+    assert problem(doc.encode())[:3] == ("too-deep", 65, 65)
+
+
+@BREAKS
+def test_too_deep_block_sequence(br: str) -> None:
+    doc = "x:" + br + "".join(" " * i + "-" + br for i in range(1, 1_200)) + " " * 1_200 + "v" + br
+    assert problem(doc.encode())[:3] == ("too-deep", 65, 65)
+
+
+@BREAKS
+@pytest.mark.parametrize("levels", [1_500, 200_000])
+def test_too_deep_flow_mapping_unclosed(br: str, levels: int) -> None:
+    # A truncated document: refused for depth, not for the missing closers.
+    doc = f"k:{br}  " + "{a: " * levels
+    assert problem(doc.encode())[:3] == ("too-deep", 2, 3 + 4 * 63)
+
+
+def test_depth_cap_above_libyaml_cap_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_depth must be between 1 and 1000, got 1001"):
+        Limits(max_depth=1_001)
+
+
+@BREAKS
+def test_syntax_errors_are_placed_on_the_line_an_editor_shows(br: str) -> None:
+    doc = f"a: 1{br}b: 2{br}c: [x{br}d: \x85"
+    assert problem(doc.encode("utf-8"))[:2] == ("yaml-syntax", 4)
+
+
+@BREAKS
+def test_invalid_utf8_is_placed_on_its_line(br: str) -> None:
+    assert problem(f"a: 1{br}b: xy".encode() + b"\xff\n")[:3] == ("encoding", 2, 6)
+
+
 def test_size_cap() -> None:
     assert problem(b"a: 1\n" * 10, Limits(max_file_bytes=20)) == (
         "too-large",
