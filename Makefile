@@ -1,22 +1,35 @@
-# The two set-up commands: `make demo` and `make test`. Both create .venv on demand.
+# The two set-up commands: `make demo` and `make test`. Both create .venv on demand and
+# install from the hashed locks in requirements/ (docs/adr/0011-dependency-lock.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check --no-input --quiet
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+# Install promptops itself without resolving anything: its dependencies and build backend
+# come from the lock, never from whatever the index has today.
+SELF := install --no-deps --no-build-isolation -e .
 
-.PHONY: demo test lint typecheck unit clean
+# The locker (uv, itself pinned by hash) lives in its own venv.
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile --quiet --universal \
+	--generate-hashes --python-version 3.11
+LOCK_IN := pyproject.toml requirements/build.in
+
+.PHONY: demo test lint typecheck unit lock lock-upgrade test-latest test-oldest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(STAMP): requirements/base.lock pyproject.toml | $(PY)
+	$(PIP) install --require-hashes -r requirements/base.lock
+	$(PIP) $(SELF)
 	touch $@
 
-$(DEVSTAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(DEVSTAMP): requirements/dev.lock pyproject.toml | $(PY)
+	$(PIP) install --require-hashes -r requirements/dev.lock
+	$(PIP) $(SELF)
 	touch $@ $(STAMP)
 
 demo: $(STAMP)
@@ -31,5 +44,29 @@ test: $(DEVSTAMP)
 unit: $(DEVSTAMP)
 	$(PY) -m pytest -q -x -p no:cacheprovider
 
+$(UV): requirements/tools.lock
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip --disable-pip-version-check --quiet install \
+		--require-hashes -r requirements/tools.lock
+	touch $@
+
+# Re-resolve after a change to pyproject.toml, keeping every pin that still fits.
+lock: $(UV)
+	$(COMPILE) $(LOCK_IN) --extra dev -o requirements/dev.lock
+	$(COMPILE) $(LOCK_IN) -c requirements/dev.lock -o requirements/base.lock
+
+# Move every pin to the newest release the ranges allow (then run make test and commit).
+lock-upgrade: $(UV)
+	$(COMPILE) --upgrade $(LOCK_IN) --extra dev -o requirements/dev.lock
+	$(COMPILE) --upgrade $(LOCK_IN) -c requirements/dev.lock -o requirements/base.lock
+
+# Drift, found on purpose: the test suite against the newest and the lowest releases the
+# ranges in pyproject.toml allow, each in a venv of its own. Not part of `make test`.
+test-latest: $(UV)
+	scripts/test_resolution.sh $(UV) highest .venv-latest $(PYTHON)
+
+test-oldest: $(UV)
+	scripts/test_resolution.sh $(UV) lowest-direct .venv-oldest $(PYTHON)
+
 clean:
-	rm -rf $(VENV) dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .venv-latest .venv-oldest dist .mypy_cache .ruff_cache .pytest_cache

@@ -35,6 +35,13 @@ def _help_text(command: click.Command) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
+def _metavar(arg: click.Argument, ctx: click.Context) -> str | None:
+    try:
+        return arg.type.get_metavar(arg, ctx)
+    except TypeError:  # click < 8.2 takes no context
+        return arg.type.get_metavar(arg)  # type: ignore[call-arg]
+
+
 def _command_section(name: str, command: click.Command, parent: click.Context) -> list[str]:
     ctx = click.Context(command, info_name=name, parent=parent)
     usage = " ".join(command.collect_usage_pieces(ctx))
@@ -44,7 +51,7 @@ def _command_section(name: str, command: click.Command, parent: click.Context) -
     if arguments:
         lines += ["| argument | required | values |", "|---|---|---|"]
         for arg in arguments:
-            values = _cell(arg.type.get_metavar(arg, ctx) or arg.type.name.upper())
+            values = _cell(_metavar(arg, ctx) or arg.type.name.upper())
             lines.append(
                 f"| `{arg.human_readable_name}` | {'yes' if arg.required else 'no'} | {values} |"
             )

@@ -126,3 +126,28 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "dev.lock"
+
+
+def locked_version(name: str) -> str | None:
+    """The version ``requirements/dev.lock`` pins for ``name``, or None."""
+    key = name.lower().replace("_", "-").replace(".", "-") + "=="
+    for line in _LOCK.read_text(encoding="utf-8").splitlines():
+        if line.lower().startswith(key):
+            return line[len(key) :].split()[0]
+    return None
+
+
+def generated_with_locked(name: str) -> pytest.MarkDecorator:
+    """Skip a freshness check of a committed file that ``name`` generates, unless the
+    installed ``name`` is the locked one (make test-latest / test-oldest install others,
+    whose output may differ cosmetically; behaviour is what those runs check)."""
+    from importlib.metadata import version
+
+    installed, locked = version(name), locked_version(name)
+    return pytest.mark.skipif(
+        installed != locked,
+        reason=f"committed output comes from the locked {name} {locked}; this run has {installed}",
+    )

@@ -7,6 +7,7 @@ from types import ModuleType
 import click
 
 from promptops.cli.main import cli
+from tests.helpers import generated_with_locked
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_cli_reference.py"
 
@@ -51,5 +52,6 @@ def test_check_fails_when_stale_and_passes_after_writing(tmp_path: Path) -> None
     assert script.main(["--check", *paths]) == 1
 
 
+@generated_with_locked("click")
 def test_committed_reference_and_readme_table_are_fresh() -> None:
     assert _script().main(["--check"]) == 0, "run: python scripts/gen_cli_reference.py"

@@ -17,11 +17,13 @@ from promptops.spec.export import (
     render_schema,
     write_schemas,
 )
+from tests.helpers import generated_with_locked
 
 SHIPPED_DIR = Path(promptops.spec.__file__).parent / "schemas"
 REGENERATE = "run `promptops schema --out promptops/spec/schemas` and commit the result"
 
 
+@generated_with_locked("pydantic")
 def test_shipped_schemas_match_a_fresh_export() -> None:
     fresh = {kind: render_schema(schema) for kind, schema in export_schemas().items()}
     shipped = load_shipped_schemas()
