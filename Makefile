@@ -17,7 +17,7 @@ COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile --quiet --uni
 	--generate-hashes --python-version 3.11
 LOCK_IN := pyproject.toml requirements/build.in
 
-.PHONY: demo test lint typecheck unit lock lock-upgrade test-latest test-oldest clean
+.PHONY: demo test lint typecheck unit lock lock-upgrade test-latest test-oldest clean oci-registry
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,17 @@ test-latest: $(UV)
 
 test-oldest: $(UV)
 	scripts/test_resolution.sh $(UV) lowest-direct .venv-oldest $(PYTHON)
+
+# Debian's docker-registry (the distribution project's registry) and htpasswd, for the OCI
+# tests: tests/oci_registry.py runs this target when either binary is missing, then starts
+# its own registries on loopback (never the system service).
+OCI_PACKAGES := docker-registry apache2-utils
+oci-registry:
+	@command -v docker-registry >/dev/null && command -v htpasswd >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q --no-install-recommends $(OCI_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && \
+	    apt-get install -y -q --no-install-recommends $(OCI_PACKAGES) >/dev/null; }; }
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-latest .venv-oldest dist .mypy_cache .ruff_cache .pytest_cache

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import GIT_ENV, init_repo
+from tests.oci_registry import oci_basic_registry, oci_registry
+
+__all__ = ["oci_basic_registry", "oci_registry"]  # real registries on loopback, per test module
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from promptops.release.keys import (
     signer_entry,
 )
 from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
+from promptops.release.oci_publish import OciPublishResult, promote_oci, publish_oci
 from promptops.release.rollback import RollbackResult, rollback
 from promptops.release.trustfile import load_trust, trust_from_signers
 from promptops.release.verify import FetchConfig, VerifyReport, verify_target
@@ -21,6 +22,7 @@ from promptops.release.verify import FetchConfig, VerifyReport, verify_target
 __all__ = [
     "FetchConfig",
     "LogEntry",
+    "OciPublishResult",
     "PointerSpec",
     "PromoteResult",
     "PublishResult",
@@ -37,8 +39,10 @@ __all__ = [
     "load_trust",
     "parse_duration",
     "promote",
+    "promote_oci",
     "prompt_log",
     "publish",
+    "publish_oci",
     "releases_from_tags",
     "rollback",
     "sign_manifest",

@@ -10,13 +10,16 @@ import datetime as dt
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from promptops.errors import FetchError, UsageError
 from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, check_name
+from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.source_oci import OciSource
 from promptops.runtime.trust import (
     ReleaseManifest,
     check_pointer_matches,
@@ -70,7 +73,22 @@ class VerifyReport:
 
 
 def _is_url(target: str) -> bool:
-    return urllib.parse.urlsplit(target).scheme in ("http", "https")
+    return urllib.parse.urlsplit(target).scheme in ("http", "https", "oci")
+
+
+def _reader(target: str, config: FetchConfig) -> Callable[[str, int], bytes]:
+    """``read(rel, cap)`` for files below ``target``: a directory, URL or OCI registry."""
+    if target.startswith("oci://"):
+        source = OciSource(target, RuntimeConfig(http_timeout=config.timeout_s), None)
+
+        def read_oci(rel: str, cap: int) -> bytes:
+            data = source.read(rel, cap).data
+            if len(data) > cap:
+                raise FetchError(f"{target}/{rel}: more than the limit of {cap} bytes")
+            return data
+
+        return read_oci
+    return lambda rel, cap: _fetch(target, rel, cap, config)
 
 
 def _fetch(base: str, rel: str, cap: int, config: FetchConfig) -> bytes:
@@ -110,7 +128,9 @@ def verify_target(
     config: FetchConfig | None = None,
 ) -> VerifyReport:
     """Verify a release directory (``releases/NAME``) or, with ``channel``, a published
-    root's channel pointer and the release it names; either may be an http(s) URL.
+    root's channel pointer and the release it names; either may be an http(s) URL, and
+    either an OCI registry (``oci://HOST/REPO`` with ``channel``, or a release artifact
+    ``oci://HOST/REPO:release-NAME``).
 
     Raises:
         FetchError: if a file cannot be read or exceeds its cap.
@@ -119,17 +139,13 @@ def verify_target(
             channel, a published root.
     """
     config = config or FetchConfig()
-    base = target
+    read = _reader(target, config)
+    prefix = ""
     pointer = None
     if channel is not None:
-        raw = _fetch(
-            target,
-            f"channels/{check_name(channel, 'channel')}.json",
-            config.max_pointer_bytes,
-            config,
-        )
+        raw = read(f"channels/{check_name(channel, 'channel')}.json", config.max_pointer_bytes)
         pointer = verify_channel_pointer(raw, trust, now=now)
-        base = target.rstrip("/") + f"/releases/{pointer.release}"
+        prefix = f"releases/{pointer.release}/"
     elif not _is_url(target) and not (Path(target) / MANIFEST_NAME).is_file():
         hint = (
             "it is a published root: pass --channel"
@@ -137,8 +153,8 @@ def verify_target(
             else f"expected a release directory holding {MANIFEST_NAME}"
         )
         raise UsageError(f"{target}: not a release directory; {hint}")
-    envelope = _fetch(base, MANIFEST_NAME, config.max_manifest_bytes, config)
-    bundle = _fetch(base, BUNDLE_NAME, config.max_bundle_bytes, config)
+    envelope = read(prefix + MANIFEST_NAME, config.max_manifest_bytes)
+    bundle = read(prefix + BUNDLE_NAME, config.max_bundle_bytes)
     manifest = verify_release(envelope, bundle, trust, now=now)
     if pointer is not None:
         check_pointer_matches(pointer, manifest)

@@ -19,7 +19,7 @@ from promptops.runtime.cache import Cache
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.sources import Fetched
 
-__all__ = ["HttpSource"]
+__all__ = ["HttpSource", "read_body"]
 
 _RELEASE_DIR = re.compile(r"/releases/[A-Za-z0-9][A-Za-z0-9_.-]*/?$")
 
@@ -27,7 +27,8 @@ _RELEASE_DIR = re.compile(r"/releases/[A-Za-z0-9][A-Za-z0-9_.-]*/?$")
 _CHUNK = 1024 * 1024
 
 
-def _read_body(resp: http.client.HTTPResponse, limit: int) -> bytes:
+def read_body(resp: http.client.HTTPResponse, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``resp``'s body, so a caller can tell "too large"."""
     # In chunks: read(limit + 1) would allocate the whole cap (64 MB) for every response.
     chunks: list[bytes] = []
     total = 0
@@ -75,7 +76,7 @@ class HttpSource:
         request = urllib.request.Request(url, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.config.http_timeout) as resp:
-                data = _read_body(resp, limit)
+                data = read_body(resp, limit)
                 return Fetched(data, url, etag=resp.headers.get("ETag"))
         except urllib.error.HTTPError as exc:
             exc.close()

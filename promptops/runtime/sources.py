@@ -1,4 +1,4 @@
-"""Where published releases come from: a directory, ``file://`` or ``http(s)://``.
+"""Where published releases come from: a directory, ``file://``, ``http(s)://``, ``oci://``.
 
 The I/O shell only: a source reads a path of the ADR 0003 layout, capped in size, and
 raises :class:`~promptops.errors.FetchError` when it cannot. It verifies nothing; the
@@ -71,7 +71,7 @@ class FileSource:
 def open_source(
     source: str | os.PathLike[str], config: RuntimeConfig, cache: Cache | None
 ) -> Source:
-    """The source for a path, ``file://`` URL or ``http(s)://`` URL.
+    """The source for a path, ``file://`` URL, ``http(s)://`` URL or ``oci://`` registry.
 
     Raises:
         UsageError: if the URL scheme is not supported.
@@ -85,11 +85,15 @@ def open_source(
         from promptops.runtime.source_http import HttpSource
 
         return HttpSource(source, config, cache)
+    if parsed.scheme == "oci":
+        from promptops.runtime.source_oci import OciSource
+
+        return OciSource(source, config, cache)
     if parsed.scheme == "file":
         return FileSource(urllib.parse.unquote(parsed.path))
     if parsed.scheme and len(parsed.scheme) > 1:  # "C:" is a Windows drive, not a scheme
         raise UsageError(
-            f"unsupported release source {source!r}: expected a directory, file:// or "
-            "http(s):// URL"
+            f"unsupported release source {source!r}: expected a directory, a file:// or "
+            "http(s):// URL, or oci://HOST/REPOSITORY"
         )
     return FileSource(source)

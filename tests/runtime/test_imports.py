@@ -104,3 +104,10 @@ def test_runtime_records_are_built_without_compiling_string_annotations() -> Non
             isinstance(node, ast.ImportFrom) and node.module == "__future__" for node in tree.body
         )
         assert not (records and future), f"{path.name}: {records}"
+
+
+def test_the_oci_source_loads_no_heavy_module() -> None:
+    code = "import json, sys, promptops.runtime.source_oci; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = _top(set(json.loads(out.stdout)))
+    assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)

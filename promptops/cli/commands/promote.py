@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from promptops.cli.commands._signing import key_option, optional_trust, signing_keys, utc_now
-from promptops.release import parse_duration, promote
+from promptops.release import parse_duration, promote, promote_oci
 
 
 @click.command("promote")
@@ -16,10 +16,9 @@ from promptops.release import parse_duration, promote
 @click.option(
     "--dir",
     "root",
-    default=Path("dist"),
+    default="dist",
     show_default=True,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="The published tree (or dist/) holding releases/NAME.",
+    help="The published tree (or dist/) holding releases/NAME, or oci://HOST/REPOSITORY.",
 )
 @click.option("--expires", default="30d", show_default=True, help="Pointer validity.")
 @click.option(
@@ -31,22 +30,21 @@ from promptops.release import parse_duration, promote
 def command(
     name: str,
     channel: str,
-    root: Path,
+    root: str,
     expires: str,
     trust: Path | None,
     key_files: tuple[Path, ...],
 ) -> None:
     """Point CHANNEL at release NAME. A lower serial than the channel serves is refused:
     roll back with `promptops rollback` and a new release instead."""
-    moved = promote(
-        root,
-        name,
-        channel,
-        signing_keys(key_files),
-        now=utc_now(),
-        expires_in=parse_duration(expires),
-        trust=optional_trust(trust, Path(".")),
-    )
+    keys, now, valid = signing_keys(key_files), utc_now(), parse_duration(expires)
+    trusted = optional_trust(trust, Path("."))
+    if root.startswith("oci://"):
+        moved = promote_oci(root, name, channel, keys, now=now, expires_in=valid, trust=trusted)
+    else:
+        if not Path(root).is_dir():
+            raise click.BadParameter(f"directory {root!r} does not exist", param_hint="'--dir'")
+        moved = promote(Path(root), name, channel, keys, now=now, expires_in=valid, trust=trusted)
     before = (
         f" (was {moved.previous_release}, serial {moved.previous_serial})"
         if moved.previous_release

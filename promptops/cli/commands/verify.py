@@ -43,7 +43,8 @@ def _text(report: VerifyReport) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def command(target: str, trust: Path, channel: str | None, fmt: str) -> None:
     """Verify TARGET: a release directory (releases/NAME), or a published root with
-    --channel; either as a local path or an http(s):// URL.
+    --channel; either as a local path or an http(s):// URL. Or an OCI registry:
+    oci://HOST/REPOSITORY with --channel, or one release as oci://HOST/REPOSITORY:release-NAME.
 
     Prints what was verified (release, serial, commit, signers, expiry) or exactly why
     verification failed, and exits non-zero on failure.

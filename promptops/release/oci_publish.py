@@ -1,0 +1,194 @@
+"""``publish`` and ``promote`` for an OCI registry (``oci://HOST/REPOSITORY``).
+
+The registry's current pointers for the channels involved are read into a temporary tree
+laid out as a static publish; the ordinary :func:`~promptops.release.channels.publish` and
+:func:`~promptops.release.channels.promote` run on that tree, so immutability of release
+names, the refusal to move a channel back and the signing are the very same code; then
+what changed is pushed, release artifacts first and channel tags last, so a reader never
+finds a channel naming a release that is not there yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from promptops.errors import UsageError
+from promptops.fsutil import atomic_write_bytes
+from promptops.release.channels import PromoteResult, promote, publish
+from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, channel_path, release_dir
+from promptops.release.oci_push import Pusher, channel_manifest, release_manifest
+from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.oci_client import parse_ref
+from promptops.runtime.source_oci import locate
+from promptops.runtime.trust import MAX_POINTER_BYTES, read_manifest_unverified
+from promptops.runtime.trust import read_pointer_unverified as read_pointer
+
+__all__ = ["OciPublishResult", "promote_oci", "publish_oci"]
+
+_LIMITS = RuntimeConfig()
+
+
+@dataclass(frozen=True)
+class OciPublishResult:
+    destination: str
+    releases: tuple[str, ...]
+    channels: tuple[PromoteResult, ...]
+    tags: tuple[str, ...]  # the tags written (unchanged ones are not pushed again)
+
+
+class _Session:
+    """One push: the registry, the staging tree and what it held before."""
+
+    def __init__(self, destination: str, stage: Path, timeout: float) -> None:
+        self.pusher = Pusher(parse_ref(destination), timeout=timeout, user_agent="promptops")
+        self.stage = stage
+        self.before: dict[str, bytes] = {}  # channel -> the pointer the registry served
+        self.tags: list[str] = []
+
+    def _read(self, rel: str, limit: int) -> tuple[bytes, str] | None:
+        location = locate(rel)
+        assert location is not None
+        return self.pusher.layer_bytes(location.tag, location.title, limit)
+
+    def pull_pointer(self, channel: str) -> None:
+        found = self._read(f"channels/{channel}.json", MAX_POINTER_BYTES)
+        if found is not None:
+            atomic_write_bytes(channel_path(self.stage, channel), found[0])
+            self.before[channel] = found[0]
+
+    def pull_release(self, name: str) -> None:
+        directory = release_dir(self.stage, name)
+        for file, limit in (
+            (MANIFEST_NAME, _LIMITS.max_envelope_bytes),
+            (BUNDLE_NAME, _LIMITS.max_bundle_bytes),
+        ):
+            found = self._read(f"releases/{name}/{file}", limit)
+            if found is None:
+                raise UsageError(f"{self.pusher.ref}: has no release {name!r}; publish it first")
+            atomic_write_bytes(directory / file, found[0])
+
+    def push_release(self, name: str) -> bytes:
+        """Push release ``name`` of the stage (unless the registry has it); its manifest.
+
+        Raises:
+            UsageError: if the registry holds other bytes under the same release name.
+        """
+        directory = release_dir(self.stage, name)
+        envelope = (directory / MANIFEST_NAME).read_bytes()
+        bundle = (directory / BUNDLE_NAME).read_bytes()
+        serial = read_manifest_unverified(envelope).serial
+        manifest = release_manifest(name, serial, bundle, envelope)
+        tag = "release-" + name
+        found = self.pusher.client.find_manifest(tag)
+        if found is not None and found[1] != manifest:
+            theirs = sorted(layer["digest"] for layer in found[0]["layers"])
+            ours = sorted(layer["digest"] for layer in _layers(manifest))
+            if theirs != ours:
+                raise UsageError(
+                    f"{self.pusher.ref}: tag {tag} already holds release {name!r} with "
+                    "different content; release names are immutable, release under a new name"
+                )
+            return found[1]  # the same files, pushed by another promptops version
+        if found is None:
+            self.pusher.push_artifact(tag, manifest, [bundle, envelope])
+            self.tags.append(tag)
+        digest_tag = "sha256-" + read_manifest_unverified(envelope).bundle_sha256
+        if self.pusher.client.find_manifest(digest_tag) is None:
+            self.pusher.put_manifest(digest_tag, manifest)
+            self.tags.append(digest_tag)
+        return manifest
+
+    def push_changed_pointers(self, releases: dict[str, bytes]) -> None:
+        for path in sorted((self.stage / "channels").glob("*.json")):
+            channel, data = path.name[: -len(".json")], path.read_bytes()
+            if self.before.get(channel) == data:
+                continue
+            release = read_pointer(data).release
+            subject = releases.get(release) or self.push_release(release)
+            tag = "channel-" + channel
+            self.pusher.push_artifact(
+                tag, channel_manifest(channel, release, data, subject), [data]
+            )
+            self.tags.append(tag)
+
+
+def _layers(manifest: bytes) -> list[dict[str, str]]:
+    layers: list[dict[str, str]] = json.loads(manifest)["layers"]
+    return layers
+
+
+def publish_oci(
+    source: Path,
+    destination: str,
+    *,
+    channel: str | None,
+    keys: Sequence[Ed25519PrivateKey],
+    now: dt.datetime,
+    expires_in: dt.timedelta,
+    trust: TrustRoot | None = None,
+    tags_from: Path | None = None,
+    timeout: float = 30.0,
+) -> OciPublishResult:
+    """Push the releases of ``source`` (a ``dist/``) to the registry repository
+    ``destination`` (``oci://HOST/REPOSITORY``), then, with ``channel``, point that
+    channel at the highest serial, exactly as :func:`~promptops.release.publish` does for
+    a static tree.
+
+    Raises:
+        UsageError: if ``source`` has no releases, ``destination`` is not a repository, or
+            it holds a different release under the same name.
+        BundleError, RollbackError: as :func:`~promptops.release.promote`.
+        FetchError: if the registry cannot be reached or refuses the push.
+    """
+    with tempfile.TemporaryDirectory(prefix="promptops-oci-") as tmp:
+        session = _Session(destination, Path(tmp), timeout)
+        channels = {read_pointer(p.read_bytes()).channel for p in _pointer_files(source)}
+        for name in sorted(channels | ({channel} if channel else set())):
+            session.pull_pointer(name)
+        result = publish(source, session.stage, channel=channel, keys=keys, now=now,
+                         expires_in=expires_in, trust=trust, tags_from=tags_from)  # fmt: skip
+        pushed = {name: session.push_release(name) for name in result.releases}
+        session.push_changed_pointers(pushed)
+        return OciPublishResult(destination, result.releases, result.channels, tuple(session.tags))
+
+
+def _pointer_files(source: Path) -> list[Path]:
+    channels = source / "channels"
+    return sorted(channels.glob("*.json")) if channels.is_dir() else []
+
+
+def promote_oci(
+    destination: str,
+    name: str,
+    channel: str,
+    keys: Sequence[Ed25519PrivateKey],
+    *,
+    now: dt.datetime,
+    expires_in: dt.timedelta,
+    trust: TrustRoot | None = None,
+    timeout: float = 30.0,
+) -> PromoteResult:
+    """Point ``channel`` of the registry repository ``destination`` at its release
+    ``name``, as :func:`~promptops.release.promote` does for a static tree.
+
+    Raises:
+        UsageError: if the registry has no release ``name``.
+        BundleError, RollbackError: as :func:`~promptops.release.promote`.
+        FetchError: if the registry cannot be reached or refuses the push.
+    """
+    with tempfile.TemporaryDirectory(prefix="promptops-oci-") as tmp:
+        session = _Session(destination, Path(tmp), timeout)
+        session.pull_release(name)
+        session.pull_pointer(channel)
+        result = promote(session.stage, name, channel, keys, now=now, expires_in=expires_in,
+                         trust=trust)  # fmt: skip
+        session.push_changed_pointers({})
+        return result

@@ -1,0 +1,187 @@
+"""Push release and channel-pointer artifacts to an OCI registry (ADR 0016).
+
+The artifacts ``runtime/source_oci.py`` reads: OCI image manifests with an empty config,
+their own ``artifactType``, and the files of the published layout as titled layers.
+Manifests are canonical JSON, so the same release always has the same manifest digest and
+publishing it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptops.canonical import canonical_bytes
+from promptops.errors import FetchError, UsageError
+from promptops.runtime.digest import sha256_hex
+from promptops.runtime.oci_client import MANIFEST_MEDIA_TYPE, OciClient, OciRef, Response
+from promptops.runtime.source_oci import (
+    ARTIFACT_CHANNEL,
+    ARTIFACT_RELEASE,
+    BUNDLE_MEDIA_TYPE,
+    DSSE_MEDIA_TYPE,
+    RELEASE_ANNOTATION,
+    TITLE_ANNOTATION,
+    locate,
+)
+
+__all__ = ["Pusher", "channel_manifest", "release_manifest"]
+
+EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json"
+EMPTY_CONFIG = b"{}"
+CHANNEL_ANNOTATION = "dev.promptops.channel"
+SERIAL_ANNOTATION = "dev.promptops.serial"
+MAX_TAG = 128
+
+
+def _descriptor(media_type: str, data: bytes, title: str | None = None) -> dict[str, Any]:
+    desc: dict[str, Any] = {
+        "mediaType": media_type,
+        "digest": "sha256:" + sha256_hex(data),
+        "size": len(data),
+    }
+    if title is not None:
+        desc["annotations"] = {TITLE_ANNOTATION: title}
+    return desc
+
+
+def _manifest(
+    artifact_type: str,
+    layers: list[dict[str, Any]],
+    annotations: dict[str, str],
+    subject: dict[str, Any] | None = None,
+) -> bytes:
+    body: dict[str, Any] = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_MEDIA_TYPE,
+        "artifactType": artifact_type,
+        "config": _descriptor(EMPTY_MEDIA_TYPE, EMPTY_CONFIG),
+        "layers": layers,
+        "annotations": annotations,
+    }
+    if subject is not None:
+        body["subject"] = subject
+    return canonical_bytes(body)
+
+
+def release_manifest(name: str, serial: int, bundle: bytes, envelope: bytes) -> bytes:
+    """The manifest of release ``name``: its bundle and DSSE envelope as layers."""
+    bundle_loc, envelope_loc = (
+        locate(f"releases/{name}/bundle.json"),
+        locate(f"releases/{name}/release.dsse.json"),
+    )
+    assert bundle_loc is not None and envelope_loc is not None
+    layers = [
+        _descriptor(BUNDLE_MEDIA_TYPE, bundle, bundle_loc.title),
+        _descriptor(DSSE_MEDIA_TYPE, envelope, envelope_loc.title),
+    ]
+    return _manifest(
+        ARTIFACT_RELEASE, layers, {RELEASE_ANNOTATION: name, SERIAL_ANNOTATION: str(serial)}
+    )
+
+
+def channel_manifest(channel: str, release: str, pointer: bytes, subject: bytes) -> bytes:
+    """The manifest of ``channel``'s signed pointer; ``subject`` is the manifest of the
+    release it points at, so readers pull that release by digest."""
+    location = locate(f"channels/{channel}.json")
+    assert location is not None
+    return _manifest(
+        ARTIFACT_CHANNEL,
+        [_descriptor(DSSE_MEDIA_TYPE, pointer, location.title)],
+        {CHANNEL_ANNOTATION: channel, RELEASE_ANNOTATION: release},
+        subject=_descriptor(MANIFEST_MEDIA_TYPE, subject),
+    )
+
+
+def check_tag(tag: str) -> str:
+    """``tag`` if a registry accepts it.
+
+    Raises:
+        UsageError: if it is longer than the distribution spec's 128 characters.
+    """
+    if len(tag) > MAX_TAG:
+        raise UsageError(f"OCI tag {tag!r} is longer than {MAX_TAG} characters; use a shorter name")
+    return tag
+
+
+class Pusher:
+    """Writes blobs and manifests to one repository (pull and push scope)."""
+
+    def __init__(self, ref: OciRef, *, timeout: float, user_agent: str) -> None:
+        if ref.reference is not None:
+            raise UsageError(f"{ref}: publish to a repository, not to a tag or digest")
+        self.ref = ref
+        self.client = OciClient(
+            ref, timeout=timeout, user_agent=user_agent, actions=("pull", "push")
+        )
+
+    def _fail(self, what: str, response: Response) -> FetchError:
+        detail = response.body[:300].decode("utf-8", "replace").strip()
+        return FetchError(f"{self.ref}: {what}: HTTP {response.status} {detail}")
+
+    def push_blob(self, data: bytes) -> str:
+        """Upload ``data`` unless the registry has it; returns its digest.
+
+        Raises:
+            FetchError: if the registry refuses.
+        """
+        digest = "sha256:" + sha256_hex(data)
+        head = self.client.request("HEAD", f"blobs/{digest}")
+        if head.status == 200:
+            return digest
+        started = self.client.request("POST", "blobs/uploads/", body=b"")
+        location = started.headers.get("Location")
+        if started.status != 202 or not location:
+            raise self._fail("cannot start a blob upload", started)
+        url = location + ("&" if "?" in location else "?") + "digest=" + digest
+        done = self.client.request(
+            "PUT", url, body=data, headers={"Content-Type": "application/octet-stream"}
+        )
+        if done.status != 201:
+            raise self._fail(f"upload of {digest} refused", done)
+        return digest
+
+    def put_manifest(self, tag: str, manifest: bytes) -> str:
+        """Tag ``manifest`` (its blobs must be pushed); returns its digest.
+
+        Raises:
+            FetchError: if the registry refuses.
+        """
+        response = self.client.request(
+            "PUT",
+            f"manifests/{check_tag(tag)}",
+            body=manifest,
+            headers={"Content-Type": MANIFEST_MEDIA_TYPE},
+        )
+        if response.status != 201:
+            raise self._fail(f"manifest {tag} refused", response)
+        return "sha256:" + sha256_hex(manifest)
+
+    def push_artifact(self, tag: str, manifest: bytes, blobs: list[bytes]) -> str:
+        """Push ``blobs`` (the config is added), then tag ``manifest``; returns its digest.
+
+        Raises:
+            FetchError: if the registry refuses.
+        """
+        for data in [EMPTY_CONFIG, *blobs]:
+            self.push_blob(data)
+        return self.put_manifest(tag, manifest)
+
+    def layer_bytes(self, tag: str, title: str, limit: int) -> tuple[bytes, str] | None:
+        """The layer titled ``title`` of the artifact at ``tag`` and that artifact's
+        manifest digest, or ``None`` if the tag does not exist.
+
+        Raises:
+            FetchError: if the registry cannot be read or the artifact lacks the layer.
+            BundleError: if a blob is not what its digest says.
+        """
+        found = self.client.find_manifest(tag)
+        if found is None:
+            return None
+        manifest, _, digest = found
+        for layer in manifest["layers"]:
+            if layer.get("annotations", {}).get(TITLE_ANNOTATION) == title:
+                data = self.client.blob(layer["digest"], limit)
+                if len(data) > limit:
+                    raise FetchError(f"{self.ref}:{tag}: {title} exceeds {limit} bytes")
+                return data, digest
+        raise FetchError(f"{self.ref}:{tag}: the artifact has no layer titled {title!r}")

@@ -1,0 +1,169 @@
+"""Read a published layout from an OCI registry (``oci://HOST/REPOSITORY``).
+
+The layout of ADR 0003 stored as OCI artifacts (ADR 0016); this module maps its paths:
+
+========================  ===================================================
+``channels/C.json``       layer ``C.json`` of the artifact tagged ``channel-C``
+``releases/N/FILE``       layer ``FILE`` of the artifact tagged ``release-N``
+``digests/HEX``           annotation ``dev.promptops.release`` of the artifact
+                          tagged ``sha256-HEX`` (the same release artifact)
+========================  ===================================================
+
+Only the channel tag (or the digest tag of a pin) is resolved by name; the release it names
+is then pulled by the manifest digest the channel artifact's ``subject`` records, and every
+blob by its digest, checked on arrival. A blob the cache already holds under that sha256
+(the loader stores verified bytes there) is not fetched again. Nothing here is trusted:
+the loader verifies every byte as it does for any other source.
+"""
+
+from typing import Any, NamedTuple
+
+from promptops.errors import BundleError, FetchError
+from promptops.runtime.cache import Cache
+from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.oci_client import OciClient, parse_ref
+from promptops.runtime.sources import Fetched
+
+__all__ = [
+    "ARTIFACT_CHANNEL",
+    "ARTIFACT_RELEASE",
+    "BUNDLE_MEDIA_TYPE",
+    "DSSE_MEDIA_TYPE",
+    "RELEASE_ANNOTATION",
+    "TITLE_ANNOTATION",
+    "Location",
+    "OciSource",
+    "locate",
+]
+
+ARTIFACT_RELEASE = "application/vnd.promptops.release.v1"
+ARTIFACT_CHANNEL = "application/vnd.promptops.channel.v1"
+BUNDLE_MEDIA_TYPE = "application/vnd.promptops.bundle.v1+json"
+DSSE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
+TITLE_ANNOTATION = "org.opencontainers.image.title"
+RELEASE_ANNOTATION = "dev.promptops.release"
+
+_MEMO = 8  # parsed release manifests kept by digest (immutable, tiny)
+
+
+class Location(NamedTuple):
+    """Where one file of the layout lives: the artifact's tag, and the layer's title."""
+
+    tag: str
+    title: str
+    artifact_type: str
+
+
+def locate(rel: str) -> Location | None:
+    """The artifact and layer holding ``rel`` (``None`` for ``digests/``, which is an
+    annotation, and for paths outside the layout)."""
+    parts = rel.split("/")
+    if len(parts) == 2 and parts[0] == "channels" and parts[1].endswith(".json"):
+        return Location("channel-" + parts[1][: -len(".json")], parts[1], ARTIFACT_CHANNEL)
+    if len(parts) == 3 and parts[0] == "releases":
+        return Location("release-" + parts[1], parts[2], ARTIFACT_RELEASE)
+    return None
+
+
+def _check_type(manifest: dict[str, Any], expected: str, where: str) -> None:
+    found = manifest.get("artifactType") or (manifest.get("config") or {}).get("mediaType")
+    if found != expected:
+        raise BundleError(f"{where}: holds a {found!r} artifact, not {expected!r}")
+
+
+def _layer(manifest: dict[str, Any], title: str, where: str) -> dict[str, Any]:
+    for layer in manifest["layers"]:
+        if layer.get("annotations", {}).get(TITLE_ANNOTATION) == title:
+            return dict(layer)
+    raise FetchError(f"{where}: the artifact has no layer titled {title!r}")
+
+
+class OciSource:
+    """A published layout in one repository of an OCI registry, or (``:TAG`` or
+    ``@sha256:...``) one release artifact."""
+
+    def __init__(self, url: str, config: RuntimeConfig, cache: Cache | None) -> None:
+        self.ref = parse_ref(url)
+        self.cache = cache
+        self.client = OciClient(self.ref, timeout=config.http_timeout, user_agent=config.user_agent)
+        self._release: tuple[str, str] | None = None  # (name, manifest digest) last learned
+        self._manifests: dict[str, dict[str, Any]] = {}
+
+    @property
+    def id(self) -> str:
+        return str(self.ref)
+
+    @property
+    def is_release_dir(self) -> bool:
+        return self.ref.reference is not None
+
+    def read(self, rel: str, limit: int) -> Fetched:
+        """Read ``rel`` of the layout (see the module docstring).
+
+        Raises:
+            FetchError: if the registry cannot be read or lacks the artifact.
+            BundleError: if what it serves is not what its digests say.
+        """
+        where = f"{self.ref}/{rel}"
+        if self.ref.reference is not None:
+            manifest = self._manifest(self.ref.reference, ARTIFACT_RELEASE, where)
+            return self._blob(_layer(manifest, rel, where), limit, where)
+        if rel.startswith("digests/"):
+            return self._release_name(rel[len("digests/") :], limit, where)
+        location = locate(rel)
+        if location is None:
+            raise FetchError(f"{where}: not a path of the published layout")
+        reference = location.tag
+        if location.artifact_type == ARTIFACT_RELEASE and self._release is not None:
+            name, digest = self._release
+            if location.tag == "release-" + name:
+                reference = digest  # pull by the digest the channel artifact names
+        manifest = self._manifest(reference, location.artifact_type, where)
+        if location.artifact_type == ARTIFACT_CHANNEL:
+            self._learn_from_channel(manifest)
+        return self._blob(_layer(manifest, location.title, where), limit, where)
+
+    def _manifest(self, reference: str, artifact_type: str, where: str) -> dict[str, Any]:
+        known = self._manifests.get(reference)
+        if known is not None:
+            return known
+        manifest, _, digest = self.client.manifest(reference)
+        _check_type(manifest, artifact_type, where)
+        if artifact_type == ARTIFACT_RELEASE:
+            self._remember(digest, manifest)
+        return manifest
+
+    def _remember(self, digest: str, manifest: dict[str, Any]) -> None:
+        # Release artifacts never change under their digest: keep a few parsed.
+        if len(self._manifests) >= _MEMO:
+            self._manifests.pop(next(iter(self._manifests)))
+        self._manifests[digest] = manifest
+
+    def _learn_from_channel(self, manifest: dict[str, Any]) -> None:
+        subject = manifest.get("subject")
+        name = (manifest.get("annotations") or {}).get(RELEASE_ANNOTATION)
+        digest = subject.get("digest") if isinstance(subject, dict) else None
+        self._release = None
+        if isinstance(name, str) and isinstance(digest, str) and digest.startswith("sha256:"):
+            self._release = (name, digest)
+
+    def _release_name(self, hex_digest: str, limit: int, where: str) -> Fetched:
+        manifest, _, digest = self.client.manifest("sha256-" + hex_digest)
+        _check_type(manifest, ARTIFACT_RELEASE, where)
+        name = (manifest.get("annotations") or {}).get(RELEASE_ANNOTATION)
+        if not isinstance(name, str):
+            raise FetchError(f"{where}: the artifact names no release ({RELEASE_ANNOTATION})")
+        self._remember(digest, manifest)
+        self._release = (name, digest)
+        return Fetched((name + "\n").encode()[: limit + 1], where)
+
+    def _blob(self, layer: dict[str, Any], limit: int, where: str) -> Fetched:
+        digest = layer["digest"]
+        if layer["size"] <= limit and self.cache is not None:
+            kept = self.cache.get(digest[len("sha256:") :], limit)  # re-hashed by the cache
+            if kept is not None:
+                return Fetched(kept, f"{self.ref.host}/{self.ref.repository}@{digest}")
+        data = self.client.blob(digest, limit)
+        if len(data) <= limit and len(data) != layer["size"]:
+            raise BundleError(f"{where}: {len(data)} bytes where the manifest says {layer['size']}")
+        return Fetched(data, f"{self.ref.host}/{self.ref.repository}@{digest}")
