@@ -33,6 +33,12 @@ class RuntimeConfig(NamedTuple):
         refresh_interval: seconds between background refreshes; ``None`` disables the thread.
         clock: returns the current UTC time; read once per operation.
         user_agent: sent with every HTTP request.
+        otel: add each render's prompt attributes to the current OpenTelemetry span
+            (needs ``pip install 'promptops[otel]'``; see ``runtime/otel.py``).
+        otel_aliases: also write the attributes under these vendors' names:
+            ``langfuse``, ``openinference``, ``traceloop``.
+        otel_capture_content: record template text, variables and messages; ``None``
+            follows ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``.
     """
 
     max_bundle_bytes: int = 64 * 1024 * 1024
@@ -47,3 +53,6 @@ class RuntimeConfig(NamedTuple):
     refresh_interval: float | None = None
     clock: Callable[[], dt.datetime] = utc_now
     user_agent: str = "promptops-runtime"
+    otel: bool = False
+    otel_aliases: tuple[str, ...] = ()
+    otel_capture_content: bool | None = None

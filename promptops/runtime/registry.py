@@ -10,18 +10,22 @@ import datetime as dt
 import os
 import re
 import threading
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from promptops.errors import BundleError, FetchError, PromptopsError, UsageError
 from promptops.runtime.cache import Cache
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.loader import Loader, Mode
 from promptops.runtime.render import Prompt
-from promptops.runtime.request import Provenance
+from promptops.runtime.request import Provenance, Request
 from promptops.runtime.sources import open_source
 from promptops.runtime.state import Verified
 from promptops.runtime.tools import ToolDecision, ToolPolicy
 from promptops.runtime.trust_input import TrustInput, coerce_trust
+
+if TYPE_CHECKING:
+    from promptops.runtime.otel import Call, Telemetry
 
 __all__ = ["Registry", "RegistryStatus"]
 
@@ -81,6 +85,8 @@ class Registry:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Imported only when asked for: applications without tracing never load opentelemetry.
+        self._telemetry: Telemetry | None = _telemetry(config) if config.otel else None
         if config.refresh_interval is not None:
             self._thread = threading.Thread(
                 target=self._refresh_loop, name="promptops-refresh", daemon=True
@@ -179,8 +185,32 @@ class Registry:
             commit=v.manifest.commit,
             from_cache=st.from_cache,
             stale=st.stale,
+            channel=self._loader.mode.channel,
         )
-        return Prompt(obj, provenance, validate=self._config.validate_inputs)
+        observe = self._telemetry.render_hook if self._telemetry is not None else None
+        return Prompt(obj, provenance, validate=self._config.validate_inputs, observe=observe)
+
+    @contextlib.contextmanager
+    def trace(
+        self, request: Request, attributes: Mapping[str, Any] | None = None
+    ) -> Iterator["Call"]:
+        """An OpenTelemetry GenAI client span around the model call for ``request``::
+
+            with reg.trace(req) as call:
+                response = client.chat.completions.create(**req.to_openai_chat())
+                call.record(response)          # usage, latency, cost from the pin's pricing
+
+        The span (``chat MODEL``, kind client, ``gen_ai.operation.name = chat``) carries the
+        prompt's name, release, digests, channel, model and params; ``attributes`` are
+        added as given. Works with or without ``RuntimeConfig(otel=True)``.
+
+        Raises:
+            UsageError: if ``opentelemetry-api`` is not installed.
+        """
+        if self._telemetry is None:
+            self._telemetry = _telemetry(self._config)
+        with self._telemetry.trace(request, attributes) as call:
+            yield call
 
     # -- refreshing -----------------------------------------------------------------
     def refresh(self) -> RegistryStatus:
@@ -219,6 +249,12 @@ class Registry:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _telemetry(config: RuntimeConfig) -> "Telemetry":
+    from promptops.runtime.otel import Telemetry
+
+    return Telemetry(config.otel_aliases, config.otel_capture_content)
 
 
 def _mode(is_release_dir: bool, source: str, channel: str | None, pin: str | None) -> Mode:

@@ -22,16 +22,28 @@ __all__ = ["Prompt", "Provenance", "Request"]
 
 
 _Plan = tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...]
+RenderHook = Callable[[Request, Mapping[str, Any]], None]
+"""Called after every render with the request and the bound inputs (``runtime/otel.py``)."""
+Observe = Callable[[Mapping[str, Any], PromptStatic], RenderHook]
+"""Builds a prompt's :data:`RenderHook` from its compiled object, once per prompt."""
 
 
 class Prompt:
     """One prompt of one release, ready to render. Obtain it with ``Registry.prompt(id)``."""
 
-    __slots__ = ("_checks", "_copy", "_defaults", "_extra_ok", "_known", "_names", "_plan",
-                 "_required_set", "_s", "_validate", "_whole")  # fmt: skip
+    __slots__ = ("_checks", "_copy", "_defaults", "_extra_ok", "_hook", "_known", "_names",
+                 "_plan", "_required_set", "_s", "_validate", "_whole")  # fmt: skip
 
-    def __init__(self, obj: Mapping[str, Any], provenance: Provenance, *, validate: bool) -> None:
-        """Compile ``obj``, a compiled prompt object of ADR 0002.
+    def __init__(
+        self,
+        obj: Mapping[str, Any],
+        provenance: Provenance,
+        *,
+        validate: bool,
+        observe: Observe | None = None,
+    ) -> None:
+        """Compile ``obj``, a compiled prompt object of ADR 0002; ``observe`` (tracing)
+        builds the hook called after every render.
 
         Raises:
             BundleError: if the object lacks a field ADR 0002 requires.
@@ -45,6 +57,7 @@ class Prompt:
                 "tools": [dict(t) for t in obj["tools"]],
                 "output_schema": obj["output_schema"],
                 "id": pid,
+                "pricing": model.get("pricing"),
             }
             self._s = PromptStatic(
                 prompt_id=pid,
@@ -66,6 +79,7 @@ class Prompt:
         except (KeyError, TypeError, AttributeError) as exc:
             raise BundleError(f"bundle: prompt {pid!r} is malformed ({exc!r})") from exc
         self._validate = validate
+        self._hook = None if observe is None else observe(obj, self._s)
 
     def _bind_schema(self, schema: Mapping[str, Any], jinja: bool) -> None:
         props: Mapping[str, Any] = schema.get("properties", {})
@@ -119,7 +133,10 @@ class Prompt:
             raise RenderError(f"prompt {self._s.prompt_id!r}: missing input {exc}") from None
         except Exception as exc:
             raise _template_error(self._s.prompt_id, exc) from exc
-        return new_request(messages, self._s)
+        request = new_request(messages, self._s)
+        if self._hook is not None:
+            self._hook(request, values)
+        return request
 
     def _bind(self, inputs: dict[str, Any]) -> dict[str, Any]:
         # Set operations first: one C call each on the happy path.

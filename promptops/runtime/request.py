@@ -19,6 +19,7 @@ class Provenance(NamedTuple):
     commit: str | None
     from_cache: bool = False
     stale: bool = False
+    channel: str | None = None  # the channel followed, if the release came through one
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (for logs and traces)."""
@@ -31,6 +32,7 @@ class Provenance(NamedTuple):
             "commit": self.commit,
             "from_cache": self.from_cache,
             "stale": self.stale,
+            "channel": self.channel,
         }
 
 

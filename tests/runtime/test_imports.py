@@ -26,6 +26,7 @@ HEAVY = [
     "openai",
     "anthropic",
     "httpx",
+    "opentelemetry",  # only with RuntimeConfig(otel=True) or Registry.trace
 ]
 # Standard-library modules the cold start measured in bench/bench_cold_start.py has no use
 # for: dataclasses (with inspect, ~9 ms), hashlib (a second libcrypto next to the one
