@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "verify": "verify",
     "rollback": "rollback",
     "log": "log",
+    "explain": "explain",
     "render": "render",
     "eval": "eval",
     "diff": "diff",

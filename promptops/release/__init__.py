@@ -3,6 +3,7 @@
 from promptops.release.channels import PromoteResult, PublishResult, promote, publish
 from promptops.release.create import ReleaseResult, create_release
 from promptops.release.durations import parse_duration
+from promptops.release.explain import Explanation, FileAtCommit, explain
 from promptops.release.from_tags import releases_from_tags
 from promptops.release.history import LogEntry, prompt_log
 from promptops.release.keys import (
@@ -20,7 +21,9 @@ from promptops.release.trustfile import load_trust, trust_from_signers
 from promptops.release.verify import FetchConfig, VerifyReport, verify_target
 
 __all__ = [
+    "Explanation",
     "FetchConfig",
+    "FileAtCommit",
     "LogEntry",
     "OciPublishResult",
     "PointerSpec",
@@ -33,6 +36,7 @@ __all__ = [
     "VerifyReport",
     "check_key_location",
     "create_release",
+    "explain",
     "generate_key",
     "load_private_key",
     "load_signing_keys",

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 from promptops.errors import UsageError
 from promptops.runtime import Registry
 from promptops.runtime.otel import ATTRIBUTES, CAPTURE_SWITCH, Telemetry
+from tests.otel_capture import memory_exporter
 from tests.runtime.fixtures import CONFIG, GREET, MODEL, NOW, TRUST, compiled, publish
 
 PRICED = compiled(
@@ -30,21 +30,13 @@ PRICED = compiled(
     model={**MODEL, "pricing": {"input_per_mtok": 2.5, "output_per_mtok": 10.0}},
     params={"temperature": 0.1, "max_tokens": 100, "stop": "END"},
 )
-_EXPORTER = InMemorySpanExporter()
-
-
-@pytest.fixture(scope="module")
-def _provider() -> None:
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(_EXPORTER))
-    trace.set_tracer_provider(provider)  # once per process: later calls are ignored
 
 
 @pytest.fixture
-def spans(_provider: None) -> Iterator[InMemorySpanExporter]:
-    _EXPORTER.clear()
-    yield _EXPORTER
-    _EXPORTER.clear()
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = memory_exporter()
+    yield exporter
+    exporter.clear()
 
 
 def _open(tmp_path: Path, **config: Any) -> Registry:
