@@ -65,6 +65,23 @@ def _command_section(name: str, command: click.Command, parent: click.Context) -
     return lines
 
 
+def _commands(root: click.Context) -> list[tuple[str, click.Command, click.Context]]:
+    """Every command as (name after ``promptops``, command, parent context); a group's
+    subcommands follow it (``experiment``, ``experiment report``)."""
+    found = []
+    for name in cli.list_commands(root):
+        command = cli.get_command(root, name)
+        assert command is not None, name
+        found.append((name, command, root))
+        if isinstance(command, click.Group):
+            ctx = click.Context(command, info_name=name, parent=root)
+            for sub in command.list_commands(ctx):
+                subcommand = command.get_command(ctx, sub)
+                assert subcommand is not None, sub
+                found.append((f"{name} {sub}", subcommand, ctx))
+    return found
+
+
 def render() -> str:
     """The whole reference as Markdown."""
     root = click.Context(cli, info_name="promptops", **cli.context_settings)
@@ -82,10 +99,8 @@ def render() -> str:
         "Commands: " + ", ".join(f"[`{n}`](#promptops-{n})" for n in names) + ".",
         "",
     ]
-    for name in names:
-        command = cli.get_command(root, name)
-        assert command is not None, name
-        lines += _command_section(name, command, root)
+    for name, command, parent in _commands(root):
+        lines += _command_section(name, command, parent)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -93,13 +108,13 @@ def render_table() -> str:
     """One row per command: its usage and the first sentence of its help."""
     root = click.Context(cli, info_name="promptops", **cli.context_settings)
     lines = ["| command | what it does |", "|---|---|"]
-    for name in cli.list_commands(root):
-        command = cli.get_command(root, name)
-        assert command is not None, name
-        ctx = click.Context(command, info_name=name, parent=root)
+    for name, command, parent in _commands(root):
+        if isinstance(command, click.Group):
+            continue  # its subcommands have rows of their own
+        ctx = click.Context(command, info_name=name.split()[-1], parent=parent)
         usage = " ".join(command.collect_usage_pieces(ctx)).replace("[OPTIONS]", "").strip()
         summary = _cell(_help_text(command).split("\n\n", 1)[0])
-        anchor = f"docs/readme/cli-reference.md#promptops-{name}"
+        anchor = f"docs/readme/cli-reference.md#promptops-{name.replace(' ', '-')}"
         shown = f"promptops {name} {usage}".rstrip()
         lines.append(f"| [`{_cell(shown)}`]({anchor}) | {summary} |")
     return "\n".join(lines) + "\n"

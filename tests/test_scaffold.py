@@ -13,6 +13,7 @@ from tests.spec.filecheck import check_file, repo_files, schema_line_target
 
 EXPECTED_FILES = [
     ".promptops/schemas/eval.schema.json",
+    ".promptops/schemas/experiment.schema.json",
     ".promptops/schemas/models.schema.json",
     ".promptops/schemas/prompt-file.schema.json",
     ".promptops/schemas/rules.schema.json",

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "rollback": "rollback",
     "log": "log",
     "explain": "explain",
+    "experiment": "experiment",
     "render": "render",
     "eval": "eval",
     "diff": "diff",

@@ -16,6 +16,7 @@ from promptops.repo.types import Diagnostic, Repository
 from promptops.repo.yamlload import YamlProblem, parse_yaml
 from promptops.spec import (
     EvalSet,
+    Experiment,
     Instruction,
     ModelsFile,
     Partial,
@@ -41,6 +42,8 @@ def _key(path: str, kind: str) -> str:
         return _FIXED_KEYS[path]
     if kind == "eval":
         return path
+    if kind == "experiment":
+        return path[len("experiments/") : -len(".yaml")]
     return path[len("prompts/") : -len(".yaml")]
 
 
@@ -64,6 +67,7 @@ def _facts(results: dict[str, FileResult]) -> Facts:
         "instruction": facts.instructions,
         "partial": facts.partials,
         "eval": facts.evals,
+        "experiment": facts.experiments,
     }
     for path, res in results.items():
         if res.kind is None:
@@ -100,7 +104,7 @@ def assemble(
     diags.extend(cross_check(facts, rules, today, where))
     failed = {d.path for d in diags if d.level == "error"}
     entries: dict[str, dict[str, tuple[str, str, Any]]] = {
-        k: {} for k in ("prompt", "instruction", "partial", "eval")
+        k: {} for k in ("prompt", "instruction", "partial", "eval", "experiment")
     }
     paths: dict[str, str] = {}
     digests: dict[str, str] = {}
@@ -127,6 +131,7 @@ def assemble(
         rules=RulesFile.model_validate(fixed["rules"]) if "rules" in fixed else RulesFile(),
         signers=SignersFile.model_validate(fixed["signers"]) if "signers" in fixed else None,
         evals=LazyModels(EvalSet, entries["eval"], load),
+        experiments=LazyModels(Experiment, entries["experiment"], load),
         paths=paths,
         digests=digests,
         diagnostics=tuple(sorted(set(diags))),

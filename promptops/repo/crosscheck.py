@@ -27,6 +27,7 @@ class Facts:
     instructions: FactMap = field(default_factory=dict)
     partials: FactMap = field(default_factory=dict)
     evals: FactMap = field(default_factory=dict)
+    experiments: FactMap = field(default_factory=dict)
     tools: set[str] = field(default_factory=set)
     models: ModelsFile = field(default_factory=ModelsFile)
     # Ids of files under prompts/ that failed on their own, and whether tools.yaml and
@@ -205,6 +206,11 @@ def cross_check(facts: Facts, rules: Rules, today: dt.date, where: Where) -> lis
         for inc in pf["includes"]:
             _ref(facts, path, ("tinc", inc), inc, "partial", facts.partials, out)
     counts = _evals(facts, out)
+    for path, xf in facts.experiments.values():
+        target = xf["prompt"]
+        if target not in facts.prompts and target not in facts.broken:
+            out.add(path, ("value", ("prompt",)), "error", "unknown-prompt",
+                    f"unknown prompt '{target}'{did_you_mean(target, facts.prompts)}")  # fmt: skip
     cov = rules.eval_coverage
     if cov is not None and cov.tags:
         for pid, (path, pf) in facts.prompts.items():

@@ -20,6 +20,7 @@ from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
 from promptops.spec import (
     ID_PATTERN,
     EvalSet,
+    Experiment,
     Instruction,
     ModelsFile,
     Partial,
@@ -53,6 +54,8 @@ def classify(path: str) -> str | None:
             return "prompt"
         if path.startswith("evals/"):
             return "eval"
+        if path.startswith("experiments/"):
+            return "experiment"
         if path in _FIXED:
             return "fixed"
     return None
@@ -85,6 +88,10 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
         model, diags = check_model(EvalSet, parsed.data, path, parsed.root)
         facts, more = eval_facts(path, parsed)
         return _result("eval", model, parsed, diags + more, facts)
+    if path.startswith("experiments/"):
+        model, diags = check_model(Experiment, parsed.data, path, parsed.root)
+        target = parsed.data.get("prompt") if isinstance(parsed.data, dict) else None
+        return _result("experiment", model, parsed, diags, {"prompt": str(target)})
     return _prompt_file(path, parsed, ctx)
 
 

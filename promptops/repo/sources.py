@@ -13,7 +13,7 @@ from promptops.repo.types import Diagnostic
 __all__ = ["ROOTS", "blob_id", "read_capped", "scan_directory"]
 
 # The prompt sources: what `dirty` compares with HEAD and what a bundle is built from.
-ROOTS = ("models.yaml", "prompts", "policies", "evals")
+ROOTS = ("models.yaml", "prompts", "policies", "evals", "experiments")
 
 
 def blob_id(data: bytes) -> str:

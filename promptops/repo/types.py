@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from promptops.spec import (
     EvalSet,
+    Experiment,
     Instruction,
     ModelsFile,
     Partial,
@@ -69,7 +70,8 @@ class Repository:
 
     Documents that failed validation are absent from the mappings; ``diagnostics`` says why.
     ``paths`` maps every document key (prompt/instruction/partial id, eval path, or the
-    fixed names ``models``, ``tools``, ``rules``, ``signers``) to its repository-relative path.
+    fixed names ``models``, ``tools``, ``rules``, ``signers``; experiments by name) to its
+    repository-relative path.
     """
 
     root: Path
@@ -82,6 +84,7 @@ class Repository:
     rules: RulesFile = field(default_factory=RulesFile)
     signers: SignersFile | None = None
     evals: Mapping[str, EvalSet] = field(default_factory=dict)
+    experiments: Mapping[str, Experiment] = field(default_factory=dict)  # by NAME
     paths: Mapping[str, str] = field(default_factory=dict)
     # Content digests (git blob id or sha256) of each document key; lets the compiler and
     # diff cache by content.

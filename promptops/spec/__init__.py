@@ -2,6 +2,7 @@
 
 from promptops.spec._base import PROVIDERS, RISKS, ROLES, Provider, Risk, Role
 from promptops.spec.evals import ASSERTION_TYPES, EvalCase, EvalSet
+from promptops.spec.experiments import Arm, Experiment, Metric
 from promptops.spec.export import SCHEMA_KINDS, export_schemas, kind_for_path, write_schemas
 from promptops.spec.models_file import Lifecycle, ModelPin, ModelsFile, Pricing
 from promptops.spec.policies import (
@@ -31,13 +32,16 @@ __all__ = [
     "RISKS",
     "ROLES",
     "SCHEMA_KINDS",
+    "Arm",
     "EvalCase",
     "EvalCoverageRule",
     "EvalSet",
+    "Experiment",
     "ForbiddenPattern",
     "Instruction",
     "Lifecycle",
     "Message",
+    "Metric",
     "ModelPin",
     "ModelsFile",
     "OutputSpec",

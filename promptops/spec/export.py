@@ -18,6 +18,7 @@ from pydantic_core import core_schema
 from promptops.errors import PromptopsError
 from promptops.fsutil import atomic_write_text
 from promptops.spec.evals import EvalSet
+from promptops.spec.experiments import Experiment
 from promptops.spec.models_file import ModelsFile
 from promptops.spec.policies import RulesFile, SignersFile, ToolsFile
 from promptops.spec.prompts import PromptFile
@@ -45,6 +46,7 @@ SCHEMA_KINDS: dict[str, tuple[Any, str]] = {
     "rules": (RulesFile, "promptops lint rules (policies/rules.yaml)"),
     "signers": (SignersFile, "promptops trusted signers (policies/signers.yaml)"),
     "eval": (EvalSet, "promptops eval set (evals/**/*.yaml)"),
+    "experiment": (Experiment, "promptops experiment (experiments/*.yaml)"),
 }
 
 
@@ -133,6 +135,8 @@ def kind_for_path(relpath: str) -> str | None:
         return "prompt-file"
     if relpath.startswith("evals/") and relpath.endswith(".yaml"):
         return "eval"
+    if relpath.startswith("experiments/") and relpath.endswith(".yaml"):
+        return "experiment"
     return {
         "policies/tools.yaml": "tools",
         "policies/rules.yaml": "rules",

@@ -14,7 +14,7 @@ def test_init_prints_files_and_next_steps(
     code, out, err = run_cli(["init", str(target)], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == f"Created a prompt repository in {target} (15 files):"
+    assert lines[0] == f"Created a prompt repository in {target} (16 files):"
     assert "  prompts/support/assistant.yaml" in lines
     assert "  .gitignore" in lines
     assert f"Initialised an empty git repository in {target} (nothing committed)." in lines

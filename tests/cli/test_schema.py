@@ -29,8 +29,8 @@ def test_neither_kind_nor_out_is_a_usage_error(capsys: pytest.CaptureFixture[str
     code, _, err = run_cli(["schema"], capsys)
     assert code == 2
     assert err.endswith(
-        "Error: give a KIND to print (prompt-file, models, tools, rules, signers, eval) "
-        "or --out DIR to write them all\n"
+        "Error: give a KIND to print (prompt-file, models, tools, rules, signers, eval, "
+        "experiment) or --out DIR to write them all\n"
     )
 
 
