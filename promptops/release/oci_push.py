@@ -21,6 +21,7 @@ from promptops.runtime.source_oci import (
     DSSE_MEDIA_TYPE,
     RELEASE_ANNOTATION,
     TITLE_ANNOTATION,
+    find_layer,
     locate,
 )
 
@@ -178,10 +179,8 @@ class Pusher:
         if found is None:
             return None
         manifest, _, digest = found
-        for layer in manifest["layers"]:
-            if layer.get("annotations", {}).get(TITLE_ANNOTATION) == title:
-                data = self.client.blob(layer["digest"], limit)
-                if len(data) > limit:
-                    raise FetchError(f"{self.ref}:{tag}: {title} exceeds {limit} bytes")
-                return data, digest
-        raise FetchError(f"{self.ref}:{tag}: the artifact has no layer titled {title!r}")
+        layer = find_layer(manifest, title, f"{self.ref}:{tag}")
+        data = self.client.blob(layer["digest"], limit)
+        if len(data) > limit:
+            raise FetchError(f"{self.ref}:{tag}: {title} exceeds {limit} bytes")
+        return data, digest

@@ -33,6 +33,7 @@ __all__ = [
     "TITLE_ANNOTATION",
     "Location",
     "OciSource",
+    "find_layer",
     "locate",
 ]
 
@@ -71,7 +72,12 @@ def _check_type(manifest: dict[str, Any], expected: str, where: str) -> None:
         raise BundleError(f"{where}: holds a {found!r} artifact, not {expected!r}")
 
 
-def _layer(manifest: dict[str, Any], title: str, where: str) -> dict[str, Any]:
+def find_layer(manifest: dict[str, Any], title: str, where: str) -> dict[str, Any]:
+    """The layer titled ``title`` of an artifact's manifest.
+
+    Raises:
+        FetchError: if it has none.
+    """
     for layer in manifest["layers"]:
         if layer.get("annotations", {}).get(TITLE_ANNOTATION) == title:
             return dict(layer)
@@ -107,7 +113,7 @@ class OciSource:
         where = f"{self.ref}/{rel}"
         if self.ref.reference is not None:
             manifest = self._manifest(self.ref.reference, ARTIFACT_RELEASE, where)
-            return self._blob(_layer(manifest, rel, where), limit, where)
+            return self._blob(find_layer(manifest, rel, where), limit, where)
         if rel.startswith("digests/"):
             return self._release_name(rel[len("digests/") :], limit, where)
         location = locate(rel)
@@ -121,7 +127,7 @@ class OciSource:
         manifest = self._manifest(reference, location.artifact_type, where)
         if location.artifact_type == ARTIFACT_CHANNEL:
             self._learn_from_channel(manifest)
-        return self._blob(_layer(manifest, location.title, where), limit, where)
+        return self._blob(find_layer(manifest, location.title, where), limit, where)
 
     def _manifest(self, reference: str, artifact_type: str, where: str) -> dict[str, Any]:
         known = self._manifests.get(reference)
