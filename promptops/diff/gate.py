@@ -10,7 +10,7 @@ from promptops.diff.types import DiffResult
 __all__ = ["FAIL_ON", "FailOn", "GateOutcome", "evaluate_gate"]
 
 # A ladder: each level fails on everything the previous one fails on, and more.
-FailOn = Literal["never", "regression", "high-risk", "any"]
+FailOn = Literal["never", "error", "regression", "high-risk", "any"]
 FAIL_ON: tuple[str, ...] = get_args(FailOn)
 
 
@@ -23,20 +23,26 @@ class GateOutcome:
 def evaluate_gate(result: DiffResult, fail_on: FailOn) -> GateOutcome:
     """Decide the gate.
 
-    ``never`` always passes; ``regression`` fails when an eval case passed on base and
-    fails on head, or could not run on a side (no verdict); ``high-risk`` also fails on
-    any high-risk change; ``any`` also fails on any change at all.
+    ``never`` always passes; ``error`` fails when an eval case could not run on a side
+    (an outage, a replay miss: no verdict); ``regression`` also when a case passed on base
+    and fails on head; ``high-risk`` also on any high-risk change; ``any`` also on any
+    change at all. Errors and regressions are counted and named apart.
     """
     regressions = 0 if result.behaviour is None else result.behaviour.regressions
     errors = 0 if result.behaviour is None else result.behaviour.errors
     changed = bool(result.prompts or result.repository)
     if fail_on == "never":
         return GateOutcome(False, "gate disabled (--fail-on never)")
-    if regressions:
-        return GateOutcome(True, f"{regressions} eval case(s) regressed (passed on base)")
+    reasons = []
+    if regressions and fail_on != "error":
+        reasons.append(f"{regressions} eval case(s) regressed (passed on base)")
     if errors:
         # No verdict is not a pass: a gate that cannot run its cases must not wave them on.
-        return GateOutcome(True, f"{errors} eval case(s) could not run; see the report")
+        reasons.append(
+            f"{errors} eval case(s) could not run (errors, not failures); see the report"
+        )
+    if reasons:
+        return GateOutcome(True, "; ".join(reasons))
     if fail_on in ("high-risk", "any") and result.risk == "high":
         return GateOutcome(True, "high-risk change(s) need review")
     if fail_on == "any" and changed:

@@ -12,9 +12,10 @@ from promptops.errors import UsageError, ValidationError
 from promptops.evals.cache import ResponseCache
 from promptops.evals.config import EvalConfig
 from promptops.evals.git_recordings import git_source
+from promptops.evals.prune import prune_recordings
 from promptops.evals.recordings import Recorder, RecordingSource, directory_source
 from promptops.evals.report import EvalReport
-from promptops.evals.runner import EvalSession, Progress
+from promptops.evals.runner import NOT_MODELS, EvalSession, Progress, refuse_record
 from promptops.repo import load_repository
 from promptops.repo.gitio import git_repo_for
 
@@ -23,10 +24,13 @@ __all__ = ["EvalRun", "default_cache_dir", "evaluate_repository"]
 
 @dataclass(frozen=True)
 class EvalRun:
-    """A report, and the recording files ``--record`` wrote (repository-relative)."""
+    """A report, the recording files ``--record`` wrote and ``--prune`` removed
+    (repository-relative), and why pruning was skipped, if it was."""
 
     report: EvalReport
     recorded: tuple[str, ...] = ()
+    pruned: tuple[str, ...] = ()
+    prune_skipped: str | None = None
 
 
 def default_cache_dir(root: Path) -> Path | None:
@@ -42,6 +46,7 @@ def evaluate_repository(
     prompt_ids: Sequence[str] = (),
     provider: str | None = None,
     record: bool = False,
+    prune: bool = False,
     use_cache: bool = True,
     cache_dir: Path | None = None,
     concurrency: int | None = None,
@@ -52,7 +57,8 @@ def evaluate_repository(
     """Compile the repository at ``path`` (working tree or ``ref``) and run its eval cases.
 
     ``provider`` overrides every model pin's provider. ``record`` writes each answer to
-    ``evals/recordings/`` of the working tree, for ``--provider replay``.
+    ``evals/recordings/`` of the working tree, for ``--provider replay``; ``prune``
+    removes the recordings there that no request of this run used.
 
     Raises:
         ValidationError: if the repository or an eval set is invalid.
@@ -64,10 +70,8 @@ def evaluate_repository(
         if concurrency < 1:
             raise UsageError(f"--concurrency must be at least 1, found {concurrency}")
         config = replace(config, concurrency=concurrency)
-    if record and provider == "replay":
-        raise UsageError(
-            "--record needs a provider that answers (echo or a live model), not replay"
-        )
+    if record and provider in NOT_MODELS:
+        raise UsageError(refuse_record(provider))
     repo = load_repository(path, ref)
     if not repo.ok:
         raise ValidationError(
@@ -97,6 +101,21 @@ def evaluate_repository(
         report = session.run(
             bundle, repo.evals, prompt_ids=set(prompt_ids) or None, progress=progress
         )
+        used = session.used_recordings
     written = recorder.flush() if recorder is not None else []
     root = repo.root.resolve()
-    return EvalRun(report, tuple(p.resolve().relative_to(root).as_posix() for p in written))
+    recorded = tuple(p.resolve().relative_to(root).as_posix() for p in written)
+    if not prune:
+        return EvalRun(report, recorded)
+    if ref is not None:
+        return EvalRun(
+            report, recorded, prune_skipped="--prune works on the working tree, not --ref"
+        )
+    if report.totals.errors:
+        skipped = (
+            f"--prune skipped: {report.totals.errors} case(s) could not run, so which "
+            "recordings they (and their judges) use is unknown; fix them and prune again"
+        )
+        return EvalRun(report, recorded, prune_skipped=skipped)
+    scope = list(prompt_ids) if prompt_ids else None
+    return EvalRun(report, recorded, tuple(prune_recordings(repo.root, used, scope)))

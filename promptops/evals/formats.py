@@ -23,9 +23,9 @@ def _excerpt(text: str, limit: int = _EXCERPT) -> str:
 
 
 def _summary(t: EvalTotals) -> str:
-    cost = "n/a (no pricing)" if t.cost is None else f"${t.cost:.6f}"
+    cost = "n/a (no pricing in models.yaml)" if t.cost is None else f"${t.cost:.6f}"
     return (
-        f"{t.cases} cases: {t.passed} passed, {t.failed} failed; "
+        f"{t.cases} cases: {t.passed} passed, {t.failed} failed, {t.errors} errors; "
         f"tokens {t.tokens_in} in / {t.tokens_out} out; cost {cost}; "
         f"latency p50 {t.latency_p50_ms:.0f} ms, p95 {t.latency_p95_ms:.0f} ms; "
         f"{t.calls} provider calls, {t.cache_hits} cached"
@@ -36,7 +36,7 @@ def format_text(report: EvalReport) -> str:
     """One line per case; failures add the failing assertions and an output excerpt."""
     lines: list[str] = []
     for case in report.cases:
-        status = "PASS" if case.passed else "FAIL"
+        status = case.status.upper()
         repeat = f" [{case.passes}/{case.repeat}]" if case.repeat > 1 else ""
         lines.append(f"{status} {case.eval_path} :: {case.case}{repeat}")
         if not case.passed:
@@ -59,7 +59,13 @@ def _md(text: str) -> str:
 def format_markdown(report: EvalReport) -> str:
     """A summary line and one table row per case (failing assertion, output excerpt)."""
     t = report.totals
-    head = "✅ all eval cases passed" if report.ok else f"❌ {t.failed} of {t.cases} cases failed"
+    if report.ok:
+        head = "✅ all eval cases passed"
+    elif t.errors and not t.failed:
+        head = f"⚠️ {t.errors} of {t.cases} cases could not run"
+    else:
+        head = f"❌ {t.failed} of {t.cases} cases failed"
+        head += f", {t.errors} could not run" if t.errors else ""
     lines = [
         f"**{head}**",
         "",
@@ -69,7 +75,7 @@ def format_markdown(report: EvalReport) -> str:
         "|---|---|---|---|---|",
     ]
     for c in report.cases:
-        mark = "✅" if c.passed else "❌"
+        mark = {"pass": "✅", "fail": "❌", "error": "⚠️"}[c.status]
         reason = _md("; ".join(c.failures)) if not c.passed else ""
         lines.append(f"| {mark} | `{c.eval_path}` | {_md(c.case)} | {reason} | {_md(c.output)} |")
     return "\n".join(lines) + "\n"

@@ -12,8 +12,9 @@ request, pretty-printed with sorted keys so reviews show readable diffs::
 from __future__ import annotations
 
 import json
+import shlex
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "Recorder",
     "RecordingSource",
     "directory_source",
+    "record_command",
     "recording_path",
 ]
 
@@ -34,6 +36,12 @@ RECORDINGS_DIR = "evals/recordings"
 
 # Reads a repository-relative path; None when absent. A directory or a git tree.
 RecordingSource = Callable[[str], bytes | None]
+
+
+def record_command(prompt_ids: Collection[str]) -> str:
+    """The one command that records answers for ``prompt_ids`` with their pins' providers."""
+    selected = "".join(f" --prompt {shlex.quote(p)}" for p in sorted(set(prompt_ids)))
+    return f"`promptops eval --record{selected}`"
 
 
 def recording_path(prompt_id: str, digest: str) -> str:

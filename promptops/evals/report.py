@@ -60,6 +60,14 @@ class CaseResult:
         return self.error is None and self.passes >= self.min_pass
 
     @property
+    def status(self) -> str:
+        """``pass``, ``fail`` (an assertion did not hold) or ``error`` (no verdict: the
+        provider failed, a recording is missing, the prompt did not render)."""
+        if self.error is not None:
+            return "error"
+        return "pass" if self.passed else "fail"
+
+    @property
     def shown(self) -> SampleResult | None:
         """The sample to show: the first failing one, else the first."""
         first = self.samples[0] if self.samples else None
@@ -92,6 +100,7 @@ class CaseResult:
             "prompt": self.prompt_id,
             "case": self.case,
             "passed": self.passed,
+            "status": self.status,
             "passes": self.passes,
             "repeat": self.repeat,
             "min_pass": self.min_pass,
@@ -118,6 +127,9 @@ class CaseResult:
 
 @dataclass(frozen=True)
 class EvalTotals:
+    """Sums over a run. ``failed`` counts cases whose assertions did not hold; ``errors``
+    those that got no verdict (outage, replay miss, render failure), counted apart."""
+
     cases: int
     passed: int
     failed: int
@@ -130,6 +142,7 @@ class EvalTotals:
     latency_p95_ms: float
     calls: int
     cache_hits: int
+    errors: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -147,21 +160,32 @@ class EvalReport:
 
     @classmethod
     def build(
-        cls, cases: list[CaseResult], *, calls: int, cache_hits: int, provider: str | None
+        cls,
+        cases: list[CaseResult],
+        *,
+        calls: int,
+        cache_hits: int,
+        provider: str | None,
+        priced: bool = False,
     ) -> EvalReport:
-        """Sum ``cases`` into totals (tokens and cost over every sample)."""
+        """Sum ``cases`` into totals (tokens and cost over every sample).
+
+        ``priced``: some evaluated prompt's model pin has pricing, so the cost is a number
+        (0 when nothing was answered) rather than unknown."""
         samples = [s for c in cases for s in c.samples]
         costs = [s.cost for s in samples if s.cost is not None]
         latencies = [s.latency_ms for s in samples]
         passed = sum(1 for c in cases if c.passed)
+        errors = sum(1 for c in cases if c.error is not None)
         totals = EvalTotals(
             cases=len(cases),
             passed=passed,
-            failed=len(cases) - passed,
+            failed=len(cases) - passed - errors,
+            errors=errors,
             samples=len(samples),
             tokens_in=sum(s.tokens_in for s in samples),
             tokens_out=sum(s.tokens_out for s in samples),
-            cost=round(sum(costs), 9) if costs else None,
+            cost=round(sum(costs), 9) if costs or priced else None,
             latency_p50_ms=percentile(latencies, 50),
             latency_p95_ms=percentile(latencies, 95),
             calls=calls,

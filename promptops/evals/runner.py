@@ -18,19 +18,32 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from promptops.errors import ProviderError, RenderError
+from promptops.errors import ProviderError, RenderError, UsageError
 from promptops.evals.assertions import Observed, check_all
 from promptops.evals.cache import ResponseCache, cache_key
 from promptops.evals.config import EvalConfig
 from promptops.evals.plan import PlannedCase, PromptLookup, plan_cases
 from promptops.evals.providers import CallContext, Provider, call_with_retry, make_provider
-from promptops.evals.recordings import Recorder, RecordingSource
+from promptops.evals.recordings import Recorder, RecordingSource, recording_path
 from promptops.evals.report import CaseResult, EvalReport, SampleResult
 from promptops.evals.types import Request, RequestFactory, Response
 from promptops.runtime import Prompt, Provenance
 from promptops.spec import EvalSet
 
-__all__ = ["EvalSession", "Progress"]
+__all__ = ["NOT_MODELS", "EvalSession", "Progress", "refuse_record"]
+
+# Providers that are not models: what they answer must never be recorded as a model's answer.
+NOT_MODELS = ("echo", "replay")
+
+
+def refuse_record(provider: str, where: str = "") -> str:
+    """Why ``--record`` will not record answers of ``provider``."""
+    return (
+        f"--record refuses {provider} as the answering provider{where}: recordings stand in "
+        f"for a model's answers, and {provider} is not a model; record with the model pins' "
+        "own providers (drop --provider, set their API keys) or --provider openai|anthropic|..."
+    )
+
 
 # Called after each answered sample with (done, total); the CLI draws a progress bar.
 Progress = Callable[[int, int], None]
@@ -49,13 +62,19 @@ def _prompt_provider(obj: Mapping[str, Any]) -> str:
     return str((obj.get("model") or {}).get("provider"))
 
 
+def _has_pricing(pricing: Any) -> bool:
+    return isinstance(pricing, Mapping) and all(
+        isinstance(pricing.get(k), int | float) for k in ("input_per_mtok", "output_per_mtok")
+    )
+
+
 def _cost(pricing: Any, response: Response) -> float | None:
-    if not isinstance(pricing, Mapping):
+    """Tokens at the model pin's prices, whichever provider answered (echo, replay or a
+    live one): the cost is what the pinned model would charge."""
+    if not _has_pricing(pricing):
         return None
-    per_in, per_out = pricing.get("input_per_mtok"), pricing.get("output_per_mtok")
-    if not isinstance(per_in, int | float) or not isinstance(per_out, int | float):
-        return None
-    return (response.tokens_in * per_in + response.tokens_out * per_out) / 1_000_000
+    per_in, per_out = pricing["input_per_mtok"], pricing["output_per_mtok"]
+    return float(response.tokens_in * per_in + response.tokens_out * per_out) / 1_000_000
 
 
 class EvalSession:
@@ -89,6 +108,7 @@ class EvalSession:
         self._lock = threading.Lock()
         self._providers: dict[str, Provider] = dict(providers or {})
         self._compiled: dict[str, _PromptEntry] = {}
+        self._used: set[str] = set()
 
     def __enter__(self) -> EvalSession:
         return self
@@ -141,6 +161,10 @@ class EvalSession:
         for i, (case, request) in enumerate(zip(cases, requests, strict=True)):
             if isinstance(request, Request):
                 provider = self.provider(self._override or case.provider or request.provider)
+                if self._recorder is not None and provider.name in NOT_MODELS:
+                    where = f" (case {case.name!r} of {case.eval_path})"
+                    raise UsageError(refuse_record(provider.name, where))
+                self._used.add(recording_path(case.prompt_id, request.digest))
                 for sample in range(case.repeat):
                     ctx = CallContext(case.prompt_id, case.eval_path, case.name, sample)
                     jobs.append((i, sample, request, ctx, provider))
@@ -150,12 +174,35 @@ class EvalSession:
             for i, case in enumerate(cases)
         ]
         after = self.cache.stats
+        priced = any(
+            _has_pricing(self._prompt(prompts, pid).pricing) for pid in {c.prompt_id for c in cases}
+        )
         return EvalReport.build(
             results,
             calls=after.calls - before.calls,
             cache_hits=after.hits - before.hits,
             provider=self._override,
+            priced=priced,
         )
+
+    def recording_paths(self, prompts: PromptLookup, eval_sets: Mapping[str, EvalSet]) -> set[str]:
+        """Where the recordings of every case's request live (rendered, nothing sent).
+
+        Raises:
+            ValidationError: if an eval set is malformed.
+        """
+        cases = plan_cases(prompts, eval_sets, config=self.config)
+        return {
+            recording_path(c.prompt_id, r.digest)
+            for c in cases
+            if isinstance(r := self._render(prompts, c), Request)
+        }
+
+    @property
+    def used_recordings(self) -> frozenset[str]:
+        """Recording paths of every request the session's runs have asked for."""
+        with self._lock:
+            return frozenset(self._used)
 
     def _render(self, prompts: PromptLookup, case: PlannedCase) -> Request | str:
         entry = self._prompt(prompts, case.prompt_id)

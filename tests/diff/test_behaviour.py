@@ -146,12 +146,12 @@ def test_no_evals_for_changed_prompts_is_noted(tmp_path: Path) -> None:
 
 
 def test_replay_reads_recordings_of_both_refs(tmp_path: Path) -> None:
-    from promptops.evals import evaluate_repository
+    from tests.evals.fake_llm import record_live
     from tests.helpers import commit_all
 
     root = tmp_path / "repo"
     init_repo(root, WITH_EVALS)
-    evaluate_repository(root, provider="echo", record=True, use_cache=False)
+    record_live(root)
     base = commit_all(root, "record base")
     broken = edit(GREET, "Say hello to {{ name }}.", "Say hello.")
     write_files(root, {"prompts/greet.yaml": broken})
@@ -162,7 +162,7 @@ def test_replay_reads_recordings_of_both_refs(tmp_path: Path) -> None:
     flip = missing.behaviour.prompts[0].cases[0]
     assert (flip.kind, flip.base_error, flip.head_error) == ("error", False, True)
     assert flip.failure is not None and "case 'greets-grace'" in flip.failure, flip.failure
-    evaluate_repository(root, provider="echo", record=True, use_cache=False)
+    record_live(root)
     head = commit_all(root, "record head")
     result = diff_refs(root, base, head, DiffOptions(behaviour=True, provider="replay"))
     assert result.behaviour is not None

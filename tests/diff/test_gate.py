@@ -1,4 +1,4 @@
-"""The --fail-on ladder: never < regression < high-risk < any."""
+"""The --fail-on ladder: never < error < regression < high-risk < any."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def _result(risk: str | None, regression: bool = False, error: bool = False) -> 
     ("fail_on", "risk", "regression", "failed", "reason"),
     [
         ("never", "high", True, False, "gate disabled (--fail-on never)"),
+        ("error", "high", True, False, "no failure under --fail-on error"),
         ("regression", "high", False, False, "no failure under --fail-on regression"),
         ("regression", None, True, True, "1 eval case(s) regressed (passed on base)"),
         ("high-risk", "high", False, True, "high-risk change(s) need review"),
@@ -51,6 +52,16 @@ def test_cases_that_cannot_run_fail_the_gate() -> None:
     outcome = evaluate_gate(_result("low", regression=True, error=True), "regression")
     assert (outcome.failed, outcome.reason) == (
         True,
-        "1 eval case(s) could not run; see the report",
+        "1 eval case(s) could not run (errors, not failures); see the report",
     )
     assert not evaluate_gate(_result("low", error=True), "never").failed
+
+
+def test_fail_on_error_fails_only_on_cases_without_a_verdict() -> None:
+    # Issue 14: an outage is `error`, not `fail`, and the gate can ask for just that.
+    outcome = evaluate_gate(_result("low", error=True), "error")
+    assert (outcome.failed, outcome.reason) == (
+        True,
+        "1 eval case(s) could not run (errors, not failures); see the report",
+    )
+    assert not evaluate_gate(_result("high", regression=True), "error").failed

@@ -99,6 +99,8 @@ def _response(status: int, payload: dict[str, Any], headers: dict[str, str]) -> 
 
 
 async def _answer(fake: FakeLLM, path: str, body: dict[str, Any]) -> bytes:
+    if not path.startswith("/v1/"):  # as real servers do: everything lives under /v1
+        return _response(404, {"error": {"message": "status 404", "type": "test"}}, {})
     reply = fake.next_reply(body)
     if reply.hold:
         await asyncio.get_running_loop().run_in_executor(None, fake.release.wait)
@@ -184,6 +186,22 @@ def serve(*, delay_s: float = 0.0) -> Iterator[FakeLLM]:
         fake.release.set()
         loop.stop()
         thread.join()
+
+
+def record_live(root: Any, **kwargs: Any) -> Any:
+    """``evaluate_repository(root, record=True)`` answered by a live (fake) OpenAI-compatible
+    server that echoes the last user message: what ``--record`` with a real model does."""
+    from promptops.evals import evaluate_repository
+
+    with serve() as fake:
+        return evaluate_repository(
+            root,
+            provider="openai-compatible",
+            record=True,
+            use_cache=False,
+            env={"OPENAI_BASE_URL": fake.url},
+            **kwargs,
+        )
 
 
 if __name__ == "__main__":

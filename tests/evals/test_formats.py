@@ -32,9 +32,9 @@ def test_text() -> None:
         "FAIL evals/a.yaml :: fails | pipes\n"
         "     - expected output to contain 'x'\n"
         "     output: 'bad | output line2\\x01'\n"
-        "FAIL evals/b.yaml :: errors\n"
+        "ERROR evals/b.yaml :: errors\n"
         "     - replay miss: no recording\n"
-        "3 cases: 1 passed, 2 failed; tokens 20 in / 10 out; cost $0.002000; "
+        "3 cases: 1 passed, 1 failed, 1 errors; tokens 20 in / 10 out; cost $0.002000; "
         "latency p50 100 ms, p95 100 ms; 2 provider calls, 1 cached\n"
     )
 
@@ -42,7 +42,9 @@ def test_text() -> None:
 def test_json_round_trips() -> None:
     data = json.loads(format_json(REPORT))
     assert data["ok"] is False
-    assert data["totals"]["failed"] == 2
+    # An outage or a replay miss is no verdict: counted apart from failed assertions.
+    assert (data["totals"]["failed"], data["totals"]["errors"]) == (1, 1)
+    assert [c["status"] for c in data["cases"]] == ["pass", "fail", "error"]
     assert [c["case"] for c in data["cases"]] == ["passes", "fails | pipes", "errors"]
     assert data["cases"][1]["failures"] == ["expected output to contain 'x'"]
 
@@ -65,7 +67,7 @@ def test_junit_is_valid_xml_with_suites_per_file() -> None:
 
 def test_markdown_table() -> None:
     lines = format_markdown(REPORT).splitlines()
-    assert lines[0] == "**❌ 2 of 3 cases failed**"
+    assert lines[0] == "**❌ 1 of 3 cases failed, 1 could not run**"
     assert lines[4:6] == ["| | eval | case | failing assertion | output |", "|---|---|---|---|---|"]
     assert lines[6] == "| ✅ | `evals/a.yaml` | passes |  | fine |"
     assert lines[7] == (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -118,7 +119,8 @@ def test_5xx_backoff_grows_and_gives_up_naming_the_case(
         _retrying(openai_provider, _request(fake), sleeps, attempts=3)
     assert str(info.value) == (
         "case 'refund' of evals/support/answer.yaml (prompt 'support/answer'): "
-        "HTTP 503 from openai: status 503 (gave up after 3 attempts)"
+        f"HTTP 503 from openai at {fake.url}/chat/completions: status 503 "
+        "(gave up after 3 attempts)"
     )
     assert len(fake.requests) == 3
     assert len(sleeps) == 2
@@ -128,7 +130,7 @@ def test_5xx_backoff_grows_and_gives_up_naming_the_case(
 def test_4xx_is_not_retried(fake: FakeLLM, openai_provider: OpenAIProvider) -> None:
     fake.replies.append(Reply(status=400))
     sleeps: list[float] = []
-    with pytest.raises(ProviderError, match=r"HTTP 400 from openai: status 400$"):
+    with pytest.raises(ProviderError, match=r"HTTP 400 from openai at http://\S+: status 400$"):
         _retrying(openai_provider, _request(fake), sleeps, attempts=4)
     assert (len(fake.requests), sleeps) == (1, [])
 
@@ -137,8 +139,9 @@ def test_a_response_slower_than_the_timeout_is_a_transient_error(fake: FakeLLM) 
     fake.replies.append(Reply(hold=True))
     provider = OpenAIProvider(env={}, timeout_s=0.2)
     try:
-        with pytest.raises(TransientProviderError, match=r"^timed out after 0\.2 s$"):
+        with pytest.raises(TransientProviderError) as info:
             provider.complete(_request(fake), CTX)
+        assert str(info.value) == f"timed out after 0.2 s at {fake.url}/chat/completions"
     finally:
         fake.release.set()
         provider.close()
@@ -185,7 +188,67 @@ def test_anthropic_529_is_transient(fake: FakeLLM) -> None:
     fake.replies.append(Reply(status=529))
     provider = AnthropicProvider(env={"ANTHROPIC_API_KEY": "test"}, timeout_s=5.0)
     try:
-        with pytest.raises(TransientProviderError, match=r"^HTTP 529 from anthropic: status 529$"):
+        with pytest.raises(TransientProviderError) as info:
             provider.complete(_request(fake, base_url=fake.url.removesuffix("/v1")), CTX)
+        assert str(info.value) == f"HTTP 529 from anthropic at {fake.url}/messages: status 529"
     finally:
         provider.close()
+
+
+# Issue 14, "Why": a dead endpoint said `connection failed: Connection error.` without the
+# URL, and a base_url missing /v1 gave a bare `HTTP 404`.
+
+
+def test_a_dead_endpoint_names_the_url_and_the_fix(openai_provider: OpenAIProvider) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = Request(
+        "openai", "gpt-test-2024-01-01", ({"role": "user", "content": "x"},),
+        base_url=f"http://127.0.0.1:{port}/v1",
+    )  # fmt: skip
+    with pytest.raises(TransientProviderError) as info:
+        openai_provider.complete(request, CTX)
+    assert str(info.value) == (
+        f"connection refused by http://127.0.0.1:{port}/v1/chat/completions "
+        "([Errno 111] Connection refused); is the server running on that host and port? "
+        "check the model pin's base_url"
+    )
+
+
+def test_an_unknown_host_says_it_does_not_resolve(openai_provider: OpenAIProvider) -> None:
+    request = Request(
+        "openai", "gpt-test-2024-01-01", ({"role": "user", "content": "x"},),
+        base_url="http://no-such-host.invalid/v1",
+    )  # fmt: skip
+    with pytest.raises(TransientProviderError) as info:
+        openai_provider.complete(request, CTX)
+    message = str(info.value)
+    assert message.startswith(
+        "cannot resolve the host of http://no-such-host.invalid/v1/chat/completions ("
+    )
+    assert message.endswith("check the model pin's base_url (or OPENAI_BASE_URL) for a "
+                            "typo, and that this machine has DNS")  # fmt: skip
+
+
+def test_a_base_url_without_v1_gets_the_hint(
+    fake: FakeLLM, openai_provider: OpenAIProvider
+) -> None:
+    bare = fake.url.removesuffix("/v1")
+    with pytest.raises(ProviderError) as info:
+        openai_provider.complete(_request(fake, base_url=bare), CTX)
+    assert str(info.value) == (
+        f"HTTP 404 from openai at {bare}/chat/completions: status 404; nothing at that "
+        "path: the base_url probably lacks /v1 (OpenAI-compatible servers serve under "
+        "http://host:port/v1)"
+    )
+
+
+def test_a_refused_key_says_which_variable(fake: FakeLLM, openai_provider: OpenAIProvider) -> None:
+    fake.replies.append(Reply(status=401))
+    with pytest.raises(ProviderError) as info:
+        openai_provider.complete(_request(fake), CTX)
+    assert str(info.value).endswith(
+        "status 401; the API key was refused: check the key's environment variable for "
+        "this provider"
+    )

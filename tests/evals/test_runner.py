@@ -180,15 +180,17 @@ def test_remote_cases_run_concurrently_through_the_local_server() -> None:
     assert len(fake.requests) == 11  # plus the retried 500
 
 
-def test_a_provider_failure_is_a_failed_case_naming_it() -> None:
+def test_a_provider_failure_is_an_error_naming_it() -> None:
     with serve() as fake:
         fake.replies.extend([Reply(status=400)])
         prompts = PromptTable({"greet": compiled(provider="openai", base_url=fake.url)})
         with EvalSession(env={}) as session:
             report = session.run(prompts, {"evals/g.yaml": eval_set("greet", case("a", "Ada"))})
     assert report.cases[0].error == (
-        "case 'a' of evals/g.yaml (prompt 'greet'): HTTP 400 from openai: status 400"
+        f"case 'a' of evals/g.yaml (prompt 'greet'): HTTP 400 from openai at "
+        f"{fake.url}/chat/completions: status 400"
     )
+    assert report.cases[0].status == "error"
     assert not report.ok
 
 

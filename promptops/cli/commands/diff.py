@@ -72,7 +72,7 @@ def _print_text(text: str) -> None:
     type=click.Choice(FAIL_ON),
     default="regression",
     show_default=True,
-    help="never < regression < high-risk < any: each level includes the previous.",
+    help="never < error < regression < high-risk < any: each level includes the previous.",
 )
 def command(
     base: str,

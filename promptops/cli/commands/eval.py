@@ -46,6 +46,9 @@ def _progress_bar() -> Iterator[Progress | None]:
     help="Answer every case with this provider instead of each model pin's.",
 )
 @click.option("--record", is_flag=True, help="Write answers to evals/recordings/ for replay.")
+@click.option(
+    "--prune", is_flag=True, help="Remove recordings under evals/recordings/ that no case uses."
+)
 @click.option("--no-cache", is_flag=True, help="Send every request; bypass the response cache.")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight at once.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text")
@@ -55,6 +58,7 @@ def command(
     prompt_ids: tuple[str, ...],
     provider: str | None,
     record: bool,
+    prune: bool,
     no_cache: bool,
     concurrency: int | None,
     fmt: str,
@@ -71,6 +75,7 @@ def command(
             prompt_ids=prompt_ids,
             provider=provider,
             record=record,
+            prune=prune,
             use_cache=not no_cache,
             concurrency=concurrency,
             progress=progress,
@@ -78,4 +83,8 @@ def command(
     click.echo(FORMATS[fmt](run.report), nl=False)
     if run.recorded:
         click.echo(f"recorded {len(run.recorded)} file(s) under evals/recordings/", err=True)
+    for rel in run.pruned:
+        click.echo(f"pruned {rel}", err=True)
+    if run.prune_skipped:
+        click.echo(run.prune_skipped, err=True)
     sys.exit(0 if run.report.ok else 1)

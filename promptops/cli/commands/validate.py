@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -35,6 +36,13 @@ def command(path: str, ref: str | None, fmt: str, no_cache: bool) -> None:
     Exit status: 0 without errors, 1 with errors, 2 on usage errors.
     """
     repo = validate_repository(path, ref, cache=not no_cache)
+    # Only a repository with recordings pays for importing the eval machinery.
+    if repo.ok and (repo.root / "evals" / "recordings").is_dir():
+        from promptops.evals.prune import stale_recordings
+
+        stale = stale_recordings(repo)
+        if stale:
+            repo = dataclasses.replace(repo, diagnostics=(*repo.diagnostics, *stale))
     if fmt == "json":
         click.echo(json.dumps([d.to_dict() for d in repo.diagnostics], indent=2))
     else:

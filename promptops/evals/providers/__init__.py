@@ -12,6 +12,7 @@ from promptops.evals.providers.base import (
     Provider,
     TransientProviderError,
     call_with_retry,
+    require_sdk,
 )
 from promptops.evals.providers.echo import EchoProvider
 from promptops.evals.providers.replay import ReplayProvider
@@ -40,18 +41,22 @@ def make_provider(
     recordings: Sequence[RecordingSource] = (),
     clock: Callable[[], float] = time.perf_counter,
 ) -> Provider:
-    """A provider instance for ``name``; SDKs are imported on first request, not here.
+    """A provider instance for ``name``. Its SDK is imported here, so a missing optional
+    extra stops the run before anything is sent.
 
     Raises:
-        UsageError: if ``name`` is not a known provider.
+        UsageError: if ``name`` is not a known provider, or its SDK (an optional extra) is
+            not installed.
     """
     if name in ("openai", "openai-compatible"):
         from promptops.evals.providers.openai_chat import OpenAIProvider
 
+        require_sdk("openai", name, "openai")
         return OpenAIProvider(name=name, env=env, timeout_s=config.timeout_s, clock=clock)
     if name == "anthropic":
         from promptops.evals.providers.anthropic_messages import AnthropicProvider
 
+        require_sdk("anthropic", name, "anthropic")
         return AnthropicProvider(env=env, timeout_s=config.timeout_s, clock=clock)
     if name == "echo":
         return EchoProvider()

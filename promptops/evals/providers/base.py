@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -10,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from promptops.errors import ProviderError
+from promptops.errors import ProviderError, UsageError
 from promptops.evals.config import RetryPolicy
 from promptops.evals.types import Request, Response
 
@@ -21,9 +23,12 @@ __all__ = [
     "TransientProviderError",
     "adapter_view",
     "call_with_retry",
+    "connection_hint",
     "error_detail",
+    "require_sdk",
     "retry_after",
     "sdk_errors",
+    "status_hint",
 ]
 
 
@@ -35,6 +40,14 @@ class CallContext:
     eval_path: str
     case: str
     sample: int = 0
+    # The prompt under test when the request is another prompt's (a judge's): replay
+    # files the recording under ``prompt_id`` and tells to record ``subject``.
+    under_test: str = ""
+
+    @property
+    def subject(self) -> str:
+        """The prompt whose eval case this request serves."""
+        return self.under_test or self.prompt_id
 
     def __str__(self) -> str:
         return f"case {self.case!r} of {self.eval_path} (prompt {self.prompt_id!r})"
@@ -68,6 +81,72 @@ def retry_after(exc: Any) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None  # an HTTP date: fall back to our own backoff
+
+
+def require_sdk(module: str, provider: str, extra: str) -> Any:
+    """Import ``module`` (an optional SDK) or say which extra installs it.
+
+    Raises:
+        UsageError: if the SDK is not installed (the CLI exits 2 with the pip command).
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UsageError(
+            f"the {provider} provider needs the {module.split('.')[0]} package, which is not "
+            f"installed; install it with: pip install 'promptops[{extra}]' (or answer with "
+            "--provider replay)"
+        ) from None
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = 0
+    while exc.__cause__ is not None and seen < 8:  # SDKs chain transport errors a few deep
+        exc, seen = exc.__cause__, seen + 1
+    return exc
+
+
+def connection_hint(exc: BaseException, url: str) -> str:
+    """Why a connection to ``url`` failed, in words, and the likely fix."""
+    cause = _root_cause(exc)
+    text = str(cause) or type(cause).__name__
+    if isinstance(cause, socket.gaierror) or "Name or service not known" in text:
+        return (
+            f"cannot resolve the host of {url} ({text}); check the model pin's base_url "
+            "(or OPENAI_BASE_URL) for a typo, and that this machine has DNS"
+        )
+    if isinstance(cause, ConnectionRefusedError) or "Connection refused" in text:
+        return (
+            f"connection refused by {url} ({text}); is the server running on that host and "
+            "port? check the model pin's base_url"
+        )
+    return f"connection to {url} failed ({text}); check the model pin's base_url and network"
+
+
+def status_hint(status: int, url: str) -> str:
+    """The likely fix for an HTTP error status from ``url`` ("" when there is none)."""
+    if status in (401, 403):
+        return "; the API key was refused: check the key's environment variable for this provider"
+    if status == 404:
+        from urllib.parse import urlsplit
+
+        path = urlsplit(url).path
+        if "/v1" not in path and "/openai/" not in path:
+            return (
+                "; nothing at that path: the base_url probably lacks /v1 "
+                "(OpenAI-compatible servers serve under http://host:port/v1)"
+            )
+        return "; nothing at that path: check the model id and the base_url"
+    return ""
+
+
+def _url(exc: Any) -> str:
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if url is None:
+        response = getattr(exc, "response", None)
+        url = getattr(getattr(response, "request", None), "url", None)
+    return str(url) if url is not None else "the provider"
 
 
 class Provider(Protocol):
@@ -149,12 +228,16 @@ def sdk_errors(sdk: Any, provider: str, timeout_s: float) -> Iterator[None]:
     """
     try:
         yield
-    except sdk.APITimeoutError:
-        raise TransientProviderError(f"timed out after {timeout_s:g} s") from None
+    except sdk.APITimeoutError as exc:
+        raise TransientProviderError(f"timed out after {timeout_s:g} s at {_url(exc)}") from None
     except sdk.APIConnectionError as exc:
-        raise TransientProviderError(f"connection failed: {exc}") from None
+        raise TransientProviderError(connection_hint(exc, _url(exc))) from None
     except sdk.APIStatusError as exc:
-        message = f"HTTP {exc.status_code} from {provider}: {error_detail(exc)}"
+        url = _url(exc)
+        message = (
+            f"HTTP {exc.status_code} from {provider} at {url}: {error_detail(exc)}"
+            f"{status_hint(exc.status_code, url)}"
+        )
         if exc.status_code == 429 or exc.status_code >= 500:
             raise TransientProviderError(message, retry_after(exc)) from None
         raise ProviderError(message) from None

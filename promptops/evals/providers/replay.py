@@ -9,7 +9,12 @@ from typing import Any
 
 from promptops.errors import ProviderError
 from promptops.evals.providers.base import CallContext
-from promptops.evals.recordings import RECORDING_FORMAT, RecordingSource, recording_path
+from promptops.evals.recordings import (
+    RECORDING_FORMAT,
+    RecordingSource,
+    record_command,
+    recording_path,
+)
 from promptops.evals.types import Request, Response
 
 __all__ = ["ReplayProvider"]
@@ -73,8 +78,8 @@ class ReplayProvider:
         if responses is None or context.sample >= len(responses):
             what = "no recording" if responses is None else f"no sample {context.sample + 1}"
             raise ProviderError(
-                f"replay miss: {what} at {rel} (the prompt or the case inputs changed "
-                "since it was recorded); record it with `promptops eval --record "
-                "--provider echo` or with a live provider, then commit evals/recordings/"
+                f"replay miss: {what} at {rel} (new, or the prompt or the case inputs changed "
+                f"since it was recorded); record it with {record_command([context.subject])} "
+                "(the model pin's own provider, its API key set), then commit evals/recordings/"
             )
         return responses[context.sample]
