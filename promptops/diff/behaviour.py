@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from promptops.compile import compile_prompt
 from promptops.diff.config import DiffConfig
 from promptops.diff.structural import Comparison
 from promptops.diff.types import BehaviourResult, CaseFlip, PromptBehaviour, Totals
@@ -23,6 +24,7 @@ from promptops.evals import (
     directory_source,
 )
 from promptops.evals.git_recordings import git_source
+from promptops.evals.judge_prompts import JudgeSetup, judge_setup
 from promptops.evals.report import CaseResult, EvalReport
 from promptops.repo.types import Repository
 from promptops.spec import EvalSet
@@ -52,6 +54,15 @@ def open_session(
         # base's what only base sends; identical requests are found in either.
         recordings=(_recordings(head), _recordings(base)),
         env=env,
+    )
+
+
+def _judges(repo: Repository, compiled: Mapping[str, Any]) -> JudgeSetup:
+    # Judge prompts are compiled from each side's repository, changed or not.
+    return judge_setup(
+        repo,
+        repo.prompts,
+        lambda pid: dict(compiled[pid]) if pid in compiled else compile_prompt(repo, pid),
     )
 
 
@@ -120,12 +131,14 @@ def run_behaviour(
         _sets(base, comparison.base_compiled),
         prompt_ids=targets,
         progress=progress,
+        judges=_judges(base, comparison.base_compiled),
     )
     head_report = session.run(
         PromptTable(comparison.head_compiled),
         _sets(head, comparison.head_compiled),
         prompt_ids=targets,
         progress=progress,
+        judges=_judges(head, comparison.head_compiled),
     )
     after = session.cache.stats
     b_cases, h_cases = _by_prompt(base_report), _by_prompt(head_report)

@@ -12,6 +12,7 @@ from promptops.errors import UsageError, ValidationError
 from promptops.evals.cache import ResponseCache
 from promptops.evals.config import EvalConfig
 from promptops.evals.git_recordings import git_source
+from promptops.evals.judge_prompts import judge_setup
 from promptops.evals.prune import prune_recordings
 from promptops.evals.recordings import Recorder, RecordingSource, directory_source
 from promptops.evals.report import EvalReport
@@ -98,8 +99,13 @@ def evaluate_repository(
         recorder=recorder,
         env=env,
     ) as session:
+        judges = judge_setup(repo, bundle.prompts, bundle.prompt)
         report = session.run(
-            bundle, repo.evals, prompt_ids=set(prompt_ids) or None, progress=progress
+            bundle,
+            repo.evals,
+            prompt_ids=set(prompt_ids) or None,
+            progress=progress,
+            judges=judges,
         )
         used = session.used_recordings
     written = recorder.flush() if recorder is not None else []

@@ -46,7 +46,9 @@ class Assertion:
         return reason
 
 
-KINDS = (*BUILDERS, "regex", "not_contains", "not")
+# Graded kinds (promptops.evals.judges) are listed too, for did-you-mean suggestions.
+KINDS = (*BUILDERS, "regex", "not_contains", "not", "rubric", "groundedness", "relevance",
+         "factuality", "similar", "python", "select_best")  # fmt: skip
 
 
 def _negate(phrase: str) -> str:

@@ -10,6 +10,8 @@ from promptops.canonical import canonical_bytes, sha256_hex
 from promptops.errors import ValidationError
 from promptops.evals.assertions import Assertion, AssertionSpecError, compile_assertion
 from promptops.evals.config import EvalConfig
+from promptops.evals.judge_prompts import JudgeSetup
+from promptops.evals.judges import GRADED_KINDS, Graded, compile_graded
 from promptops.spec import EvalSet
 
 __all__ = ["PlannedCase", "PromptLookup", "PromptTable", "plan_cases"]
@@ -78,10 +80,25 @@ class PlannedCase:
     min_pass: int
     # The eval set's ``provider:``, which overrides the model pin's (``--provider`` wins).
     provider: str | None = None
+    graded: tuple[Graded, ...] = ()
 
 
 def _case_error(path: str, case: str, what: str) -> ValidationError:
     return ValidationError(f"{path}: case {case!r}: {what}")
+
+
+def _compile(
+    spec: Any, config: EvalConfig, setup: JudgeSetup, judge: str | None
+) -> Assertion | Graded:
+    if isinstance(spec, dict) and len(spec) == 1:
+        ((kind, arg),) = spec.items()
+        if kind in GRADED_KINDS:
+            return compile_graded(kind, arg, setup, judge)
+        if kind == "not" and isinstance(arg, dict) and set(arg) & set(GRADED_KINDS):
+            raise AssertionSpecError(
+                "a graded assertion cannot be negated; set its threshold instead"
+            )
+    return compile_assertion(spec, max_regex_chars=config.max_regex_chars)
 
 
 def plan_cases(
@@ -90,8 +107,12 @@ def plan_cases(
     *,
     prompt_ids: Collection[str] | None = None,
     config: EvalConfig,
+    judges: JudgeSetup | None = None,
 ) -> list[PlannedCase]:
     """Every case of ``eval_sets`` (sorted by file, in file order) whose prompt is selected.
+
+    A case's inputs are the set's ``defaults.inputs`` overridden by its own; its
+    assertions are ``defaults.assert`` followed by its own.
 
     Raises:
         ValidationError: naming the eval file and case, if a case's assertions are
@@ -100,6 +121,7 @@ def plan_cases(
     """
     planned: list[PlannedCase] = []
     known = lookup.prompts
+    setup = judges or JudgeSetup()
     for path in sorted(eval_sets):
         evals = eval_sets[path]
         if prompt_ids is not None and evals.prompt not in prompt_ids:
@@ -109,25 +131,37 @@ def plan_cases(
                 f"{path}: the eval set targets prompt {evals.prompt!r}, which does not exist; "
                 "fix its 'prompt:' key"
             )
+        defaults = evals.defaults
+        default_specs = [] if defaults is None else list(defaults.assert_)
+        default_inputs = {} if defaults is None else dict(defaults.inputs)
         for case in evals.cases:
             assertions: list[Assertion] = []
-            for j, spec in enumerate(case.assert_, start=1):
+            graded: list[Graded] = []
+            for j, spec in enumerate([*default_specs, *case.assert_], start=1):
+                where = (
+                    f"defaults assertion {j}"
+                    if j <= len(default_specs)
+                    else f"assertion {j - len(default_specs)}"
+                )
                 try:
-                    assertions.append(
-                        compile_assertion(spec, max_regex_chars=config.max_regex_chars)
-                    )
+                    compiled = _compile(spec, config, setup, evals.judge)
                 except AssertionSpecError as exc:
-                    raise _case_error(path, case.name, f"assertion {j}: {exc}") from None
+                    raise _case_error(path, case.name, f"{where}: {exc}") from None
+                if isinstance(compiled, Graded):
+                    graded.append(compiled)
+                else:
+                    assertions.append(compiled)
             # The spec model guarantees min_pass <= repeat.
             min_pass = case.repeat if case.min_pass is None else case.min_pass
             if case.repeat > config.max_repeat:
                 raise _case_error(
                     path, case.name, f"repeat {case.repeat} exceeds the limit {config.max_repeat}"
                 )
+            inputs = {**default_inputs, **case.inputs} if default_inputs else case.inputs
             planned.append(
                 PlannedCase(
-                    path, evals.prompt, case.name, case.inputs, tuple(assertions), case.repeat,
-                    min_pass, evals.provider,
+                    path, evals.prompt, case.name, inputs, tuple(assertions), case.repeat,
+                    min_pass, evals.provider, tuple(graded),
                 )
             )  # fmt: skip
             if len(planned) > config.max_cases:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from promptops.evals.judges import Grade
 from promptops.evals.types import ToolCall
 
 __all__ = ["CaseResult", "EvalReport", "EvalTotals", "SampleResult", "percentile"]
@@ -32,6 +33,7 @@ class SampleResult:
     cost: float | None
     failures: tuple[str, ...]
     cached: bool = False
+    grades: tuple[Grade, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -119,6 +121,7 @@ class CaseResult:
                     "passed": s.passed,
                     "failures": list(s.failures),
                     "cached": s.cached,
+                    "grades": [g.to_dict() for g in s.grades],
                 }
                 for s in self.samples
             ],

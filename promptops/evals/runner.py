@@ -13,17 +13,22 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from promptops.errors import ProviderError, RenderError, UsageError
 from promptops.evals.assertions import Observed, check_all
 from promptops.evals.cache import ResponseCache, cache_key
 from promptops.evals.config import EvalConfig
+from promptops.evals.grading import JudgePrompts, grade_sample, judge_input, sample_jobs
+from promptops.evals.judge_prompts import JudgeSetup
+from promptops.evals.judges import Grade
 from promptops.evals.plan import PlannedCase, PromptLookup, plan_cases
 from promptops.evals.providers import CallContext, Provider, call_with_retry, make_provider
+from promptops.evals.pychecks import PythonChecks
 from promptops.evals.recordings import Recorder, RecordingSource, recording_path
 from promptops.evals.report import CaseResult, EvalReport, SampleResult
 from promptops.evals.types import Request, RequestFactory, Response
@@ -47,7 +52,8 @@ def refuse_record(provider: str, where: str = "") -> str:
 
 # Called after each answered sample with (done, total); the CLI draws a progress bar.
 Progress = Callable[[int, int], None]
-_Job = tuple[int, int, Request, CallContext, Provider]
+_Job = tuple[Hashable, Request, CallContext, Provider]
+Answer = tuple[Response, bool] | str
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,9 @@ class EvalSession:
         self._providers: dict[str, Provider] = dict(providers or {})
         self._compiled: dict[str, _PromptEntry] = {}
         self._used: set[str] = set()
+        self._judges = JudgePrompts()
+        # ("g", case, sample, assertion) -> why that graded assertion could not even ask.
+        self._broken: dict[Hashable, str] = {}
 
     def __enter__(self) -> EvalSession:
         return self
@@ -147,32 +156,40 @@ class EvalSession:
         *,
         prompt_ids: Collection[str] | None = None,
         progress: Progress | None = None,
+        judges: JudgeSetup | None = None,
     ) -> EvalReport:
-        """Run every selected case; a case that cannot run is a failed case with an error.
+        """Run every selected case; a case that cannot run is an ``error`` case (no verdict).
+
+        ``judges`` resolves the pins and prompts of graded assertions (rubric, similar...).
 
         Raises:
             ValidationError: if an eval set is malformed (before anything is sent).
-            UsageError: if a provider name is unknown.
+            UsageError: if a provider name is unknown, or ``--record`` would record echo
+                or replay.
         """
-        cases = plan_cases(prompts, eval_sets, prompt_ids=prompt_ids, config=self.config)
+        setup = judges or JudgeSetup()
+        cases = plan_cases(
+            prompts, eval_sets, prompt_ids=prompt_ids, config=self.config, judges=setup
+        )
         before = self.cache.stats
         requests: list[Request | str] = [self._render(prompts, c) for c in cases]
         jobs: list[_Job] = []
         for i, (case, request) in enumerate(zip(cases, requests, strict=True)):
             if isinstance(request, Request):
-                provider = self.provider(self._override or case.provider or request.provider)
-                if self._recorder is not None and provider.name in NOT_MODELS:
-                    where = f" (case {case.name!r} of {case.eval_path})"
-                    raise UsageError(refuse_record(provider.name, where))
-                self._used.add(recording_path(case.prompt_id, request.digest))
+                provider = self._answering(case.provider or request.provider, case)
                 for sample in range(case.repeat):
                     ctx = CallContext(case.prompt_id, case.eval_path, case.name, sample)
-                    jobs.append((i, sample, request, ctx, provider))
+                    jobs.append(((i, sample), request, ctx, provider))
         answers = self._execute(jobs, progress)
-        results = [
-            self._judge(prompts, case, requests[i], answers.get(i, {}))
-            for i, case in enumerate(cases)
-        ]
+        answers.update(self._grade_requests(cases, requests, answers, setup, progress))
+        python = _LazyChecks(setup)
+        try:
+            results = [
+                self._judge(prompts, i, case, requests[i], answers, python)
+                for i, case in enumerate(cases)
+            ]
+        finally:
+            python.close()
         after = self.cache.stats
         priced = any(
             _has_pricing(self._prompt(prompts, pid).pricing) for pid in {c.prompt_id for c in cases}
@@ -184,6 +201,47 @@ class EvalSession:
             provider=self._override,
             priced=priced,
         )
+
+    def _answering(self, pinned: str, case: PlannedCase) -> Provider:
+        """The provider answering a request whose pin (or eval set) names ``pinned``.
+
+        Raises:
+            UsageError: if ``--record`` is on and that provider is echo or replay.
+        """
+        provider = self.provider(self._override or pinned)
+        if self._recorder is not None and provider.name in NOT_MODELS:
+            raise UsageError(
+                refuse_record(provider.name, f" (case {case.name!r} of {case.eval_path})")
+            )
+        return provider
+
+    def _grade_requests(
+        self,
+        cases: Sequence[PlannedCase],
+        requests: Sequence[Request | str],
+        answers: Mapping[Hashable, Answer],
+        setup: JudgeSetup,
+        progress: Progress | None,
+    ) -> dict[Hashable, Answer]:
+        """Send the judge and embedding requests of every answered, graded sample."""
+        jobs: list[_Job] = []
+        for i, case in enumerate(cases):
+            request = requests[i]
+            if not case.graded or not isinstance(request, Request):
+                continue
+            for sample in range(case.repeat):
+                answer = answers.get((i, sample))
+                if not isinstance(answer, tuple):
+                    continue
+                seen = judge_input(request, answer[0], case.inputs)
+                needed, broken = sample_jobs(("g", i, sample), case.graded, seen, setup,
+                                             self._judges)  # fmt: skip
+                self._broken.update({("g", i, sample, k): why for k, why in broken.items()})
+                for job in needed:
+                    ctx = CallContext(job.prompt_id, case.eval_path, case.name, 0, case.prompt_id)
+                    provider = self._answering(job.request.provider, case)
+                    jobs.append((job.key, job.request, ctx, provider))
+        return self._execute(jobs, progress) if jobs else {}
 
     def recording_paths(self, prompts: PromptLookup, eval_sets: Mapping[str, EvalSet]) -> set[str]:
         """Where the recordings of every case's request live (rendered, nothing sent).
@@ -232,17 +290,15 @@ class EvalSession:
             self._compiled[digest] = entry
         return entry
 
-    def _execute(
-        self, jobs: list[_Job], progress: Progress | None
-    ) -> dict[int, dict[int, tuple[Response, bool] | str]]:
-        answers: dict[int, dict[int, tuple[Response, bool] | str]] = {}
+    def _execute(self, jobs: list[_Job], progress: Progress | None) -> dict[Hashable, Answer]:
+        answers: dict[Hashable, Answer] = {}
         total = len(jobs)
         done = 0
-        local = [j for j in jobs if not j[4].remote]
-        remote = [j for j in jobs if j[4].remote]
+        local = [j for j in jobs if not j[3].remote]
+        remote = [j for j in jobs if j[3].remote]
         # Echo and replay answer from memory: a thread hop would cost more than the answer.
         for job in local:
-            answers.setdefault(job[0], {})[job[1]] = self._answer(job)
+            answers[job[0]] = self._answer(job)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -251,15 +307,15 @@ class EvalSession:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = {pool.submit(self._answer, job): job for job in remote}
                 for future in as_completed(futures):
-                    job = futures[future]
-                    answers.setdefault(job[0], {})[job[1]] = future.result()
+                    answers[futures[future][0]] = future.result()
                     done += 1
                     if progress is not None:
                         progress(done, total)
         return answers
 
-    def _answer(self, job: _Job) -> tuple[Response, bool] | str:
-        _, sample, request, ctx, provider = job
+    def _answer(self, job: _Job) -> Answer:
+        _, request, ctx, provider = job
+        self._used.add(recording_path(ctx.prompt_id, request.digest))
 
         def send() -> Response:
             return call_with_retry(
@@ -271,33 +327,47 @@ class EvalSession:
             )
 
         try:
-            key = cache_key(provider.name, request.digest, sample)
+            key = cache_key(provider.name, request.digest, ctx.sample)
             response, cached = self.cache.get(key, send, persist=provider.remote)
         except ProviderError as exc:
             return str(exc)
         if self._recorder is not None:
-            self._recorder.add(ctx.prompt_id, request, sample, provider.name, response)
+            self._recorder.add(ctx.prompt_id, request, ctx.sample, provider.name, response)
         return response, cached
 
     def _judge(
         self,
         prompts: PromptLookup,
+        i: int,
         case: PlannedCase,
         request: Request | str,
-        answers: Mapping[int, tuple[Response, bool] | str],
+        answers: Mapping[Hashable, Answer],
+        python: _LazyChecks,
     ) -> CaseResult:
         base = (case.eval_path, case.prompt_id, case.name, case.repeat, case.min_pass)
         if isinstance(request, str):
             return CaseResult(*base, error=request)
         pricing = self._prompt(prompts, case.prompt_id).pricing
+        data = {"case": case.name, "prompt": case.prompt_id, "inputs": dict(case.inputs)}
         samples: list[SampleResult] = []
         for sample in range(case.repeat):
-            answer = answers[sample]
+            answer = answers[(i, sample)]
             if isinstance(answer, str):
                 return CaseResult(*base, tuple(samples), request.digest, error=answer)
             response, cached = answer
             cost = _cost(pricing, response)
             failures = check_all(case.assertions, Observed(response, cost))
+            grades: list[Grade] = []
+            if case.graded:
+                key = ("g", i, sample)
+                broken = [w for k in range(len(case.graded)) if (w := self._broken.get((*key, k)))]
+                if broken:
+                    return CaseResult(*base, tuple(samples), request.digest, error=broken[0])
+                seen = judge_input(request, response, case.inputs)
+                grades, error = grade_sample(key, case.graded, seen, answers, python.get, data)
+                if error is not None:
+                    return CaseResult(*base, tuple(samples), request.digest, error=error)
+                failures += [g.failure for g in grades if g.failure is not None]
             samples.append(
                 SampleResult(
                     output=response.text[: self.config.max_output_chars],
@@ -308,6 +378,24 @@ class EvalSession:
                     cost=cost,
                     failures=tuple(failures),
                     cached=cached,
+                    grades=tuple(grades),
                 )
             )
         return CaseResult(*base, tuple(samples), request.digest)
+
+
+class _LazyChecks:
+    """The ``python:`` check worker of one run, started only if a check needs it."""
+
+    def __init__(self, setup: JudgeSetup) -> None:
+        self._root = setup.root
+        self._checks: PythonChecks | None = None
+
+    def get(self) -> PythonChecks:
+        if self._checks is None:
+            self._checks = PythonChecks(self._root or Path.cwd())
+        return self._checks
+
+    def close(self) -> None:
+        if self._checks is not None:
+            self._checks.close()

@@ -18,6 +18,7 @@ __all__ = [
     "RequestLike",
     "Response",
     "ToolCall",
+    "embedding_request",
     "request_dict",
 ]
 
@@ -61,6 +62,8 @@ class Request:
     output_schema: Mapping[str, Any] | None = None
     base_url: str | None = None
     digest: str = ""
+    # "chat", or "embed": the embedding of the one message's content (``similar``).
+    operation: str = "chat"
 
     @classmethod
     def from_rendered(cls, rendered: RequestLike, *, base_url: str | None = None) -> Request:
@@ -135,8 +138,30 @@ class RequestFactory:
         )
 
 
+def embedding_request(provider: str, model: str, text: str, base_url: str | None = None) -> Request:
+    """A request for the embedding of ``text``; its digest covers operation, model,
+    provider and text, so it never collides with a chat request."""
+    message = {"role": "user", "content": text}
+    body = {"messages": [message], "model": model, "operation": "embed", "provider": provider}
+    return Request(
+        provider=provider,
+        model=model,
+        messages=(message,),
+        base_url=base_url,
+        digest=sha256_hex(canonical_bytes(body)),
+        operation="embed",
+    )
+
+
 def request_dict(request: Request) -> dict[str, Any]:
     """The hashed part of ``request`` as plain JSON data (what recordings store)."""
+    if request.operation != "chat":
+        return {
+            "operation": request.operation,
+            "provider": request.provider,
+            "model": request.model,
+            "messages": [dict(m) for m in request.messages],
+        }
     return {
         "provider": request.provider,
         "model": request.model,
@@ -169,15 +194,25 @@ class Response:
     tokens_in: int = 0
     tokens_out: int = 0
     latency_ms: float = 0.0
+    # The vector of an embedding request; None for chat answers.
+    embedding: tuple[float, ...] | None = None
+    # Answered through a provider's batch API (billed at half price).
+    batch: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "tool_calls": [c.to_dict() for c in self.tool_calls],
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
             "latency_ms": self.latency_ms,
         }
+        # Only when set: recordings of chat answers keep their exact v1 shape.
+        if self.embedding is not None:
+            out["embedding"] = list(self.embedding)
+        if self.batch:
+            out["batch"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Response:
@@ -187,10 +222,13 @@ class Response:
             KeyError, TypeError, ValueError: if ``data`` is not such a mapping.
         """
         calls = tuple(ToolCall(str(c["name"]), dict(c["args"])) for c in data["tool_calls"])
+        vector = data.get("embedding")
         return cls(
             text=str(data["text"]),
             tool_calls=calls,
             tokens_in=int(data["tokens_in"]),
             tokens_out=int(data["tokens_out"]),
             latency_ms=float(data["latency_ms"]),
+            embedding=None if vector is None else tuple(float(x) for x in vector),
+            batch=bool(data.get("batch", False)),
         )

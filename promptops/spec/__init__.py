@@ -1,7 +1,13 @@
 """Pydantic models of every file kind in a prompt repository, and their JSON Schemas."""
 
 from promptops.spec._base import PROVIDERS, RISKS, ROLES, Provider, Risk, Role
-from promptops.spec.evals import ASSERTION_TYPES, EvalCase, EvalSet
+from promptops.spec.evals import (
+    ASSERTION_TYPES,
+    GRADED_ASSERTION_TYPES,
+    EvalCase,
+    EvalDefaults,
+    EvalSet,
+)
 from promptops.spec.experiments import Arm, Experiment, Metric
 from promptops.spec.export import SCHEMA_KINDS, export_schemas, kind_for_path, write_schemas
 from promptops.spec.models_file import Lifecycle, ModelPin, ModelsFile, Pricing
@@ -27,6 +33,7 @@ from promptops.spec.prompts import (
 
 __all__ = [
     "ASSERTION_TYPES",
+    "GRADED_ASSERTION_TYPES",
     "ID_PATTERN",
     "PROVIDERS",
     "RISKS",
@@ -35,6 +42,7 @@ __all__ = [
     "Arm",
     "EvalCase",
     "EvalCoverageRule",
+    "EvalDefaults",
     "EvalSet",
     "Experiment",
     "ForbiddenPattern",

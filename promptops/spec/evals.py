@@ -8,7 +8,14 @@ from pydantic import Field, model_validator
 
 from promptops.spec._base import Provider, SpecModel
 
-__all__ = ["ASSERTION_ARGUMENTS", "ASSERTION_TYPES", "EvalCase", "EvalSet"]
+__all__ = [
+    "ASSERTION_ARGUMENTS",
+    "ASSERTION_TYPES",
+    "GRADED_ASSERTION_TYPES",
+    "EvalCase",
+    "EvalDefaults",
+    "EvalSet",
+]
 
 # Each assertion is a one-key mapping {type: argument}; ``not: {type: argument}`` negates.
 ASSERTION_TYPES = (
@@ -27,12 +34,50 @@ ASSERTION_TYPES = (
     "latency_ms_max",
     "cost_max",
     "not",
+    "rubric",
+    "groundedness",
+    "relevance",
+    "factuality",
+    "similar",
+    "python",
+    "select_best",
 )
+# Assertions graded with a score against a threshold (a judge model, embeddings or code).
+GRADED_ASSERTION_TYPES = (
+    "rubric", "groundedness", "relevance", "factuality", "similar", "python", "select_best",
+)  # fmt: skip
 
 _TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
 _COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
 _AMOUNT: dict[str, Any] = {"type": "number", "minimum": 0}
 _ONE_KEY: dict[str, Any] = {"type": "object", "minProperties": 1, "maxProperties": 1}
+_PIN: dict[str, Any] = {**_TEXT, "description": "A model pin of models.yaml."}
+_THRESHOLD: dict[str, Any] = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 1,
+    "description": "Passing score (default 0.7; similar 0.8; python 0.5).",
+}
+
+
+def _graded(
+    description: str,
+    main: str,
+    properties: dict[str, Any],
+    *,
+    allow_true: bool = False,
+    threshold: bool = True,
+) -> dict[str, Any]:
+    """A graded assertion's argument: its main value as a string, or a mapping."""
+    props = {**properties, **({"threshold": _THRESHOLD} if threshold else {})}
+    forms: list[dict[str, Any]] = [
+        {**properties[main], "description": f"The {main}."},
+        {"type": "object", "properties": props, "additionalProperties": False},
+    ]
+    if allow_true:
+        forms.append({"const": True})
+    return {"description": description, "anyOf": forms}
+
 
 # The argument each assertion type takes: editor completion and typo detection only.
 # The evals layer owns the semantics; keep this in step with ASSERTION_TYPES.
@@ -69,6 +114,54 @@ ASSERTION_ARGUMENTS: dict[str, dict[str, Any]] = {
     "latency_ms_max": {**_AMOUNT, "description": "The call took at most this many ms."},
     "cost_max": {**_AMOUNT, "description": "The call cost at most this many USD."},
     "not": {**_ONE_KEY, "description": "Negation of one assertion, e.g. {regex: '...'}."},
+    "rubric": _graded(
+        "A judge model scores the output against free-text criteria (0-1).",
+        "criteria",
+        {"criteria": _TEXT, "judge": _PIN},
+    ),
+    "groundedness": _graded(
+        "A judge checks every claim is supported by the context (a case input).",
+        "context",
+        {"context": {**_TEXT, "description": "The case input holding the context."}, "judge": _PIN},
+        allow_true=True,
+    ),
+    "relevance": _graded(
+        "A judge checks the output addresses the question.",
+        "question",
+        {
+            "question": {
+                **_TEXT,
+                "description": "The case input holding the question "
+                "(default: the last user message).",
+            },
+            "judge": _PIN,
+        },
+        allow_true=True,
+    ),
+    "factuality": _graded(
+        "A judge checks the output is consistent with a reference answer.",
+        "reference",
+        {"reference": _TEXT, "judge": _PIN},
+    ),
+    "similar": _graded(
+        "Embedding cosine similarity to the expected text (default threshold 0.8).",
+        "expected",
+        {"expected": _TEXT, "embedder": _PIN},
+    ),
+    "python": _graded(
+        "module:function of the repository's code, given the case's data.",
+        "function",
+        {
+            "function": {**_TEXT, "pattern": r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"},
+            "timeout_s": {"type": "number", "exclusiveMinimum": 0},
+        },
+    ),
+    "select_best": _graded(
+        "A judge picks the best output of the case across targets (--pin A --pin B).",
+        "criteria",
+        {"criteria": _TEXT, "judge": _PIN},
+        threshold=False,
+    ),
 }
 
 ASSERTION_SCHEMA: dict[str, Any] = {
@@ -107,6 +200,19 @@ class EvalCase(SpecModel):
         return self
 
 
+class EvalDefaults(SpecModel):
+    """What every case of the set gets (promptfoo's defaultTest): inputs a case may
+    override, and assertions that come before the case's own."""
+
+    inputs: dict[str, Any] = Field(default_factory=dict, description="Default input values.")
+    assert_: list[dict[str, Any]] = Field(
+        default_factory=list,
+        alias="assert",
+        description="Assertions every case must also pass.",
+        json_schema_extra={"items": ASSERTION_SCHEMA},
+    )
+
+
 class EvalSet(SpecModel):
     """An eval set: cases run against one prompt."""
 
@@ -115,5 +221,13 @@ class EvalSet(SpecModel):
     description: str = Field(default="", description="What the set checks, in one line.")
     provider: Provider | None = Field(
         default=None, description="Overrides the provider of the prompt's model pin."
+    )
+    judge: str | None = Field(
+        default=None,
+        description="The model pin that answers this set's graded assertions "
+        "(default: the pin marked judge: true).",
+    )
+    defaults: EvalDefaults | None = Field(
+        default=None, description="Inputs and assertions every case gets."
     )
     cases: list[EvalCase] = Field(min_length=1, description="The cases, run in order.")

@@ -54,6 +54,14 @@ class ModelPin(SpecModel):
     pricing: Pricing | None = Field(default=None, description="Token prices for cost reports.")
     context_window: int | None = Field(default=None, gt=0, description="Maximum tokens in+out.")
     lifecycle: Lifecycle | None = Field(default=None, description="Deprecation and retirement.")
+    judge: bool = Field(
+        default=False,
+        description="The default judge of graded eval assertions (rubric, factuality, ...).",
+    )
+    embedding: bool = Field(
+        default=False,
+        description="An embedding model: the default embedder of similar assertions.",
+    )
 
 
 class ModelsFile(SpecModel):

@@ -15,7 +15,7 @@ import json
 import socket
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -36,6 +36,8 @@ class Reply:
 class FakeLLM:
     def __init__(self, *, delay_s: float = 0.0) -> None:
         self.replies: deque[Reply] = deque()
+        # Answers requests when no scripted reply is queued (e.g. a judge scoring by content).
+        self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.requests: list[dict[str, Any]] = []
         self.release = threading.Event()
         self.delay_s = delay_s
@@ -44,7 +46,9 @@ class FakeLLM:
     def next_reply(self, body: dict[str, Any]) -> Reply:
         # Only the server's event loop calls this: no lock needed.
         self.requests.append(body)
-        return self.replies.popleft() if self.replies else Reply()
+        if self.replies:
+            return self.replies.popleft()
+        return self.responder(body) if self.responder is not None else Reply()
 
 
 def _last_user(body: dict[str, Any]) -> str:
@@ -101,6 +105,14 @@ def _response(status: int, payload: dict[str, Any], headers: dict[str, str]) -> 
 async def _answer(fake: FakeLLM, path: str, body: dict[str, Any]) -> bytes:
     if not path.startswith("/v1/"):  # as real servers do: everything lives under /v1
         return _response(404, {"error": {"message": "status 404", "type": "test"}}, {})
+    if path.endswith("/embeddings"):
+        fake.requests.append(body)
+        from promptops.evals.providers.echo import hashed_embedding
+
+        data = [{"index": i, "object": "embedding", "embedding": list(hashed_embedding(t))}
+                for i, t in enumerate(body["input"])]  # fmt: skip
+        usage = {"prompt_tokens": 3, "total_tokens": 3}
+        return _response(200, {"object": "list", "data": data, "usage": usage}, {})
     reply = fake.next_reply(body)
     if reply.hold:
         await asyncio.get_running_loop().run_in_executor(None, fake.release.wait)

@@ -42,6 +42,11 @@ class AnthropicProvider(SDKProvider):
         """
         import anthropic
 
+        if request.operation != "chat":
+            raise ProviderError(
+                "anthropic has no embeddings API; name an embedding pin of another provider "
+                "(embedding: true in models.yaml, or embedder: PIN on the assertion)"
+            )
         client = self._client(request.base_url)
         kwargs = anthropic_messages(request.messages, request.model, adapter_view(request, context))
         start = self._clock()

@@ -8,16 +8,34 @@ of the messages and of the answer; latency is 0 ms. It never calls tools.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from promptops.evals.providers.base import CallContext
 from promptops.evals.types import Request, Response
 
-__all__ = ["EchoProvider", "sample_value"]
+__all__ = ["EchoProvider", "hashed_embedding", "sample_value"]
 
 _MAX_DEPTH = 16
+_DIMENSIONS = 256
+_WORD = re.compile(r"\w+")
+
+
+def hashed_embedding(text: str) -> tuple[float, ...]:
+    """A deterministic bag-of-words vector (feature hashing of lower-cased words, L2
+    normalised): texts sharing words have a high cosine, so ``similar`` means something
+    offline. Not a semantic embedding: synonyms score 0."""
+    vector = [0.0] * _DIMENSIONS
+    for word in _WORD.findall(text.casefold()):
+        digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+        index = int.from_bytes(digest[:2], "big") % _DIMENSIONS
+        vector[index] += 1.0 if digest[2] & 1 else -1.0
+    norm = math.sqrt(sum(x * x for x in vector))
+    return tuple(round(x / norm, 6) if norm else 0.0 for x in vector)
 
 
 def _tokens(text: str) -> int:
@@ -81,7 +99,11 @@ class EchoProvider:
         """Nothing to release."""
 
     def complete(self, request: Request, context: CallContext) -> Response:
-        """Echo the last user message (or a value of the output schema)."""
+        """Echo the last user message (or a value of the output schema); for an embedding
+        request, :func:`hashed_embedding` of the text."""
+        if request.operation == "embed":
+            text = str(request.messages[0].get("content", ""))
+            return Response("", tokens_in=_tokens(text), embedding=hashed_embedding(text))
         last_user = ""
         tokens_in = 0
         for message in request.messages:

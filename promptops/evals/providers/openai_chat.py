@@ -69,6 +69,8 @@ class OpenAIProvider(SDKProvider):
         import openai
 
         client = self._client(request.base_url)
+        if request.operation == "embed":
+            return self._embed(openai, client, request)
         kwargs = openai_chat(request.messages, request.model, adapter_view(request, context))
         payload = {**kwargs, **kwargs.pop("extra_body", {})}
         start = self._clock()
@@ -84,3 +86,16 @@ class OpenAIProvider(SDKProvider):
             raise ProviderError(
                 f"malformed chat completion from {request.provider}: {exc!r}"
             ) from None
+
+    def _embed(self, openai: Any, client: Any, request: Request) -> Response:
+        body = {"model": request.model, "input": [request.messages[0]["content"]]}
+        start = self._clock()
+        with sdk_errors(openai, request.provider, self._timeout):
+            answer = client.post("/embeddings", body=body, cast_to=object)
+        latency_ms = (self._clock() - start) * 1000.0
+        try:
+            vector = tuple(float(x) for x in answer["data"][0]["embedding"])
+            tokens = int((answer.get("usage") or {}).get("prompt_tokens") or 0)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(f"malformed embedding from {request.provider}: {exc!r}") from None
+        return Response("", tokens_in=tokens, latency_ms=round(latency_ms, 3), embedding=vector)
