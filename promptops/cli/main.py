@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "render": "render",
     "eval": "eval",
     "diff": "diff",
+    "migrate": "migrate",
+    "models": "models",
 }
 
 

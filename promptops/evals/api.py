@@ -8,19 +8,31 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from promptops.compile import compile_repository
+from promptops.compile.shared import compile_model
 from promptops.errors import UsageError, ValidationError
 from promptops.evals.cache import ResponseCache
 from promptops.evals.config import EvalConfig
 from promptops.evals.git_recordings import git_source
 from promptops.evals.judge_prompts import judge_setup
+from promptops.evals.matrix import MatrixReport, Target
+from promptops.evals.plan import PromptTable
+from promptops.evals.providers import PROVIDER_NAMES
 from promptops.evals.prune import prune_recordings
 from promptops.evals.recordings import Recorder, RecordingSource, directory_source
 from promptops.evals.report import EvalReport
 from promptops.evals.runner import NOT_MODELS, EvalSession, Progress, refuse_record
+from promptops.evals.select_best import select_best
 from promptops.repo import load_repository
 from promptops.repo.gitio import git_repo_for
+from promptops.spec import ModelsFile
 
-__all__ = ["EvalRun", "default_cache_dir", "evaluate_repository"]
+__all__ = [
+    "EvalRun",
+    "default_cache_dir",
+    "evaluate_matrix",
+    "evaluate_repository",
+    "resolve_target",
+]
 
 
 @dataclass(frozen=True)
@@ -125,3 +137,89 @@ def evaluate_repository(
         return EvalRun(report, recorded, prune_skipped=skipped)
     scope = list(prompt_ids) if prompt_ids else None
     return EvalRun(report, recorded, tuple(prune_recordings(repo.root, used, scope)))
+
+
+def resolve_target(name: str, models: ModelsFile) -> Target:
+    """A target from a pin name of ``models`` or a ``provider:model-id`` candidate.
+
+    Raises:
+        UsageError: if ``name`` is neither, naming the closest pin.
+    """
+    pin = models.models.get(name)
+    if pin is not None:
+        return Target(name, compile_model(name, pin), dict(pin.params))
+    provider, sep, model = name.partition(":")
+    if sep and model and provider in PROVIDER_NAMES:
+        candidate = {"name": name, "provider": provider, "model": model, "base_url": None,
+                     "context_window": None, "pricing": None, "lifecycle": None}  # fmt: skip
+        return Target(name, candidate, {})
+    close = difflib.get_close_matches(name, list(models.models), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UsageError(
+        f"{name!r} is neither a pin of models.yaml nor provider:model-id (providers: "
+        f"{', '.join(PROVIDER_NAMES)}){hint}"
+    )
+
+
+def evaluate_matrix(
+    path: str | Path = ".",
+    targets: Sequence[str] = (),
+    *,
+    ref: str | None = None,
+    prompt_ids: Sequence[str] = (),
+    pin_filter: str | None = None,
+    provider: str | None = None,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    concurrency: int | None = None,
+    progress: Progress | None = None,
+    config: EvalConfig | None = None,
+    env: Mapping[str, str] | None = None,
+) -> MatrixReport:
+    """Run the same eval cases on each of ``targets`` (pin names or ``provider:model-id``)
+    through one session: identical requests are sent once, answers share the cache.
+
+    ``pin_filter`` keeps only prompts whose own pin is that name (``migrate``).
+
+    Raises:
+        ValidationError: if the repository or an eval set is invalid.
+        UsageError: for an unknown target, prompt id or provider, or fewer than 1 target.
+    """
+    config = config or EvalConfig()
+    if concurrency is not None:
+        config = replace(config, concurrency=concurrency)
+    if not targets:
+        raise UsageError("name at least one target: --pin NAME or --model provider:model-id")
+    repo = load_repository(path, ref)
+    if not repo.ok:
+        raise ValidationError(
+            f"cannot evaluate: the repository has {len(repo.errors)} error(s); "
+            "run `promptops validate` and fix them",
+            list(repo.errors),
+        )
+    resolved = [resolve_target(t, repo.models) for t in targets]
+    bundle = compile_repository(repo)
+    wanted = set(prompt_ids) or {s.prompt for s in repo.evals.values()}
+    if pin_filter is not None:
+        wanted = {p for p in wanted if p in repo.prompts and repo.prompts[p].model == pin_filter}
+    ids = sorted(p for p in wanted if p in bundle.prompts)
+    sources = [directory_source(repo.root)] if ref is None else [git_source(repo.root, ref)]
+    directory = cache_dir if cache_dir is not None else default_cache_dir(repo.root)
+    judges = judge_setup(repo, bundle.prompts, bundle.prompt)
+    reports = []
+    with EvalSession(
+        config=config,
+        provider=provider,
+        cache=ResponseCache(directory, enabled=use_cache),
+        recordings=sources,
+        env=env,
+    ) as session:
+        for target in resolved:
+            table = PromptTable(
+                {p: target.apply(bundle.prompt(p), repo.prompts[p].params) for p in ids}
+            )
+            reports.append(
+                session.run(table, repo.evals, prompt_ids=ids, progress=progress, judges=judges)
+            )
+        matrix = MatrixReport(tuple(t.label for t in resolved), tuple(reports))
+        return select_best(matrix, repo.evals, session, judges)

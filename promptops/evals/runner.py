@@ -202,6 +202,23 @@ class EvalSession:
             priced=priced,
         )
 
+    @property
+    def judge_prompts(self) -> JudgePrompts:
+        """The session's compiled judge prompts (shared by every run)."""
+        return self._judges
+
+    def ask(self, request: Request, context: CallContext) -> Answer:
+        """Send one request outside a run (through the cache, retries and recorder):
+        ``(response, from_cache)``, or why it failed.
+
+        Raises:
+            UsageError: as :meth:`provider`, or ``--record`` with echo or replay.
+        """
+        provider = self.provider(self._override or request.provider)
+        if self._recorder is not None and provider.name in NOT_MODELS:
+            raise UsageError(refuse_record(provider.name))
+        return self._answer((context.case, request, context, provider))
+
     def _answering(self, pinned: str, case: PlannedCase) -> Provider:
         """The provider answering a request whose pin (or eval set) names ``pinned``.
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 
 from promptops.evals import FORMATS, PROVIDER_NAMES, Progress, evaluate_repository
+from promptops.evals.api import evaluate_matrix
+from promptops.evals.matrix_format import MATRIX_FORMATS
 
 
 @contextlib.contextmanager
@@ -51,6 +53,21 @@ def _progress_bar() -> Iterator[Progress | None]:
 )
 @click.option("--no-cache", is_flag=True, help="Send every request; bypass the response cache.")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight at once.")
+@click.option(
+    "--pin",
+    "pins",
+    multiple=True,
+    metavar="PIN",
+    help="Run every case under this model pin instead of each prompt's (repeatable: "
+    "a side-by-side table).",
+)
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    metavar="PROVIDER:ID",
+    help="A candidate model not yet pinned, e.g. openai:gpt-5-2025-08-07 (repeatable).",
+)
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text")
 def command(
     path: Path,
@@ -61,13 +78,30 @@ def command(
     prune: bool,
     no_cache: bool,
     concurrency: int | None,
+    pins: tuple[str, ...],
+    models: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Run the eval cases of the prompt repository at PATH (default: here).
 
     Prints pass/fail per case (the failing assertion and an output excerpt) and totals of
-    tokens, cost and latency. Exits 1 if any case fails.
+    tokens, cost and latency. With --pin/--model, the same cases run on each target and a
+    side-by-side table compares pass rate, judge scores (95% CI over repeat), tokens, cost,
+    p50/p95 latency and the cases where the targets disagree. Exits 1 if any case fails
+    or has no verdict.
     """
+    if pins or models:
+        if record or prune:
+            raise click.UsageError("--record and --prune work on one run, not with --pin/--model")
+        if fmt not in MATRIX_FORMATS:
+            raise click.UsageError(f"--format {fmt} is not available with --pin/--model")
+        with _progress_bar() as progress:
+            matrix = evaluate_matrix(
+                path, [*pins, *models], ref=ref, prompt_ids=prompt_ids, provider=provider,
+                use_cache=not no_cache, concurrency=concurrency, progress=progress,
+            )  # fmt: skip
+        click.echo(MATRIX_FORMATS[fmt](matrix), nl=False)
+        sys.exit(0 if matrix.ok else 1)
     with _progress_bar() as progress:
         run = evaluate_repository(
             path,
