@@ -17,7 +17,8 @@ COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile --quiet --uni
 	--generate-hashes --python-version 3.11
 LOCK_IN := pyproject.toml requirements/build.in
 
-.PHONY: demo test lint typecheck unit lock lock-upgrade test-latest test-oldest clean oci-registry
+.PHONY: demo test lint typecheck unit lock lock-upgrade test-latest test-oldest clean oci-registry \
+	chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +79,13 @@ oci-registry:
 	  apt-get install -y -q --no-install-recommends $(OCI_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -q >/dev/null && \
 	    apt-get install -y -q --no-install-recommends $(OCI_PACKAGES) >/dev/null; }; }
+
+# Debian's Chromium, for the tests that render HTML reports headless (they call this target
+# and skip, saying why, where it cannot be installed).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-latest .venv-oldest dist .mypy_cache .ruff_cache .pytest_cache

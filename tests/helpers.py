@@ -151,3 +151,7 @@ def generated_with_locked(name: str) -> pytest.MarkDecorator:
         installed != locked,
         reason=f"committed output comes from the locked {name} {locked}; this run has {installed}",
     )
+
+
+# Where tests leave files for a person to look at (screenshots); build/ is git-ignored.
+ROOT_ARTIFACTS = Path(__file__).resolve().parents[1] / "build" / "test-artifacts"

@@ -18,7 +18,7 @@ from promptops.diff.types import (
     max_risk,
 )
 
-__all__ = ["MARKER", "render_markdown"]
+__all__ = ["MARKER", "missing_recordings", "render_markdown"]
 
 # The action finds its own comment by this marker and edits it instead of adding another.
 MARKER = "<!-- promptops-diff -->"
@@ -173,6 +173,42 @@ def _cases(pb: PromptBehaviour, config: DiffConfig) -> list[str]:
     return [*lines, "", "</details>"]
 
 
+_MISS = re.compile(r"replay miss: .*? at (evals/recordings/(\S+)/[0-9a-f]{64}\.json)")
+
+
+def missing_recordings(b: BehaviourResult, max_rows: int) -> list[str]:
+    """What replay could not answer, file by file, and the one command that records it.
+
+    The Action runs with ``--provider replay``: a pull request that changes a prompt needs
+    new recordings, and its author must learn which and how from the comment."""
+    missing: dict[str, tuple[str, str]] = {}
+    for pb in b.prompts:
+        for case in pb.cases:
+            found = _MISS.search(case.failure or "") if case.head_error else None
+            if found is not None:
+                missing.setdefault(found.group(1), (pb.prompt, f"{case.eval_set} / {case.case}"))
+    if not missing:
+        return []
+    from promptops.evals.recordings import record_command  # the eval layer loads only here
+
+    prompts = sorted({prompt for prompt, _ in missing.values()})
+    lines = [
+        "",
+        f"### ⚠️ {len(missing)} recording(s) missing",
+        "",
+        "Replay has no answer for these requests (new, or their prompt or case changed). "
+        "Record them with the model pins' own providers (their API keys set), then commit "
+        "`evals/recordings/`:",
+        "",
+        _fence(record_command(prompts).strip("`"), "sh"),
+        "",
+        "| recording | case |",
+        "|---|---|",
+    ]
+    rows = [_table_row(f"`{path}`", _cell(case)) for path, (_, case) in sorted(missing.items())]
+    return [*lines[:-2], *_cap([*lines[-2:], *rows], max_rows)]
+
+
 def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str:
     """The PR comment. Starts with :data:`MARKER`, then the summary table."""
     config = config or DiffConfig()
@@ -188,6 +224,7 @@ def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str
     ]
     if result.behaviour is not None:
         head += _behaviour(result.behaviour, config.max_table_rows)
+        head += missing_recordings(result.behaviour, config.max_table_rows)
     body: list[str] = []
     if result.repository:
         repo_risk = max_risk([c.risk for c in result.repository])

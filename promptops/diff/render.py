@@ -11,7 +11,7 @@ from promptops.diff.types import Change, DiffResult
 
 __all__ = ["Format", "render", "render_json", "render_text"]
 
-Format = Literal["text", "markdown", "json"]
+Format = Literal["text", "markdown", "json", "html"]
 
 
 def render_json(result: DiffResult) -> str:
@@ -73,4 +73,8 @@ def render(result: DiffResult, fmt: Format, config: DiffConfig | None = None) ->
         return render_json(result)
     if fmt == "markdown":
         return render_markdown(result, config)
+    if fmt == "html":
+        from promptops.diff.html import render_html
+
+        return render_html(result)
     return render_text(result)

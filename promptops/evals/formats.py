@@ -125,9 +125,17 @@ def format_junit(report: EvalReport) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
+def format_html(report: EvalReport) -> str:
+    """A self-contained HTML page (see :mod:`promptops.evals.html`)."""
+    from promptops.evals.html import format_html as render
+
+    return render(report)
+
+
 FORMATS: dict[str, Callable[[EvalReport], str]] = {
     "text": format_text,
     "json": format_json,
     "junit": format_junit,
     "markdown": format_markdown,
+    "html": format_html,
 }

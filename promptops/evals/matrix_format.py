@@ -78,8 +78,15 @@ def matrix_json(matrix: MatrixReport) -> str:
     return json.dumps(matrix.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _html(matrix: MatrixReport) -> str:
+    from promptops.evals.html import matrix_html
+
+    return matrix_html(matrix)
+
+
 MATRIX_FORMATS: dict[str, Callable[[MatrixReport], str]] = {
     "text": matrix_text,
     "json": matrix_json,
     "markdown": matrix_markdown,
+    "html": _html,
 }

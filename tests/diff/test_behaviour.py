@@ -171,3 +171,33 @@ def test_replay_reads_recordings_of_both_refs(tmp_path: Path) -> None:
         "says-hello": "regression",
         "greets-grace": "pass",
     }
+
+
+def test_replay_misses_list_the_files_and_the_one_command(tmp_path: Path) -> None:
+    """Issue 14, item 9: the Action runs with --provider replay; its comment must say which
+    recordings a prompt change needs and how to record them."""
+    from promptops.diff import render
+    from tests.evals.fake_llm import record_live
+    from tests.helpers import commit_all
+
+    root = tmp_path / "repo"
+    init_repo(root, WITH_EVALS)
+    record_live(root)
+    base = commit_all(root, "record base")
+    write_files(
+        root, {"prompts/greet.yaml": edit(GREET, "Say hello to {{ name }}.", "Hi {{ name }}!")}
+    )
+    result = diff_refs(root, base, None, DiffOptions(behaviour=True, provider="replay"))
+    markdown = render(result, "markdown")
+    section = markdown.split("### ⚠️ 2 recording(s) missing\n", 1)[1].split("\n\n<details>")[0]
+    lines = section.splitlines()
+    assert lines[3:6] == ["```sh", "promptops eval --record --prompt greet", "```"]
+    rows = [ln for ln in lines if ln.startswith("| `evals/recordings/greet/")]
+    assert len(rows) == 2
+    assert sorted(r.split(" | ")[1].strip(" |") for r in rows) == [
+        "evals/greet.yaml / greets-grace",
+        "evals/greet.yaml / says-hello",
+    ]
+    for row in rows:
+        path = row.split("`")[1]
+        assert not (root / path).exists()  # exactly the files that are missing

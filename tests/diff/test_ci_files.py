@@ -47,3 +47,17 @@ def test_action_runs_validate_then_diff_and_gates() -> None:
     assert "updateComment" in comment["with"]["script"]
     # The last step turns the diff's exit code into the job's result.
     assert "exit 1" in runs[-1] and "steps.diff.outputs.exit-code" in str(steps[-1]["env"])
+
+
+def test_action_uploads_the_html_report_and_links_it() -> None:
+    steps = _load("action.yml")["runs"]["steps"]
+    diff = next(s for s in steps if s.get("id") == "diff")
+    assert "hargs[4]=html" in diff["run"] and 'echo "html=$html"' in diff["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == "${{ steps.diff.outputs.html }}"
+    comment = next(s for s in steps if s.get("uses", "").startswith("actions/github-script@"))
+    assert comment["env"]["HTML_URL"] == "${{ steps.html.outputs.artifact-url }}"
+    assert "process.env.HTML_URL" in comment["with"]["script"]
+    # Replaced in the args the markdown run uses: index 4 is the format's value.
+    args = re.search(r"args=\((.*)\)", diff["run"])
+    assert args is not None and args.group(1).split()[4] == "markdown"
