@@ -153,7 +153,26 @@ def main() -> None:
     step("9. Evals against the recorded answers (replay provider, offline)")
     run(PROMPTOPS, "eval", "--provider", "replay", cwd=repo)
 
-    step("10. A change under review: structural and behaviour diff of two commits")
+    report = work / "eval-report.html"
+    report.write_text(
+        run_quiet(PROMPTOPS, "eval", "--provider", "replay", "--format", "html", cwd=repo),
+        encoding="utf-8",
+    )
+    print(f"  the same run as one self-contained HTML page: {report}")
+
+    step("10. Moving a pin: the same cases side by side, then the change on a branch")
+    migrate = (PROMPTOPS, "migrate", "extract-mini", "--to", "support-default")
+    run(*migrate, "--provider", "replay", cwd=repo)
+    print(
+        "\n(replay holds answers for extract-mini only: the candidate's requests are new, so"
+        "\n they have no verdict, errors, not failures; record them with a live key.)"
+    )
+    run(*migrate, "--provider", "echo", "--apply", cwd=repo, show=False)
+    branch = "promptops/migrate-extract-mini-to-support-default"
+    print(textwrap.indent(git(repo, "diff", "main", branch, "--", "models.yaml"), "  "))
+    git(repo, "branch", "-D", branch)
+
+    step("11. A change under review: structural and behaviour diff of two commits")
     refund = repo / "prompts" / "support" / "refund-reply.yaml"
     replace(refund, "within 5 to 10 business days", "within a few business days")
     replace(repo / "policies" / "tools.yaml", "risk: medium", "risk: high")
