@@ -16,8 +16,14 @@ STRICT = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_bui
 
 # Closed vocabularies, kept here so the models, the exported JSON Schemas (editor
 # completion) and the code dispatching on them share one definition.
-Provider = Literal["openai", "anthropic", "openai-compatible", "echo", "replay"]
-PROVIDERS: tuple[Provider, ...] = ("openai", "anthropic", "openai-compatible", "echo", "replay")
+Provider = Literal[
+    "openai", "anthropic", "openai-compatible", "azure-openai", "gemini", "bedrock", "echo",
+    "replay",
+]  # fmt: skip
+PROVIDERS: tuple[Provider, ...] = (
+    "openai", "anthropic", "openai-compatible", "azure-openai", "gemini", "bedrock", "echo",
+    "replay",
+)  # fmt: skip
 Risk = Literal["low", "medium", "high"]
 RISKS: tuple[Risk, ...] = ("low", "medium", "high")
 Role = Literal["system", "user", "assistant"]

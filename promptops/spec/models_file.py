@@ -38,7 +38,8 @@ class ModelPin(SpecModel):
     """A named, dated model snapshot that prompts refer to by name."""
 
     provider: Provider = Field(
-        description="openai | anthropic | openai-compatible (base_url) | echo | replay."
+        description="openai | anthropic | openai-compatible (base_url) | azure-openai | "
+        "gemini | bedrock | echo | replay."
     )
     model: str = Field(
         description="A dated snapshot (gpt-4o-2024-08-06), not a floating alias (gpt-4o)."

@@ -39,6 +39,7 @@ class FakeLLM:
         # Answers requests when no scripted reply is queued (e.g. a judge scoring by content).
         self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
         self.release = threading.Event()
         self.delay_s = delay_s
         self.url = ""
@@ -87,6 +88,32 @@ def _anthropic(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _gemini(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    turns = [c for c in body.get("contents", []) if c.get("role") == "user"]
+    text = reply.text if reply.text is not None else turns[-1]["parts"][0]["text"]
+    parts: list[dict[str, Any]] = [{"text": text}]
+    parts += [{"functionCall": {"name": n, "args": a}} for n, a in reply.tool_calls]
+    return {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 17, "candidatesTokenCount": 3,
+                          "totalTokenCount": 20},
+    }  # fmt: skip
+
+
+def _bedrock(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    turns = [m for m in body.get("messages", []) if m.get("role") == "user"]
+    text = reply.text if reply.text is not None else turns[-1]["content"][0]["text"]
+    content: list[dict[str, Any]] = [{"text": text}]
+    content += [{"toolUse": {"toolUseId": f"t{i}", "name": n, "input": a}}
+                for i, (n, a) in enumerate(reply.tool_calls)]  # fmt: skip
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 19, "outputTokens": 4, "totalTokens": 23},
+        "metrics": {"latencyMs": 5},
+    }
+
+
 _PHRASES = {s.value: s.phrase for s in HTTPStatus}
 
 
@@ -103,8 +130,11 @@ def _response(status: int, payload: dict[str, Any], headers: dict[str, str]) -> 
 
 
 async def _answer(fake: FakeLLM, path: str, body: dict[str, Any]) -> bytes:
-    if not path.startswith("/v1/"):  # as real servers do: everything lives under /v1
+    # As real servers do: everything lives under /v1 (OpenAI, Anthropic), /v1beta (Gemini),
+    # /openai/ (Azure) or /model/ (Bedrock).
+    if not path.startswith(("/v1/", "/v1beta/", "/openai/", "/model/")):
         return _response(404, {"error": {"message": "status 404", "type": "test"}}, {})
+    fake.paths.append(path)
     if path.endswith("/embeddings"):
         fake.requests.append(body)
         from promptops.evals.providers.echo import hashed_embedding
@@ -123,6 +153,10 @@ async def _answer(fake: FakeLLM, path: str, body: dict[str, Any]) -> bytes:
         return _response(reply.status, error, reply.headers)
     if path.endswith("/messages"):
         return _response(200, _anthropic(body, reply), reply.headers)
+    if ":generateContent" in path:
+        return _response(200, _gemini(body, reply), reply.headers)
+    if path.endswith("/converse"):
+        return _response(200, _bedrock(body, reply), reply.headers)
     return _response(200, _openai(body, reply), reply.headers)
 
 

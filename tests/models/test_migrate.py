@@ -85,7 +85,8 @@ def test_migrate_apply_writes_the_change_on_a_branch(
         (["migrate", "nope", "--to", "support-default"], "error: no pin 'nope' in models.yaml\n"),
         (["migrate", "extract-mini", "--to", "suport-default"],
          "error: 'suport-default' is neither a pin of models.yaml nor provider:model-id "
-         "(providers: openai, openai-compatible, anthropic, replay, echo); did you mean "
+         "(providers: openai, openai-compatible, anthropic, azure-openai, gemini, bedrock, "
+         "replay, echo); did you mean "
          "'support-default'?\n"),
     ],
 )  # fmt: skip

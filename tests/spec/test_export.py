@@ -92,7 +92,8 @@ def test_enums_for_risk_provider_and_role() -> None:
     ]
     models = {"models": {"m": {"provider": "opnai", "model": "gpt-4o-2024-08-06"}}}
     assert _errors("models", models) == [
-        "'opnai' is not one of ['openai', 'anthropic', 'openai-compatible', 'echo', 'replay']"
+        "'opnai' is not one of ['openai', 'anthropic', 'openai-compatible', 'azure-openai', "
+        "'gemini', 'bedrock', 'echo', 'replay']"
     ]
     prompt = {"kind": "prompt", "model": "m", "messages": [{"role": "bot", "content": "x"}]}
     assert _errors("prompt-file", prompt) != []

@@ -30,7 +30,10 @@ __all__ = [
 ]
 
 # "openai-compatible" is the OpenAI SDK pointed at the pin's base_url (vLLM, Ollama, LiteLLM).
-PROVIDER_NAMES = ("openai", "openai-compatible", "anthropic", "replay", "echo")
+PROVIDER_NAMES = (
+    "openai", "openai-compatible", "anthropic", "azure-openai", "gemini", "bedrock", "replay",
+    "echo",
+)  # fmt: skip
 
 
 def make_provider(
@@ -58,6 +61,21 @@ def make_provider(
 
         require_sdk("anthropic", name, "anthropic")
         return AnthropicProvider(env=env, timeout_s=config.timeout_s, clock=clock)
+    if name == "azure-openai":
+        from promptops.evals.providers.azure_openai import AzureOpenAIProvider
+
+        require_sdk("openai", name, "azure")
+        return AzureOpenAIProvider(env=env, timeout_s=config.timeout_s, clock=clock)
+    if name == "gemini":
+        from promptops.evals.providers.gemini import GeminiProvider
+
+        require_sdk("google.genai", name, "gemini")
+        return GeminiProvider(env=env, timeout_s=config.timeout_s, clock=clock)
+    if name == "bedrock":
+        from promptops.evals.providers.bedrock import BedrockProvider
+
+        require_sdk("boto3", name, "bedrock")
+        return BedrockProvider(env=env, timeout_s=config.timeout_s, clock=clock)
     if name == "echo":
         return EchoProvider()
     if name == "replay":
