@@ -101,6 +101,31 @@ def promptfoo_contestant(name: str, workdir: Path, n: int) -> Contestant:
     )
 
 
+class PromptfooOutput:
+    """Checks a ``--no-write`` run (no results database) through its ``-o`` output file."""
+
+    def __init__(self, path: Path, n: int) -> None:
+        self.path = path
+        self.n = n
+
+    def ok(self, _stdout: str = "") -> bool:
+        try:
+            stats = json.loads(self.path.read_text(encoding="utf-8"))["results"]["stats"]
+            self.path.unlink()
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return bool(stats.get("successes") == self.n and stats.get("failures") == 0)
+
+
+def promptfoo_nowrite_contestant(name: str, workdir: Path, n: int) -> Contestant:
+    """promptfoo with ``--no-write``: no results database, the output file checked instead."""
+    base = promptfoo_contestant(name, workdir, n)
+    out = workdir / f"promptfoo-nowrite-{n}.json"
+    check = PromptfooOutput(out, n)
+    return Contestant(base.name, [*base.argv, "--no-write", "-o", str(out)], base.cwd,
+                      base.env, valid=check.ok)  # fmt: skip
+
+
 def promptops_contestant(name: str, python: Path, workdir: Path, n: int) -> Contestant:
     repo = write_promptops_repo(workdir / f"promptops-{n}", n)
     return Contestant(
@@ -153,20 +178,29 @@ def main() -> int:
         pf_big = promptfoo_contestant(f"promptfoo eval ({n} cases)", workdir, n)
         po_big = promptops_contestant(f"promptops eval ({n} cases)", python, workdir, n)
         pf_small = promptfoo_contestant(f"promptfoo eval ({SMALL} cases)", workdir, SMALL)
+        nw_big = promptfoo_nowrite_contestant(f"promptfoo --no-write ({n} cases)", workdir, n)
+        nw_small = promptfoo_nowrite_contestant(
+            f"promptfoo --no-write ({SMALL} cases)", workdir, SMALL
+        )
         po_small = promptops_contestant(f"promptops eval ({SMALL} cases)", python, workdir, SMALL)
         check_promptfoo(pf_big)
         check_promptops(po_big, n)
         check_promptfoo(pf_small)
         check_promptops(po_small, SMALL)
+        check_promptfoo(nw_big)
+        check_promptfoo(nw_small)
         print(f"eval throughput: {n} cases, echo provider, one contains assertion each")
         print(f"  {args.runs} timed runs each, interleaved, after a checked run; median wall time")
-        times = interleaved([pf_big, po_big, pf_small, po_small], args.runs, warm_up=False)
+        everyone = [pf_big, nw_big, po_big, pf_small, nw_small, po_small]
+        times = interleaved(everyone, args.runs, warm_up=False)
 
     med = {name: median_ms(samples) / 1000.0 for name, samples in times.items()}
-    for c in (pf_big, po_big, pf_small, po_small):
+    for c in everyone:
         print(f"  {c.name:34s} {med[c.name]:8.3f} s")
     rates = {}
-    for tool, big, small in (("promptfoo", pf_big, pf_small), ("promptops", po_big, po_small)):
+    for tool, big, small in (("promptfoo", pf_big, pf_small),
+                             ("promptfoo --no-write", nw_big, nw_small),
+                             ("promptops", po_big, po_small)):  # fmt: skip
         rate = n / med[big.name]
         per_case_ms = (med[big.name] - med[small.name]) / (n - SMALL) * 1000.0
         start_s = med[small.name] - per_case_ms * SMALL / 1000.0
@@ -177,12 +211,13 @@ def main() -> int:
         )
     for name, count in DISCARDED.items():
         print(f"  note: {count} run(s) of {name} failed their check and were repeated")
-    ratio = rates["promptops"] / rates["promptfoo"]
-    verdict = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"
-    print(
-        f"  ratio promptops / promptfoo cases/s: {ratio:.1f}x "
-        f"(target >= {TARGET_RATIO:.0f}x) {verdict}"
-    )
+    for peer in ("promptfoo", "promptfoo --no-write"):
+        ratio = rates["promptops"] / rates[peer]
+        verdict = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"
+        print(
+            f"  ratio promptops / {peer} cases/s: {ratio:.1f}x "
+            f"(target >= {TARGET_RATIO:.0f}x) {verdict}"
+        )
     return 0
 
 
