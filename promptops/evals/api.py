@@ -60,6 +60,7 @@ def evaluate_repository(
     provider: str | None = None,
     record: bool = False,
     prune: bool = False,
+    batch: bool = False,
     use_cache: bool = True,
     cache_dir: Path | None = None,
     concurrency: int | None = None,
@@ -71,7 +72,8 @@ def evaluate_repository(
 
     ``provider`` overrides every model pin's provider. ``record`` writes each answer to
     ``evals/recordings/`` of the working tree, for ``--provider replay``; ``prune``
-    removes the recordings there that no request of this run used.
+    removes the recordings there that no request of this run used; ``batch`` sends
+    remote requests through the providers' batch APIs (resumable, half price).
 
     Raises:
         ValidationError: if the repository or an eval set is invalid.
@@ -103,6 +105,11 @@ def evaluate_repository(
     )
     recorder = Recorder(repo.root) if record else None
     directory = cache_dir if cache_dir is not None else default_cache_dir(repo.root)
+    batch_dir = None
+    if batch:
+        if directory is None:
+            raise UsageError("--batch keeps batch ids in the cache directory: run inside git")
+        batch_dir = directory.parent / "batches"
     with EvalSession(
         config=config,
         provider=provider,
@@ -110,6 +117,7 @@ def evaluate_repository(
         recordings=sources,
         recorder=recorder,
         env=env,
+        batch_dir=batch_dir,
     ) as session:
         judges = judge_setup(repo, bundle.prompts, bundle.prompt)
         report = session.run(

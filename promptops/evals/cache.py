@@ -98,6 +98,38 @@ class ResponseCache:
         future.set_result(response)
         return response, from_disk
 
+    def lookup(self, key: str) -> Response | None:
+        """The response for ``key`` from memory or disk, without calling anything."""
+        if not self._enabled:
+            return None
+        with self._lock:
+            cached = self._memory.get(key)
+        if cached is None:
+            path = self._path(key)
+            try:
+                cached = None if path is None else Response.from_dict(json.loads(path.read_bytes()))
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
+        with self._lock:
+            if cached is not None:
+                self._memory[key] = cached
+                self._hits += 1
+        return cached
+
+    def store(self, key: str, response: Response) -> None:
+        """Keep ``response`` for ``key`` (memory and disk), as if it had been fetched.
+
+        Raises:
+            OSError: if the disk layer cannot be written.
+        """
+        with self._lock:
+            self._calls += 1
+            if self._enabled:
+                self._memory[key] = response
+        path = self._path(key) if self._enabled else None
+        if path is not None:
+            atomic_write_text(path, json.dumps(response.to_dict(), sort_keys=True))
+
     def _get_local(self, key: str, call: Callable[[], Response]) -> tuple[Response, bool]:
         # Echo and replay answer in microseconds on the calling thread: a racing duplicate
         # is cheaper than the in-flight bookkeeping.

@@ -34,3 +34,5 @@ class EvalConfig:
     max_recording_bytes: int = 4_000_000
     excerpt_chars: int = 200
     max_regex_chars: int = 1_000
+    # --batch: seconds between polls of a provider's batch.
+    batch_poll_s: float = 10.0

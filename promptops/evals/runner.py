@@ -21,6 +21,7 @@ from typing import Any
 
 from promptops.errors import ProviderError, RenderError, UsageError
 from promptops.evals.assertions import Observed, check_all
+from promptops.evals.batch import BATCH_PROVIDERS, run_batches
 from promptops.evals.cache import ResponseCache, cache_key
 from promptops.evals.config import EvalConfig
 from promptops.evals.grading import JudgePrompts, grade_sample, judge_input, sample_jobs
@@ -80,7 +81,9 @@ def _cost(pricing: Any, response: Response) -> float | None:
     if not _has_pricing(pricing):
         return None
     per_in, per_out = pricing["input_per_mtok"], pricing["output_per_mtok"]
-    return float(response.tokens_in * per_in + response.tokens_out * per_out) / 1_000_000
+    cost = float(response.tokens_in * per_in + response.tokens_out * per_out) / 1_000_000
+    # Batch APIs (OpenAI Batch, Anthropic Message Batches) bill half the list price.
+    return cost / 2 if response.batch else cost
 
 
 class EvalSession:
@@ -99,9 +102,12 @@ class EvalSession:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        batch_dir: Path | None = None,
     ) -> None:
         """``provider`` overrides every model pin's provider (``--provider``);
-        ``providers`` supplies ready instances by name (custom or scripted providers)."""
+        ``providers`` supplies ready instances by name (custom or scripted providers);
+        ``batch_dir``: send remote requests through the providers' batch APIs, keeping
+        each batch's id there until its results are in (``--batch``)."""
         self.config = config or EvalConfig()
         self.cache = cache or ResponseCache()
         self._override = provider
@@ -115,6 +121,7 @@ class EvalSession:
         self._providers: dict[str, Provider] = dict(providers or {})
         self._compiled: dict[str, _PromptEntry] = {}
         self._used: set[str] = set()
+        self._batch_dir = batch_dir
         self._judges = JudgePrompts()
         # ("g", case, sample, assertion) -> why that graded assertion could not even ask.
         self._broken: dict[Hashable, str] = {}
@@ -313,6 +320,10 @@ class EvalSession:
         done = 0
         local = [j for j in jobs if not j[3].remote]
         remote = [j for j in jobs if j[3].remote]
+        if self._batch_dir is not None:
+            batched = [j for j in remote if j[3].name in BATCH_PROVIDERS]
+            remote = [j for j in remote if j[3].name not in BATCH_PROVIDERS]
+            answers.update(self._batches(batched, progress))
         # Echo and replay answer from memory: a thread hop would cost more than the answer.
         for job in local:
             answers[job[0]] = self._answer(job)
@@ -328,6 +339,25 @@ class EvalSession:
                     done += 1
                     if progress is not None:
                         progress(done, total)
+        return answers
+
+    def _batches(self, jobs: list[_Job], progress: Progress | None) -> dict[Hashable, Answer]:
+        if not jobs:
+            return {}
+        assert self._batch_dir is not None
+        for _, request, ctx, _provider in jobs:
+            self._used.add(recording_path(ctx.prompt_id, request.digest))
+        got = run_batches(jobs, self.cache, self._batch_dir, sleep=self._sleep,
+                          poll_s=self.config.batch_poll_s, progress=progress)  # fmt: skip
+        answers: dict[Hashable, Answer] = {}
+        for key, request, ctx, provider in jobs:
+            value = got[key]
+            if isinstance(value, str):
+                answers[key] = f"{ctx}: {value}"
+                continue
+            answers[key] = (value, False)
+            if self._recorder is not None:
+                self._recorder.add(ctx.prompt_id, request, ctx.sample, provider.name, value)
         return answers
 
     def _answer(self, job: _Job) -> Answer:

@@ -40,6 +40,10 @@ class FakeLLM:
         self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        # Batch APIs: files by id, batches by id; a batch ends after this many polls.
+        self.files: dict[str, list[dict[str, Any]]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls = 2
         self.release = threading.Event()
         self.delay_s = delay_s
         self.url = ""
@@ -129,12 +133,93 @@ def _response(status: int, payload: dict[str, Any], headers: dict[str, str]) -> 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
 
 
-async def _answer(fake: FakeLLM, path: str, body: dict[str, Any]) -> bytes:
+def _jsonl(lines: list[dict[str, Any]]) -> bytes:
+    data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/binary\r\nContent-Length: {len(data)}"
+    return (head + "\r\n\r\n").encode() + data
+
+
+def _batch_api(fake: FakeLLM, method: str, path: str, body: dict[str, Any]) -> bytes | None:
+    """OpenAI Batch (files, batches) and Anthropic Message Batches, just enough to run."""
+    path = path.split("?")[0]
+    if method == "POST" and path == "/v1/files":
+        raw = body["_raw"]
+        lines = [json.loads(ln) for ln in raw.split(b"\n") if b'"custom_id"' in ln]
+        file_id = f"file-{len(fake.files) + 1}"
+        fake.files[file_id] = lines
+        return _response(200, {"id": file_id, "object": "file", "bytes": len(raw),
+                               "created_at": 0, "filename": "batch.jsonl", "purpose": "batch",
+                               "status": "processed"}, {})  # fmt: skip
+    if method == "POST" and path == "/v1/batches":
+        batch_id = f"batch_{len(fake.batches) + 1}"
+        items = fake.files[body["input_file_id"]]
+        fake.batches[batch_id] = {"kind": "openai", "items": items, "polls": fake.batch_polls}
+        return _response(200, _openai_batch(batch_id, fake.batches[batch_id]), {})
+    if method == "GET" and path.startswith("/v1/batches/"):
+        batch = fake.batches[path.rsplit("/", 1)[1]]
+        batch["polls"] -= 1
+        return _response(200, _openai_batch(path.rsplit("/", 1)[1], batch), {})
+    if method == "GET" and path.startswith("/v1/files/") and path.endswith("/content"):
+        batch_id = path.split("/")[3].removeprefix("out-")
+        items = fake.batches[batch_id]["items"]
+        return _jsonl([{"id": f"r{i}", "custom_id": it["custom_id"], "error": None,
+                        "response": {"status_code": 200, "request_id": f"q{i}",
+                                     "body": _openai(it["body"], Reply())}}
+                       for i, it in enumerate(items)])  # fmt: skip
+    if method == "POST" and path == "/v1/messages/batches":
+        batch_id = f"msgbatch_{len(fake.batches) + 1}"
+        fake.batches[batch_id] = {"kind": "anthropic", "items": body["requests"],
+                                  "polls": fake.batch_polls}  # fmt: skip
+        return _response(200, _anthropic_batch(fake, batch_id), {})
+    if method == "GET" and path.startswith("/v1/messages/batches/") and path.endswith("/results"):
+        items = fake.batches[path.split("/")[4]]["items"]
+        return _jsonl([
+            {"custom_id": it["custom_id"],
+             "result": {"type": "succeeded", "message": _anthropic(it["params"], Reply())}}
+            for it in items
+        ])  # fmt: skip
+    if method == "GET" and path.startswith("/v1/messages/batches/"):
+        batch_id = path.rsplit("/", 1)[1]
+        fake.batches[batch_id]["polls"] -= 1
+        return _response(200, _anthropic_batch(fake, batch_id), {})
+    return None
+
+
+def _openai_batch(batch_id: str, batch: dict[str, Any]) -> dict[str, Any]:
+    total = len(batch["items"])
+    done = batch["polls"] <= 0
+    return {"id": batch_id, "object": "batch", "endpoint": "/v1/chat/completions",
+            "input_file_id": "file-1", "completion_window": "24h", "created_at": 0,
+            "status": "completed" if done else "in_progress",
+            "output_file_id": f"out-{batch_id}" if done else None, "error_file_id": None,
+            "request_counts": {"total": total, "completed": total if done else total // 2,
+                               "failed": 0}}  # fmt: skip
+
+
+def _anthropic_batch(fake: FakeLLM, batch_id: str) -> dict[str, Any]:
+    batch = fake.batches[batch_id]
+    total, done = len(batch["items"]), batch["polls"] <= 0
+    return {"id": batch_id, "type": "message_batch",
+            "processing_status": "ended" if done else "in_progress",
+            "request_counts": {"processing": 0 if done else total,
+                               "succeeded": total if done else 0,
+                               "errored": 0, "canceled": 0, "expired": 0},
+            "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-02T00:00:00Z",
+            "ended_at": "2026-01-01T00:01:00Z" if done else None, "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": f"{fake.url}/messages/batches/{batch_id}/results" if done else None,
+            }  # fmt: skip
+
+
+async def _answer(fake: FakeLLM, path: str, body: dict[str, Any], method: str = "POST") -> bytes:
     # As real servers do: everything lives under /v1 (OpenAI, Anthropic), /v1beta (Gemini),
     # /openai/ (Azure) or /model/ (Bedrock).
     if not path.startswith(("/v1/", "/v1beta/", "/openai/", "/model/")):
         return _response(404, {"error": {"message": "status 404", "type": "test"}}, {})
     fake.paths.append(path)
+    batched = _batch_api(fake, method, path, body)
+    if batched is not None:
+        return batched
     if path.endswith("/embeddings"):
         fake.requests.append(body)
         from promptops.evals.providers.echo import hashed_embedding
@@ -174,8 +259,13 @@ async def _connection(
             for line in header_lines:
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
-            body = json.loads(await reader.readexactly(int(headers.get("content-length", 0))))
-            writer.write(await _answer(fake, request_line.split(" ")[1], body))
+            raw = await reader.readexactly(int(headers.get("content-length", 0)))
+            if headers.get("content-type", "").startswith("multipart/"):
+                body: dict[str, Any] = {"_raw": raw}
+            else:
+                body = json.loads(raw) if raw else {}
+            method, target = request_line.split(" ")[:2]
+            writer.write(await _answer(fake, target, body, method))
             await writer.drain()
             if headers.get("connection", "").lower() == "close":
                 break

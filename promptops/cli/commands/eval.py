@@ -51,6 +51,12 @@ def _progress_bar() -> Iterator[Progress | None]:
 @click.option(
     "--prune", is_flag=True, help="Remove recordings under evals/recordings/ that no case uses."
 )
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="Send live requests through OpenAI Batch / Anthropic Message Batches (half price; "
+    "resumes an interrupted run's batch).",
+)
 @click.option("--no-cache", is_flag=True, help="Send every request; bypass the response cache.")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight at once.")
 @click.option(
@@ -76,6 +82,7 @@ def command(
     provider: str | None,
     record: bool,
     prune: bool,
+    batch: bool,
     no_cache: bool,
     concurrency: int | None,
     pins: tuple[str, ...],
@@ -110,6 +117,7 @@ def command(
             provider=provider,
             record=record,
             prune=prune,
+            batch=batch,
             use_cache=not no_cache,
             concurrency=concurrency,
             progress=progress,
