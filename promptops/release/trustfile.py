@@ -12,6 +12,7 @@ import yaml
 from promptops.errors import SignatureError, UsageError
 from promptops.runtime.dsse import TrustRoot
 from promptops.spec import SignersFile
+from promptops.spec.header import split_header
 
 __all__ = ["MAX_TRUST_BYTES", "load_trust", "trust_from_signers"]
 
@@ -53,7 +54,8 @@ def load_trust(path: Path) -> TrustRoot:
         kind = "JSON" if path.suffix == ".json" else "YAML"
         raise UsageError(f"{path}: not valid {kind} ({exc})") from exc
     try:
-        signers = SignersFile.model_validate(data)
+        # The ``promptops:`` version header is no part of the document (ADR 0014).
+        signers = SignersFile.model_validate(split_header(data)[1])
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "top level"

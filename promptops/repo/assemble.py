@@ -26,6 +26,7 @@ from promptops.spec import (
     SignersFile,
     ToolsFile,
 )
+from promptops.spec.header import split_header
 
 __all__ = ["assemble"]
 
@@ -52,7 +53,7 @@ def _data_loader(snap: Snapshot, limits: Limits) -> Any:
         out: dict[str, Any] = {}
         for path, data in snap.read(paths).items():
             try:
-                out[path] = parse_yaml(data, limits).data
+                out[path] = split_header(parse_yaml(data, limits).data)[1]
             except YamlProblem:
                 continue
         return out

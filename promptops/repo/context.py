@@ -9,7 +9,11 @@ from promptops import __version__
 from promptops.repo.config import Limits
 from promptops.repo.patterns import PatternSet
 
-__all__ = ["CheckContext"]
+__all__ = ["CHECKS_VERSION", "CheckContext"]
+
+# Bumped whenever single-file checks change what they report or the facts they keep, so a
+# result cached by an older build of the same promptops version is not reused.
+CHECKS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,6 @@ class CheckContext:
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
-        raw = f"{__version__}\0{self.limits}\0{self.require_owner}\0{self.max_template_chars}"
-        raw += f"\0{self.rules_digest}"
+        raw = f"{__version__}\0{CHECKS_VERSION}\0{self.limits}\0{self.require_owner}"
+        raw += f"\0{self.max_template_chars}\0{self.rules_digest}"
         object.__setattr__(self, "key", hashlib.sha1(raw.encode()).hexdigest()[:16])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -9,13 +10,14 @@ import yaml
 
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
-from promptops.repo.positions import diagnostic_at, find_node
+from promptops.repo.positions import diagnostic_at, find_node, locate
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
 from promptops.repo.schema_lint import lint_inputs, lint_schema
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.templates import analyse_template
 from promptops.repo.types import Diagnostic
+from promptops.repo.version import check_header
 from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
 from promptops.spec import (
     ID_PATTERN,
@@ -30,6 +32,7 @@ from promptops.spec import (
     ToolsFile,
 )
 from promptops.spec._base import SpecModel
+from promptops.spec.header import HEADER_KEY, split_header
 
 __all__ = ["check_file", "classify", "template_positions"]
 
@@ -73,6 +76,14 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
         return FileResult(
             None, None, (Diagnostic(path, 1, 1, "error", "too-deep", "document nests too deeply"),)
         )
+    header, data = split_header(parsed.data)
+    if header is not None:
+        # Before anything else: a file for a newer promptops gets this one diagnostic, not
+        # a wall of unknown keys. Then the header is no part of the document.
+        problem = check_header(path, header, locate(parsed.root, (HEADER_KEY,)))
+        if problem is not None:
+            return FileResult(None, None, (problem,))
+        parsed = dataclasses.replace(parsed, data=data)
     if path in _FIXED:
         kind, cls = _FIXED[path]
         model, diags = check_model(cls, parsed.data, path, parsed.root)

@@ -1,8 +1,9 @@
-"""Validate plain data against a spec model; map pydantic errors and unknown keys to
+"""Validate plain data against a spec model; map pydantic errors (unknown keys included) to
 positions in the YAML source."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import types
 import typing
@@ -84,58 +85,57 @@ def _known(cls: type[SpecModel]) -> list[str]:
     return [f.alias or n for n, f in cls.model_fields.items()]
 
 
-def _unknown(
-    cls: type[SpecModel],
-    data: Any,
-    loc: tuple[object, ...],
-    path: str,
-    root: yaml.Node | None,
-    out: list[Diagnostic],
-) -> None:
-    if not isinstance(data, dict):
-        return
-    known = _known(cls)
-    children = _children(cls)
-    for key, value in data.items():
-        if key not in known:
-            where = f" in '{dotted(loc)}'" if loc else ""
-            out.append(
-                diagnostic_at(
-                    path,
-                    root,
-                    (*loc, key),
-                    "warning",
-                    "unknown-key",
-                    f"unknown key '{key}'{where}{did_you_mean(str(key), known)}",
-                    key=True,
-                )
-            )
-            continue
-        child = children.get(key)
+def _model_at(cls: type[SpecModel], loc: Sequence[object]) -> type[SpecModel] | None:
+    """The model class whose mapping sits at ``loc`` below ``cls``, or None (free-form)."""
+    current: type[SpecModel] | None = cls
+    parts = list(loc)
+    while parts and current is not None:
+        child = _children(current).get(str(parts.pop(0)))
         if child is None:
-            continue
+            return None
         shape, sub = child
-        if shape == "model":
-            _unknown(sub, value, (*loc, key), path, root, out)
-        elif shape == "list" and isinstance(value, list):
-            for i, item in enumerate(value):
-                _unknown(sub, item, (*loc, key, i), path, root, out)
-        elif shape == "dict" and isinstance(value, dict):
-            for name, item in value.items():
-                _unknown(sub, item, (*loc, key, name), path, root, out)
+        if shape in ("list", "dict"):
+            if not parts:
+                return None
+            parts.pop(0)  # the index or the mapping key
+        current = sub
+    return current
 
 
-def _message(err: Any) -> tuple[str, tuple[object, ...], bool]:
+def _suggestion(cls: type[SpecModel], loc: tuple[object, ...]) -> str | None:
+    """The known key an unknown key at ``loc`` is closest to, if any."""
+    owner = _model_at(cls, loc[:-1])
+    if owner is None:
+        return None
+    close = difflib.get_close_matches(str(loc[-1]), _known(owner), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_key(cls: type[SpecModel], loc: tuple[object, ...]) -> str:
+    key = str(loc[-1])
+    where = f" in '{dotted(loc[:-1])}'" if len(loc) > 1 else ""
+    owner = _model_at(cls, loc[:-1])
+    if owner is None:
+        return f"unknown key '{key}'{where}"
+    known = _known(owner)
+    hint = did_you_mean(key, known) or f"; expected one of: {', '.join(sorted(known))}"
+    return f"unknown key '{key}'{where}{hint}"
+
+
+def _message(cls: type[SpecModel], err: Any) -> tuple[str, str, tuple[object, ...], bool]:
+    """(code, message, loc, whether to point at the key rather than the value)."""
     loc = tuple(err["loc"])
+    if err["type"] == "extra_forbidden":
+        return "unknown-key", _unknown_key(cls, loc), loc, True
     if err["type"] == "missing":
         where = f" in '{dotted(loc[:-1])}'" if len(loc) > 1 else ""
-        return f"missing required key '{loc[-1]}'{where}", loc[:-1], False
+        return "schema", f"missing required key '{loc[-1]}'{where}", loc[:-1], False
     msg = str(err["msg"])
     msg = msg[:1].lower() + msg[1:]
     found = describe(err.get("input"))
     if loc:
-        return f"{dotted(loc)}: {msg}; found {found}", loc, False
-    return f"{msg}; found {found}", loc, False
+        return "schema", f"{dotted(loc)}: {msg}; found {found}", loc, False
+    return "schema", f"{msg}; found {found}", loc, False
 
 
 def check_model(
@@ -143,7 +143,8 @@ def check_model(
 ) -> tuple[M | None, list[Diagnostic]]:
     """Validate ``data`` as ``cls``; return the model (or None) and positioned diagnostics.
 
-    Unknown keys are warnings with a did-you-mean; schema violations are errors.
+    Unknown keys (the models forbid them) are errors with a did-you-mean, as are schema
+    violations.
     """
     out: list[Diagnostic] = []
     if not isinstance(data, dict):
@@ -159,12 +160,21 @@ def check_model(
             )
         )
         return None, out
-    _unknown(cls, data, (), path, root, out)
     try:
         model = cls.model_validate(data)
     except pydantic.ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            message, loc, key = _message(err)
-            out.append(diagnostic_at(path, root, loc, "error", "schema", message, key=key))
+        errors = exc.errors(include_url=False)
+        # A misspelt required key (``txt:`` for ``text:``) is one mistake: the unknown key's
+        # did-you-mean says it all, so the "missing required key" it causes is not repeated.
+        meant: set[tuple[object, ...]] = set()
+        for err in errors:
+            where: tuple[object, ...] = tuple(err["loc"])
+            if err["type"] == "extra_forbidden" and (hint := _suggestion(cls, where)):
+                meant.add((*where[:-1], hint))
+        for err in errors:
+            if err["type"] == "missing" and tuple(err["loc"]) in meant:
+                continue
+            code, message, loc, key = _message(cls, err)
+            out.append(diagnostic_at(path, root, loc, "error", code, message, key=key))
         return None, out
     return model, out

@@ -1,4 +1,4 @@
-"""Shared base for file models: unknown keys are kept (the validator warns about them)."""
+"""Shared base for file models: unknown keys are errors (ADR 0014)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = ["PROVIDERS", "RISKS", "ROLES", "Provider", "Risk", "Role", "SpecModel"]
 
-# Unknown keys are warnings with a did-you-mean, not errors, so models allow extras;
-# the repo layer reports them from ``model_extra`` with a position and a suggestion.
+# Unknown keys are errors: a misspelt key (``parms:``) would otherwise drop a setting
+# silently. Every file model forbids extras here, in one place, so a model added later is
+# strict too; the repo layer turns pydantic's ``extra_forbidden`` into a positioned
+# diagnostic with a did-you-mean. Files written for a newer promptops say so with a
+# ``promptops: ">=X"`` header (``spec/header.py``) instead of relying on leniency.
 # defer_build: a model's validator is built on first use, not at import, so a command that
 # finds every file in the result cache never pays for it (~35 ms of start-up).
-STRICT = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
+STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 # Closed vocabularies, kept here so the models, the exported JSON Schemas (editor
 # completion) and the code dispatching on them share one definition.

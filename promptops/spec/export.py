@@ -19,6 +19,7 @@ from promptops.errors import PromptopsError
 from promptops.fsutil import atomic_write_text
 from promptops.spec.evals import EvalSet
 from promptops.spec.experiments import Experiment
+from promptops.spec.header import HEADER_KEY, HEADER_SCHEMA
 from promptops.spec.models_file import ModelsFile
 from promptops.spec.policies import RulesFile, SignersFile, ToolsFile
 from promptops.spec.prompts import PromptFile
@@ -53,9 +54,9 @@ SCHEMA_KINDS: dict[str, tuple[Any, str]] = {
 class _EditorSchema(GenerateJsonSchema):
     """Closes every model object (``additionalProperties: false``) so editors flag typos.
 
-    The models themselves keep unknown keys (``extra="allow"``) and ``promptops validate``
-    reports them as warnings: a newer promptops may add keys an older one should not reject.
-    Free-form mappings (params, inputs, JSON Schemas) stay open: they are not models.
+    The models forbid unknown keys too (``promptops validate`` reports them as errors with
+    a did-you-mean). Free-form mappings (params, inputs, JSON Schemas) stay open: they are
+    not models.
     """
 
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
@@ -70,6 +71,19 @@ def schema_filename(kind: str) -> str:
     return f"{kind}.schema.json"
 
 
+def _with_header(body: dict[str, Any]) -> None:
+    """Allow the ``promptops:`` version header at the top of every file kind (it is no
+    part of the models: the reader strips it)."""
+    tops = [body]
+    for branch in body.get("oneOf", []):
+        ref = str(branch.get("$ref", ""))
+        if ref.startswith("#/$defs/"):
+            tops.append(body["$defs"][ref[len("#/$defs/") :]])
+    for top in tops:
+        if "properties" in top:
+            top["properties"] = {HEADER_KEY: HEADER_SCHEMA, **top["properties"]}
+
+
 def _export_one(kind: str) -> dict[str, Any]:
     target, title = SCHEMA_KINDS[kind]
     if isinstance(target, type) and issubclass(target, BaseModel):
@@ -77,6 +91,7 @@ def _export_one(kind: str) -> dict[str, Any]:
     else:
         body = TypeAdapter(target).json_schema(by_alias=True, schema_generator=_EditorSchema)
     body.pop("title", None)
+    _with_header(body)
     return {
         "$schema": _DIALECT,
         "$id": f"urn:promptops:schema:{SCHEMA_VERSION}:{kind}",

@@ -95,7 +95,7 @@ CASES = [
                 "prompts/greet.yaml",
                 2,
                 1,
-                "warning",
+                "error",
                 "unknown-key",
                 "unknown key 'descripton'; did you mean 'description'?",
             )
