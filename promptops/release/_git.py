@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # What a release is made of; everything else in the repository may change freely.
-PROMPT_SOURCES = ("prompts", "models.yaml", "policies", "evals")
+PROMPT_SOURCES = ("prompts", "models.yaml", "models.yml", "policies", "evals")
 _SERIAL = re.compile(r"^promptops-serial: (\d+)$", re.M)
 _BUNDLE = re.compile(r"^promptops-bundle: sha256:([0-9a-f]{64})$", re.M)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,10 @@ def assemble(
         diags.extend(check_pins(facts.models, where, rules.require_dated_model))
     diags.extend(cross_check(facts, rules, today, where))
     failed = {d.path for d in diags if d.level == "error"}
+    # Checks ran on canonical paths; users see their files' real names (names.py).
+    real = snap.actual
+    if real:
+        diags = [dataclasses.replace(d, path=real.get(d.path, d.path)) for d in diags]
     entries: dict[str, dict[str, tuple[str, str, Any]]] = {
         k: {} for k in ("prompt", "instruction", "partial", "eval", "experiment")
     }
@@ -113,8 +118,9 @@ def assemble(
     for path, res in sorted(results.items()):
         if res.kind is None or path in failed:
             continue
-        key = _key(path, res.kind)
-        paths[key] = path
+        # Eval sets are keyed by path: the real one, as reports name it.
+        key = real.get(path, path) if res.kind == "eval" else _key(path, res.kind)
+        paths[key] = real.get(path, path)
         digests[key] = snap.files[path]
         if res.kind in entries:
             entries[res.kind][key] = (path, snap.files[path], res.data)

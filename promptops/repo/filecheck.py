@@ -13,7 +13,12 @@ from promptops.repo.evalcheck import eval_facts
 from promptops.repo.positions import diagnostic_at, find_node, locate
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
-from promptops.repo.schema_lint import lint_inputs, lint_schema
+from promptops.repo.schema_lint import (
+    lint_inputs,
+    lint_schema,
+    lint_tool_parameters,
+    strict_output_problems,
+)
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.templates import analyse_template
 from promptops.repo.types import Diagnostic
@@ -52,7 +57,7 @@ _ID = re.compile(ID_PATTERN)
 
 def classify(path: str) -> str | None:
     """Which family a repository path belongs to: fixed, prompt, eval, or None (ignored)."""
-    if path.endswith(".yaml"):
+    if path.endswith(".yaml"):  # canonical: .yml files arrive renamed (names.py)
         if path.startswith("prompts/"):
             return "prompt"
         if path.startswith("evals/"):
@@ -89,10 +94,16 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
         model, diags = check_model(cls, parsed.data, path, parsed.root)
         if isinstance(model, ToolsFile):
             problems: list[tuple[tuple[object, ...], str]] = []
+            shapes: list[tuple[tuple[object, ...], str]] = []
             for name, tool in model.tools.items():
                 lint_schema(tool.parameters, ("tools", name, "parameters"), problems)
+                lint_tool_parameters(tool.parameters, ("tools", name, "parameters"), shapes)
             for loc, message in problems:
                 diags.append(diagnostic_at(path, parsed.root, loc, "error", "schema", message))
+            for loc, message in shapes:
+                diags.append(
+                    diagnostic_at(path, parsed.root, loc, "error", "tool-parameters", message)
+                )
         facts: dict[str, Any] = {}
         return _result(kind, model, parsed, diags, facts)
     if path.startswith("evals/"):
@@ -170,11 +181,15 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
     facts: dict[str, Any] = {}
     if isinstance(model, Prompt):
         problems = lint_inputs(model.inputs)
+        strict: list[tuple[tuple[object, ...], str]] = []
         if model.output is not None:
             lint_schema(model.output.schema_, ("output", "schema"), problems)
+            strict_output_problems(model.output.schema_, ("output", "schema"), strict)
         for loc, message in problems:
             key = loc[-1] != "type"
             diags.append(diagnostic_at(path, root, loc, "error", "schema", message, key=key))
+        for loc, message in strict:
+            diags.append(diagnostic_at(path, root, loc, "warning", "strict-output", message))
     if model is not None:
         facts = _template_facts(path, parsed, model, ctx, diags)
         if ctx.require_owner and not getattr(model, "owner", None):

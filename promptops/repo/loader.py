@@ -16,6 +16,7 @@ from promptops.repo.context import CheckContext
 from promptops.repo.filecheck import check_file, classify
 from promptops.repo.gitio import GitRepo, git_repo_for
 from promptops.repo.locator import Locator
+from promptops.repo.names import canonicalise
 from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
 from promptops.repo.reading import Snapshot, snapshot_ref, snapshot_worktree
@@ -36,7 +37,7 @@ def find_root(start: Path) -> Path:
     """
     here = start.resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "models.yaml").is_file():
+        if (candidate / "models.yaml").is_file() or (candidate / "models.yml").is_file():
             return candidate
     raise UsageError(
         f"no models.yaml in {start} or any parent directory; pass the path of "
@@ -109,7 +110,7 @@ def _check_all(
         else:
             contents = snap.read(missing)
             items = [(p, contents.get(p, b"")) for p in missing]
-        fresh = check_many(items, ctx, snap.local_root)
+        fresh = check_many(items, ctx, snap.local_root, snap.actual)
         for p, result in zip(missing, fresh, strict=True):
             store.put((ctx.key, p, snap.files[p]), result)
             out[p] = result
@@ -120,7 +121,7 @@ def _stray(paths: list[str]) -> list[Diagnostic]:
     """Warnings for files that are not prompt sources but sit where sources go."""
     out: list[Diagnostic] = []
     for p in paths:
-        if p.startswith("prompts/") and not p.endswith(".yaml"):
+        if p.startswith("prompts/") and not p.endswith(".yaml"):  # .yml is canonical .yaml
             out.append(
                 Diagnostic(
                     p,
@@ -128,7 +129,7 @@ def _stray(paths: list[str]) -> list[Diagnostic]:
                     1,
                     "warning",
                     "unknown-file",
-                    "ignored: files under prompts/ must end in '.yaml'",
+                    "ignored: files under prompts/ must end in '.yaml' or '.yml'",
                 )
             )
         elif p.startswith("policies/"):
@@ -205,8 +206,8 @@ def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Lim
     if not stores:
         open_store()
     store = stores[0]
+    extra = [*snap.problems, *canonicalise(snap)]
     where = Locator(snap.read, limits)
-    extra = list(snap.problems)
     if len(snap.files) > limits.max_files:
         extra.append(
             Diagnostic(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from itertools import repeat
 from pathlib import Path
 
@@ -19,41 +20,50 @@ PARALLEL_MIN = 1_500
 
 
 Item = tuple[str, bytes | None]
+Names = Mapping[str, str]
 
 
-def _check(path: str, data: bytes | None, ctx: CheckContext, root: Path | None) -> FileResult:
+def _check(
+    path: str, data: bytes | None, ctx: CheckContext, root: Path | None, names: Names
+) -> FileResult:
     if data is None and root is not None:
-        data = read_capped(root / path, ctx.limits)
+        data = read_capped(root / names.get(path, path), ctx.limits)
     return check_file(path, data if data is not None else b"", ctx)
 
 
-def _chunk(items: list[Item], ctx: CheckContext, root: Path | None) -> list[FileResult]:
+def _chunk(
+    items: list[Item], ctx: CheckContext, root: Path | None, names: Names
+) -> list[FileResult]:
     # Workers send back no parsed data: it would cost more to pickle than to re-parse the
     # few documents a caller later reads.
     out = []
     for path, data in items:
-        r = _check(path, data, ctx, root)
+        r = _check(path, data, ctx, root, names)
         out.append(FileResult(r.kind, None, r.diagnostics, r.facts))
     return out
 
 
-def check_many(items: list[Item], ctx: CheckContext, root: Path | None = None) -> list[FileResult]:
+def check_many(
+    items: list[Item], ctx: CheckContext, root: Path | None = None, names: Names | None = None
+) -> list[FileResult]:
     """``check_file`` over ``items``, in worker processes when there are many. An item
-    without bytes is read from ``root`` (by the worker, so reading is parallel too)."""
+    without bytes is read from ``root`` (by the worker, so reading is parallel too), under
+    its real name in ``names`` (canonical path -> file name) when it has one."""
+    names = names or {}
     workers = min(os.cpu_count() or 1, 8)
     # Forking a process that runs other threads can copy a lock some thread holds: only
     # single-threaded callers (the CLI, most scripts) get a pool.
     if len(items) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
-        return [_check(path, data, ctx, root) for path, data in items]
+        return [_check(path, data, ctx, root, names) for path, data in items]
     # Imported here: a warm run never needs a pool, and these imports cost ~40 ms.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [_check(path, data, ctx, root) for path, data in items]
+        return [_check(path, data, ctx, root, names) for path, data in items]
     size = max(100, len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     with pool:
-        parts = list(pool.map(_chunk, chunks, repeat(ctx), repeat(root)))
+        parts = list(pool.map(_chunk, chunks, repeat(ctx), repeat(root), repeat(names)))
     return [r for part in parts for r in part]

@@ -33,6 +33,8 @@ class Snapshot:
     # Working tree only: its directory (workers read files themselves) and bytes already read.
     local_root: Path | None = None
     contents: dict[str, bytes] = field(default_factory=dict)
+    # Canonical path -> the file's real name, for files spelled .yml (see names.py).
+    actual: dict[str, str] = field(default_factory=dict)
 
 
 def _prefix(git: GitRepo, root: Path) -> str:
@@ -51,7 +53,7 @@ def snapshot_ref(
     commit, tree = git.resolve(ref)
     prefix = _prefix(git, root)
     listing = git.ls_tree(tree, prefix, ROOTS, meanwhile)
-    if "models.yaml" not in listing:
+    if "models.yaml" not in listing and "models.yml" not in listing:
         raise UsageError(
             f"no models.yaml at '{prefix or './'}' in {ref} ({commit[:12]}); "
             "pass the path of the prompt repository"

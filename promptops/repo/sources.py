@@ -13,7 +13,7 @@ from promptops.repo.types import Diagnostic
 __all__ = ["ROOTS", "blob_id", "read_capped", "scan_directory"]
 
 # The prompt sources: what `dirty` compares with HEAD and what a bundle is built from.
-ROOTS = ("models.yaml", "prompts", "policies", "evals", "experiments")
+ROOTS = ("models.yaml", "models.yml", "prompts", "policies", "evals", "experiments")
 
 
 def blob_id(data: bytes) -> str:
@@ -56,7 +56,7 @@ def _walk(root: Path, rel: str, out: list[str], problems: list[Diagnostic], cap:
             _walk(root, path, out, problems, cap)
         elif stat.S_ISREG(mode):
             out.append(path)
-        elif stat.S_ISLNK(mode) and path.endswith(".yaml"):
+        elif stat.S_ISLNK(mode) and path.endswith((".yaml", ".yml")):
             problems.append(
                 Diagnostic(
                     path,
@@ -71,8 +71,8 @@ def _walk(root: Path, rel: str, out: list[str], problems: list[Diagnostic], cap:
 
 def scan_directory(root: Path, limits: Limits) -> tuple[list[str], list[Diagnostic]]:
     """Regular files under the prompt sources of a plain directory (no git)."""
-    found: list[str] = ["models.yaml"] if (root / "models.yaml").is_file() else []
+    found: list[str] = [name for name in ROOTS[:2] if (root / name).is_file()]
     problems: list[Diagnostic] = []
-    for sub in ROOTS[1:]:
+    for sub in ROOTS[2:]:
         _walk(root, sub, found, problems, limits.max_files)
     return found, problems

@@ -144,6 +144,8 @@ def load_shipped_schemas() -> dict[str, str]:
 
 def kind_for_path(relpath: str) -> str | None:
     """The schema kind of a repository-relative POSIX path, or None for other files."""
+    if relpath.endswith(".yml"):  # .yml is .yaml to promptops
+        relpath = relpath[: -len(".yml")] + ".yaml"
     if relpath == "models.yaml":
         return "models"
     if relpath.startswith("prompts/") and relpath.endswith(".yaml"):

@@ -34,8 +34,8 @@ class Tool(SpecModel):
         default=None, description="Human approval before each call; unset means risk == high."
     )
     parameters: dict[str, Any] = Field(
-        default_factory=lambda: {"type": "object"},
-        description="JSON Schema of the arguments.",
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the arguments: type object, arguments under properties.",
         json_schema_extra=JSON_SCHEMA_HINT,
     )
 

@@ -25,8 +25,8 @@ models:
 
 TOOLS = """\
 tools:
-  search: {description: Search., risk: low, parameters: {type: object}}
-  refund: {description: Refund., risk: high, parameters: {type: object}}
+  search: {description: Search., risk: low, parameters: {type: object, properties: {}}}
+  refund: {description: Refund., risk: high, parameters: {type: object, properties: {}}}
   wire: {description: Wire money., risk: high, requires_approval: false}
   peek: {description: Peek., risk: medium, requires_approval: true}
 """
@@ -129,28 +129,28 @@ def test_compiled_prompt_object() -> None:
                 "description": "Search.",
                 "risk": "low",
                 "requires_approval": False,
-                "parameters": {"type": "object"},
+                "parameters": {"type": "object", "properties": {}},
             },
             {
                 "name": "refund",
                 "description": "Refund.",
                 "risk": "high",
                 "requires_approval": True,
-                "parameters": {"type": "object"},
+                "parameters": {"type": "object", "properties": {}},
             },
             {
                 "name": "wire",
                 "description": "Wire money.",
                 "risk": "high",
                 "requires_approval": False,
-                "parameters": {"type": "object"},
+                "parameters": {"type": "object", "properties": {}},
             },
             {
                 "name": "peek",
                 "description": "Peek.",
                 "risk": "medium",
                 "requires_approval": True,
-                "parameters": {"type": "object"},
+                "parameters": {"type": "object", "properties": {}},
             },
         ],
         "output_schema": {"type": "object", "required": ["answer"]},

@@ -785,7 +785,7 @@ CASES = [
                 1,
                 "warning",
                 "unknown-file",
-                "ignored: files under prompts/ must end in '.yaml'",
+                "ignored: files under prompts/ must end in '.yaml' or '.yml'",
             )
         ],
         id="unknown-file",
