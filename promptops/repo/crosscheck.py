@@ -96,17 +96,23 @@ def _partial_vars(facts: Facts, pid: str, seen: set[str]) -> dict[str, str]:
     return out
 
 
+def _unknown_model(facts: Facts, name: str) -> str:
+    # A raw provider model id where a pin name belongs: name the pin(s) that hold it.
+    pins = sorted(p for p, pin in facts.models.models.items() if pin.model == name)
+    if pins:
+        named = " or ".join(f"'{p}'" for p in pins)
+        return (
+            f"unknown model '{name}': prompts name a pin of models.yaml, not a model id; "
+            f"'{name}' is the model of pin {named}: write 'model: {pins[0]}'"
+        )
+    return f"unknown model '{name}'{did_you_mean(name, facts.models.models)}"
+
+
 def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _Out) -> None:
     model = pf["model"]
     pin = facts.models.models.get(model)
     if pin is None and facts.models_ok:
-        out.add(
-            path,
-            ("value", ("model",)),
-            "error",
-            "unknown-model",
-            f"unknown model '{model}'{did_you_mean(model, facts.models.models)}",
-        )
+        out.add(path, ("value", ("model",)), "error", "unknown-model", _unknown_model(facts, model))
     elif pin is not None and (use := pin_use(model, pin, today)) is not None:
         out.add(path, ("value", ("model",)), *use)
     for i, name in enumerate(pf["system"]):
@@ -145,8 +151,9 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
                     f"variable '{name}' (used by partial '{owner}') is not a declared "
                     "input; declare it under 'inputs'",
                 )
+    quiet = set(pf.get("single_brace", ()))  # warned about as {name} already
     for name in inputs:
-        if name not in used and pf.get("complete", True):
+        if name not in used and name not in quiet and pf.get("complete", True):
             out.add(
                 path,
                 ("key", ("inputs", name)),

@@ -6,11 +6,9 @@ import dataclasses
 import re
 from typing import Any
 
-import yaml
-
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
-from promptops.repo.positions import diagnostic_at, find_node, locate
+from promptops.repo.positions import diagnostic_at, locate
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
 from promptops.repo.schema_lint import (
@@ -20,7 +18,7 @@ from promptops.repo.schema_lint import (
     strict_output_problems,
 )
 from promptops.repo.suggest import did_you_mean
-from promptops.repo.templates import analyse_template
+from promptops.repo.templatecheck import template_facts
 from promptops.repo.types import Diagnostic
 from promptops.repo.version import check_header
 from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
@@ -39,7 +37,7 @@ from promptops.spec import (
 from promptops.spec._base import SpecModel
 from promptops.spec.header import HEADER_KEY, split_header
 
-__all__ = ["check_file", "classify", "template_positions"]
+__all__ = ["check_file", "classify"]
 
 _FIXED: dict[str, tuple[str, type[SpecModel]]] = {
     "models.yaml": ("models", ModelsFile),
@@ -191,7 +189,7 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
         for loc, message in strict:
             diags.append(diagnostic_at(path, root, loc, "warning", "strict-output", message))
     if model is not None:
-        facts = _template_facts(path, parsed, model, ctx, diags)
+        facts = template_facts(path, parsed, model, ctx, diags)
         if ctx.require_owner and not getattr(model, "owner", None):
             diags.append(
                 diagnostic_at(
@@ -207,96 +205,3 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
     for line, col, message in ctx.patterns.search(parsed.text):
         diags.append(Diagnostic(path, line, col, "error", "forbidden-pattern", message))
     return _result(str(kind), model, parsed, diags, facts)
-
-
-def _templates(model: SpecModel) -> list[tuple[tuple[object, ...], str]]:
-    if isinstance(model, Prompt):
-        return [(("messages", i, "content"), m.content) for i, m in enumerate(model.messages)]
-    if isinstance(model, Partial):
-        return [(("template",), model.template)]
-    return []
-
-
-def _shift(parsed: Parsed, node: yaml.Node | None, tline: int) -> tuple[int, int]:
-    """File position of template line ``tline`` of the scalar ``node``."""
-    if node is None:
-        return 1, 1
-    mark = node.start_mark
-    style = getattr(node, "style", None)
-    block = style in ("|", ">")
-    line = mark.line + 1 + tline if block else mark.line + tline
-    if not block and tline == 1:
-        return line, mark.column + 1 + (1 if style in ("'", '"') else 0)
-    lines = parsed.text.split("\n")
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    return line, len(text) - len(text.lstrip(" ")) + 1
-
-
-def template_positions(parsed: Parsed) -> dict[tuple[str, str], tuple[int, int]]:
-    """File positions of each template variable's and include's first use, for diagnostics
-    found across files (computed only for files that get one)."""
-    out: dict[tuple[str, str], tuple[int, int]] = {}
-    data = parsed.data if isinstance(parsed.data, dict) else {}
-    for loc, text in _raw_templates(data):
-        node = find_node(parsed.root, loc)
-        facts = analyse_template(text)
-        for name, tline in facts.variables.items():
-            out.setdefault(("tvar", name), _shift(parsed, node, tline))
-        for name, tline in facts.includes.items():
-            out.setdefault(("tinc", name), _shift(parsed, node, tline))
-    return out
-
-
-def _raw_templates(data: dict[str, Any]) -> list[tuple[tuple[object, ...], str]]:
-    if isinstance(data.get("template"), str):
-        return [(("template",), data["template"])]
-    messages = data.get("messages")
-    return [
-        (("messages", i, "content"), m["content"])
-        for i, m in enumerate(messages if isinstance(messages, list) else [])
-        if isinstance(m, dict) and isinstance(m.get("content"), str)
-    ]
-
-
-def _template_facts(
-    path: str, parsed: Parsed, model: SpecModel, ctx: CheckContext, diags: list[Diagnostic]
-) -> dict[str, Any]:
-    variables: dict[str, None] = {}
-    includes: dict[str, None] = {}
-    for loc, text in _templates(model):
-        node = None
-        if ctx.max_template_chars is not None and len(text) > ctx.max_template_chars:
-            node = find_node(parsed.root, loc)
-            line, col = _shift(parsed, node, 1)
-            diags.append(
-                Diagnostic(
-                    path,
-                    line,
-                    col,
-                    "error",
-                    "template-too-large",
-                    f"template is {len(text)} characters; "
-                    f"rules.max_template_chars is {ctx.max_template_chars}",
-                )
-            )
-        facts = analyse_template(text)
-        if facts.problems:
-            node = node or find_node(parsed.root, loc)
-        for tline, code, message in facts.problems:
-            line, col = _shift(parsed, node, tline)
-            diags.append(Diagnostic(path, line, col, "error", code, message))
-        variables.update(dict.fromkeys(facts.variables))
-        includes.update(dict.fromkeys(facts.includes))
-    out: dict[str, Any] = {"variables": list(variables), "includes": list(includes)}
-    if any(d.code == "template-syntax" for d in diags):
-        # Variables of a template that does not parse are unknown: do not call inputs unused.
-        out["complete"] = False
-    if isinstance(model, Prompt):
-        out.update(
-            model=model.model,
-            system=model.system,
-            tools=model.tools,
-            inputs={n: "default" in s for n, s in model.inputs.items()},
-            tags=model.tags,
-        )
-    return out

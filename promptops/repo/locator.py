@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from promptops.repo.config import Limits
-from promptops.repo.filecheck import template_positions
 from promptops.repo.positions import locate
+from promptops.repo.templatecheck import template_positions
 from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
 
 __all__ = ["Anchor", "Locator"]

@@ -136,12 +136,27 @@ def _problem(exc: yaml.YAMLError, text: str, limits: Limits) -> YamlProblem:
         if mark is None and exc.problem_mark is not None:
             mark = (exc.problem_mark.line + 1, exc.problem_mark.column + 1)
         return YamlProblem("too-deep", too_deep(limits), *(mark or (1, 1)))
-    return _syntax(exc)
+    return _syntax(exc, text)
 
 
-def _syntax(exc: yaml.YAMLError) -> YamlProblem:
+def _tab_at(text: str, line: int, column: int) -> bool:
+    lines = text.split("\n")
+    return 0 <= line < len(lines) and lines[line][column : column + 1] == "\t"
+
+
+def _syntax(exc: yaml.YAMLError, text: str) -> YamlProblem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and _tab_at(text, mark.line, mark.column):
+            # libyaml says "found character that cannot start any token"; the character
+            # is a tab, and a newcomer needs to hear that word.
+            return YamlProblem(
+                "yaml-tab",
+                "invalid YAML: a tab character is used for indentation; YAML indents with "
+                "spaces only: replace the tab with spaces",
+                mark.line + 1,
+                mark.column + 1,
+            )
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
