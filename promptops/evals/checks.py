@@ -13,8 +13,9 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from promptops.evals.jsonpath import MISSING, JsonPathError, parse_json_path, resolve_json_path
 from promptops.evals.types import Response
+from promptops.spec.evals import JSON_PATH_TESTS
+from promptops.spec.jsonpath import MISSING, JsonPathError, parse_json_path, resolve_json_path
 
 __all__ = ["BUILDERS", "AssertionSpecError", "Check", "Observed", "regex_check"]
 
@@ -163,28 +164,59 @@ def _json_schema(arg: Any) -> tuple[str, Check]:
     return "output to match the JSON schema", check
 
 
+def _json_path_test(key: str, expected: Any) -> tuple[str, Callable[[Any], bool]]:
+    """The phrase and predicate of one json_path test on the value found at the path."""
+    if key == "equals":
+        return f"to equal {json.dumps(expected, ensure_ascii=False)}", lambda v: v == expected
+    if key == "exists":
+        if not isinstance(expected, bool):
+            raise AssertionSpecError(f"json_path.exists expects true or false, found {expected!r}")
+        return (
+            "to exist" if expected else "to be absent"
+        ), lambda v: (v is not MISSING) == expected
+    if key == "contains":
+        shown = json.dumps(expected, ensure_ascii=False)
+        return (
+            f"to contain {shown}",
+            lambda v: (
+                (isinstance(v, str) and isinstance(expected, str) and expected in v)
+                or (isinstance(v, list) and expected in v)
+            ),
+        )
+    pattern = _need_str("json_path.matches", expected)
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise AssertionSpecError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return f"to match /{pattern}/", lambda v: isinstance(v, str) and bool(compiled.search(v))
+
+
 def _json_path(arg: Any) -> tuple[str, Check]:
-    if not isinstance(arg, dict) or set(arg) != {"path", "equals"}:
+    tests = [k for k in JSON_PATH_TESTS if isinstance(arg, dict) and k in arg]
+    if not isinstance(arg, dict) or "path" not in arg or len(tests) != 1 or len(arg) != 2:
         raise AssertionSpecError(
-            f"json_path expects a mapping {{path: '$.a.b[0]', equals: VALUE}}, found {arg!r}"
+            "json_path expects {path: '$.a.b[0]', and one of: "
+            f"{', '.join(JSON_PATH_TESTS)}}}, found {arg!r}"
         )
     path = _need_str("json_path.path", arg["path"])
     try:
         steps = parse_json_path(path)
     except JsonPathError as exc:
         raise AssertionSpecError(str(exc)) from None
-    expected = arg["equals"]
+    (key,) = tests
+    phrase, test = _json_path_test(key, arg[key])
 
     def check(o: Observed) -> tuple[bool, str | None]:
         ok, doc = o.json
         if not ok:
             return False, f"output that is not JSON ({doc})"
         value = resolve_json_path(doc, steps)
-        if value is MISSING:
+        if key != "exists" and value is MISSING:
             return False, "nothing at that path"
-        return value == expected, json.dumps(value, ensure_ascii=False)
+        shown = "nothing" if value is MISSING else json.dumps(value, ensure_ascii=False)
+        return test(value), shown
 
-    return f"{path} to equal {json.dumps(expected, ensure_ascii=False)}", check
+    return f"{path} {phrase}", check
 
 
 def _max_chars(arg: Any) -> tuple[str, Check]:

@@ -180,19 +180,25 @@ def _evals(facts: Facts, out: _Out) -> dict[str, int]:
             continue
         counts[target] = counts.get(target, 0) + len(ef["cases"])
         inputs: dict[str, bool] = facts.prompts[target][1]["inputs"]
-        for index, keys in ef["cases"]:
+        shared: list[str] = ef.get("defaults", [])
+        owners: list[tuple[tuple[object, ...], list[str]]] = [
+            (("defaults",), shared),
+            *((("cases", index), keys) for index, keys in ef["cases"]),
+        ]
+        for where, keys in owners:
             for key in keys:
                 if key not in inputs:
                     out.add(
                         path,
-                        ("key", ("cases", index, "inputs", key)),
+                        ("key", (*where, "inputs", key)),
                         "error",
                         "unknown-input",
                         f"input '{key}' is not declared by prompt "
                         f"'{target}'{did_you_mean(key, inputs)}",
                     )
+        for index, keys in ef["cases"]:
             for name, has_default in inputs.items():
-                if not has_default and name not in keys:
+                if not has_default and name not in keys and name not in shared:
                     out.add(
                         path,
                         ("value", ("cases", index)),

@@ -13,6 +13,7 @@ from promptops.repo.assemble import assemble
 from promptops.repo.cache import Key, ResultStore
 from promptops.repo.config import DEFAULT_LIMITS, Limits
 from promptops.repo.context import CheckContext
+from promptops.repo.evalcases import check_eval_cases
 from promptops.repo.filecheck import check_file, classify
 from promptops.repo.gitio import GitRepo, git_repo_for
 from promptops.repo.locator import Locator
@@ -237,6 +238,7 @@ def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Lim
     rules_oid = snap.files.get("policies/rules.yaml", "")
     ctx, rules, problems = _context(results.get("policies/rules.yaml"), rules_oid, limits, where)
     results.update(_check_all(snap, [p for p in paths if p not in results], ctx, store, used))
+    problems += check_eval_cases(results, snap.files, ctx.key, store, used, where)
     store.save(used)
     return assemble(
         root, snap, results, rules, today or dt.date.today(), [*extra, *problems], where, limits

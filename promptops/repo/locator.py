@@ -28,6 +28,10 @@ class Locator:
         self._parsed: dict[str, Parsed | None] = {}
         self._templates: dict[str, dict[tuple[str, str], tuple[int, int]]] = {}
 
+    def parsed(self, path: str) -> Parsed | None:
+        """The parsed file (parsed once, shared with positioning), or None if unreadable."""
+        return self._parse(path)
+
     def _parse(self, path: str) -> Parsed | None:
         if path not in self._parsed:
             data = self._read([path]).get(path)

@@ -12,6 +12,8 @@ __all__ = [
     "ASSERTION_ARGUMENTS",
     "ASSERTION_TYPES",
     "GRADED_ASSERTION_TYPES",
+    "JSON_PATH_TESTS",
+    "MAX_REGEX_CHARS",
     "EvalCase",
     "EvalDefaults",
     "EvalSet",
@@ -79,23 +81,48 @@ def _graded(
     return {"description": description, "anyOf": forms}
 
 
-# The argument each assertion type takes: editor completion and typo detection only.
-# The evals layer owns the semantics; keep this in step with ASSERTION_TYPES.
+# Longest regular expression an eval set may hold (EvalConfig.max_regex_chars agrees).
+MAX_REGEX_CHARS = 1_000
+_REGEX: dict[str, Any] = {**_TEXT, "maxLength": MAX_REGEX_CHARS, "format": "regex"}
+JSON_PATH_TESTS = ("equals", "exists", "contains", "matches")
+
+# The argument each assertion type takes, as a JSON Schema: the one table behind editor
+# completion (the exported eval schema) and `promptops validate`, which checks every
+# assertion's argument against its row. A new assertion type adds a row here (and its
+# check in promptops/evals/checks.py). ``format`` names a check JSON Schema cannot
+# express (``regex`` compiles, ``json-schema`` is a valid schema, ``json-path`` is in
+# the supported subset); ``errorMessage`` (which VS Code shows too) replaces the generic
+# message of a failing keyword of that schema (not of its properties).
 ASSERTION_ARGUMENTS: dict[str, dict[str, Any]] = {
     "equals": {"description": "The whole output equals this value."},
     "contains": {**_TEXT, "description": "The output contains this text."},
     "icontains": {**_TEXT, "description": "Contains, ignoring case."},
     "not_contains": {**_TEXT, "description": "The output does not contain this text."},
-    "regex": {**_TEXT, "description": "A Python regular expression searched in the output."},
+    "regex": {**_REGEX, "description": "A Python regular expression searched in the output."},
     "starts_with": {**_TEXT, "description": "The output starts with this text."},
     "is_json": {"enum": [True, None], "description": "The output parses as JSON (is_json: true)."},
-    "json_schema": {"type": "object", "description": "The output is JSON valid for this schema."},
+    "json_schema": {
+        "type": "object",
+        "format": "json-schema",
+        "description": "The output is JSON valid for this schema.",
+    },
     "json_path": {
         "type": "object",
-        "description": "The JSON output's value at path equals the given value.",
-        "properties": {"path": {**_TEXT, "description": "e.g. $.total"}, "equals": {}},
-        "required": ["path", "equals"],
+        "description": "A value of the JSON output: {path, and one of equals, exists, "
+        "contains, matches}.",
+        "properties": {
+            "path": {**_TEXT, "format": "json-path", "description": "e.g. $.total, $.items[0]"},
+            "equals": {"description": "The value at path equals this."},
+            "exists": {"type": "boolean", "description": "Whether a value is at path."},
+            "contains": {"description": "The text or list at path contains this."},
+            "matches": {**_REGEX, "description": "The text at path matches this regex."},
+        },
+        "required": ["path"],
+        "minProperties": 2,
+        "maxProperties": 2,
         "additionalProperties": False,
+        "errorMessage": "json_path takes 'path' and exactly one of: equals, exists, "
+        "contains, matches",
     },
     "max_chars": {**_COUNT, "description": "The output has at most this many characters."},
     "max_tokens": {**_COUNT, "description": "The output has at most this many tokens."},
@@ -110,6 +137,7 @@ ASSERTION_ARGUMENTS: dict[str, dict[str, Any]] = {
                 "additionalProperties": False,
             },
         ],
+        "errorMessage": "tool_called takes a tool name, or {name: NAME, args: {...}}",
     },
     "latency_ms_max": {**_AMOUNT, "description": "The call took at most this many ms."},
     "cost_max": {**_AMOUNT, "description": "The call cost at most this many USD."},

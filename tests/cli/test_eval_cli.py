@@ -82,9 +82,12 @@ def test_invalid_eval_set_names_file_and_case(
     path.write_text(path.read_text().replace("contains: Ada", "regex: '(Ada'"), encoding="utf-8")
     code, _, err = run_cli(["eval", str(repo)], capsys)
     assert code == 1
+    # Validate catches it first, with its position in the file.
     assert err == (
-        "error: evals/greet.yaml: case 'says-hello': assertion 1: invalid regular expression "
-        "'(Ada': missing ), unterminated subpattern at position 0\n"
+        "evals/greet.yaml:6:16: error: cases[0].assert[0].regex: not a valid regular "
+        "expression: missing ), unterminated subpattern at position 0 [assertion-argument]\n"
+        "error: cannot evaluate: the repository has 1 error(s); run `promptops validate` and "
+        "fix them\n"
     )
 
 

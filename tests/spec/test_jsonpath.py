@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promptops.evals.jsonpath import MISSING, parse_json_path, resolve_json_path
+from promptops.spec.jsonpath import MISSING, parse_json_path, resolve_json_path
 
 DOC = {"a": {"b": [10, {"c": "x"}]}, "key with space": 1, "q'uote": 2}
 

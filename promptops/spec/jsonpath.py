@@ -1,4 +1,7 @@
-"""A small JSONPath subset for assertions: ``$``, ``.name``, ``['name']``, ``[index]``.
+"""A small JSONPath subset for eval assertions: ``$``, ``.name``, ``['name']``, ``[index]``.
+
+Part of the eval file format: ``promptops validate`` checks paths with it and the eval
+runner resolves them with it.
 
 Enough to reach one value (``$.answer.sources[0]``, ``$['a key'][-1]``); filters,
 wildcards and slices are out of scope and rejected with a message.

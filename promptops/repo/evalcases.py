@@ -1,0 +1,138 @@
+"""Eval cases against the prompt they target: input values and tool names.
+
+Each case's inputs are checked against the prompt's input schemas (a value of the wrong
+type, outside an enum, too long...), and every ``tool_called`` (negated or not) must name a
+tool the prompt lists. Names (unknown or missing inputs) are checked from cached facts in
+``crosscheck.py``; values need both files, so the result of each (eval set, prompt) pair is
+cached under both blob ids and recomputed only when either file changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from promptops.repo.cache import Key, ResultStore
+from promptops.repo.jsonerrors import schema_problems
+from promptops.repo.locator import Locator
+from promptops.repo.result import FileResult
+from promptops.repo.suggest import did_you_mean
+from promptops.repo.types import Diagnostic
+from promptops.spec.header import split_header
+
+__all__ = ["check_eval_cases"]
+
+Loc = tuple[object, ...]
+
+
+def _tool_calls(item: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """(location of the name, tool name) of every tool_called in one assertion."""
+    if not isinstance(item, dict) or len(item) != 1:
+        return
+    ((kind, arg),) = item.items()
+    if kind == "not":
+        yield from _tool_calls(arg, (*loc, "not"))
+    elif kind == "tool_called":
+        if isinstance(arg, str):
+            yield (*loc, kind), arg
+        elif isinstance(arg, dict) and isinstance(arg.get("name"), str):
+            yield (*loc, kind, "name"), arg["name"]
+
+
+def _json_like(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_json_like(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_json_like(v) for v in value)
+    return value is None or isinstance(value, str | int | float)
+
+
+def _suffix(sub: Loc) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in sub)
+
+
+def _pair(
+    path: str, target: str, data: Mapping[str, Any], prompt: Mapping[str, Any], where: Locator
+) -> list[Diagnostic]:
+    inputs = prompt.get("inputs") or {}
+    tools = [str(t) for t in prompt.get("tools") or []]
+    out: list[Diagnostic] = []
+
+    def add(loc: Loc, code: str, message: str, key: bool = False) -> None:
+        line, col = where(path, ("key" if key else "value", loc))
+        out.append(Diagnostic(path, line, col, "error", code, message))
+
+    # ``defaults:`` first (its inputs and assertions reach every case), then each case.
+    owners: list[tuple[Loc, Any]] = [(("defaults",), data.get("defaults"))]
+    cases = data.get("cases")
+    owners += [(("cases", i), c) for i, c in enumerate(cases if isinstance(cases, list) else [])]
+    for base, owner in owners:
+        if not isinstance(owner, dict):
+            continue
+        values = owner.get("inputs")
+        for name, value in (values if isinstance(values, dict) else {}).items():
+            schema = inputs.get(name)
+            if not isinstance(schema, dict) or not _json_like(value):
+                continue  # unknown inputs and non-JSON values are reported on their own
+            try:
+                problems = schema_problems(schema, value)
+            except Exception:
+                continue
+            for sub, message, key in problems:
+                add(
+                    (*base, "inputs", name, *sub),
+                    "invalid-input",
+                    f"input '{name}{_suffix(sub)}' of prompt '{target}': {message}",
+                    key,
+                )
+        asserts = owner.get("assert")
+        for j, item in enumerate(asserts if isinstance(asserts, list) else []):
+            for loc, tool in _tool_calls(item, (*base, "assert", j)):
+                if tool not in tools:
+                    listed = f"it lists: {', '.join(tools)}" if tools else "it lists none"
+                    add(
+                        loc,
+                        "unknown-tool",
+                        f"tool_called names '{tool}', which prompt '{target}' does not list "
+                        f"under 'tools' ({listed}){did_you_mean(tool, tools)}",
+                    )
+    return out
+
+
+def _has_errors(result: FileResult) -> bool:
+    return any(d.level == "error" for d in result.diagnostics)
+
+
+def check_eval_cases(
+    results: Mapping[str, FileResult],
+    files: Mapping[str, str],
+    context: str,
+    store: ResultStore,
+    used: set[Key],
+    where: Locator,
+) -> list[Diagnostic]:
+    """Diagnostics of every usable eval set against its (usable) target prompt."""
+    out: list[Diagnostic] = []
+    for path, res in results.items():
+        if res.kind != "eval":
+            continue
+        target = str(res.facts.get("prompt"))
+        prompt_path = f"prompts/{target}.yaml"
+        prompt = results.get(prompt_path)
+        if prompt is None or prompt.kind != "prompt" or _has_errors(prompt):
+            continue  # unknown or broken targets are reported on their own
+        key = (context, f"{path}\0{prompt_path}", f"{files[path]}:{files[prompt_path]}")
+        used.add(key)
+        hit = store.get(key)
+        if hit is None:
+            found: list[Diagnostic] = []
+            data, prompt_data = where.parsed(path), where.parsed(prompt_path)
+            if data is not None and prompt_data is not None:
+                body = split_header(data.data)[1]
+                prompt_body = split_header(prompt_data.data)[1]
+                if isinstance(body, dict) and isinstance(prompt_body, dict):
+                    found = _pair(path, target, body, prompt_body, where)
+            hit = FileResult("pair", None, tuple(found))
+            store.put(key, hit)
+        out.extend(hit.diagnostics)
+    return out
