@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promptops.diff.config import DiffConfig
+from promptops.diff.refs import resolve_range
 from promptops.diff.structural import compare
 from promptops.diff.types import DiffResult
 from promptops.errors import ValidationError
@@ -54,6 +55,9 @@ def diff_refs(
     (None: the working tree), structurally and, with ``options.behaviour``, by running the
     eval cases of changed prompts on both sides.
 
+    The arguments mean what they mean to git and GitHub (``diff/refs.py``): ``A...B`` and a
+    lone ``BRANCH`` compare from a merge base, ``A..B`` and ``A B`` compare exactly.
+
     A case the provider cannot answer (network failure, replay miss) is reported as a
     case that could not run (kind ``error``), not raised.
 
@@ -63,8 +67,9 @@ def diff_refs(
         ValidationError: if either side does not validate, or an eval set is malformed.
     """
     options = options or DiffOptions()
-    base = _load(root, base_ref, "base")
-    head = _load(root, head_ref, "head")
+    refs = resolve_range(root, base_ref, head_ref)
+    base = _load(root, refs.base, "base")
+    head = _load(root, refs.head, "head")
     cmp = compare(base, head, options.config)
     behaviour = None
     notes: list[str] = []
@@ -80,8 +85,8 @@ def diff_refs(
         if not behaviour.prompts:
             notes.append("no eval cases target the changed prompts; add some under evals/")
     return DiffResult(
-        base_ref=base_ref,
-        head_ref=head_ref,
+        base_ref=refs.base_name,
+        head_ref=refs.head_name,
         base_commit=base.source.commit,
         # A dirty working tree is no commit; a clean one is exactly HEAD.
         head_commit=None if head.source.dirty else head.source.commit,
@@ -90,4 +95,5 @@ def diff_refs(
         unchanged=cmp.unchanged,
         behaviour=behaviour,
         notes=tuple(notes),
+        merge_base_of=refs.merge_base_of,
     )

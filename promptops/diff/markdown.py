@@ -37,9 +37,8 @@ def _fence(body: str, lang: str = "") -> str:
     return f"{tick}{lang}\n{body}\n{tick}"
 
 
-def _ref(ref: str | None, commit: str | None) -> str:
-    name = ref if ref is not None else "working tree"
-    return f"`{name}`" + (f" ({commit[:10]})" if commit and commit != ref else "")
+def _ref(name: str, commit: str | None) -> str:
+    return f"`{name}`" + (f" ({commit[:10]})" if commit and commit != name else "")
 
 
 def _areas(changes: tuple[Change, ...]) -> str:
@@ -214,8 +213,8 @@ def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str
     config = config or DiffConfig()
     head = [
         MARKER,
-        f"## promptops diff {_ref(result.base_ref, result.base_commit)} → "
-        f"{_ref(result.head_ref, result.head_commit)}: risk {_BADGE[result.risk]}",
+        f"## promptops diff {_ref(result.base_label, result.base_commit)} → "
+        f"{_ref(result.head_label, result.head_commit)}: risk {_BADGE[result.risk]}",
         "",
         *_summary(result, config.max_table_rows),
         "",

@@ -28,10 +28,13 @@ def _change(c: Change, indent: str) -> list[str]:
 
 def render_text(result: DiffResult) -> str:
     """A terminal report: one block per prompt, then behaviour totals."""
-    head = result.head_ref if result.head_ref is not None else "working tree"
     risk = (result.risk or "none").upper()
+    commit = result.base_commit
+    base = result.base_label + (
+        f" ({commit[:10]})" if commit and commit != result.base_label else ""
+    )
     lines = [
-        f"promptops diff {result.base_ref}..{head}: risk {risk}",
+        f"promptops diff {base} -> {result.head_label}: risk {risk}",
         f"  {result.count('changed')} changed, {result.count('added')} added, "
         f"{result.count('removed')} removed, {result.unchanged} unchanged prompt(s)",
     ]

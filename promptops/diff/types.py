@@ -256,6 +256,20 @@ class DiffResult:
     unchanged: int
     behaviour: BehaviourResult | None = None
     notes: tuple[str, ...] = field(default=())
+    # Set when the base is the merge base of these two refs (``A...B``, or ``BRANCH`` and
+    # HEAD for a lone ``diff BRANCH``), not the tip of ``base_ref``.
+    merge_base_of: tuple[str, str] | None = None
+
+    @property
+    def base_label(self) -> str:
+        """How reports name the base: ``merge base of main and HEAD`` or the ref."""
+        if self.merge_base_of is not None:
+            return f"merge base of {self.merge_base_of[0]} and {self.merge_base_of[1]}"
+        return self.base_ref
+
+    @property
+    def head_label(self) -> str:
+        return self.head_ref if self.head_ref is not None else "working tree"
 
     @property
     def risk(self) -> Risk | None:
@@ -271,7 +285,11 @@ class DiffResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": "promptops.diff/v1",
-            "base": {"ref": self.base_ref, "commit": self.base_commit},
+            "base": {
+                "ref": self.base_ref,
+                "commit": self.base_commit,
+                "merge_base_of": None if self.merge_base_of is None else list(self.merge_base_of),
+            },
             "head": {"ref": self.head_ref, "commit": self.head_commit},
             "risk": self.risk,
             "summary": {s: self.count(s) for s in ("added", "removed", "changed", "unchanged")},

@@ -53,6 +53,14 @@ class GitRepo:
             )
         return lines[0], lines[1]
 
+    def merge_base(self, left: str, right: str) -> str | None:
+        """The best common ancestor of two commits, or None when they share no history."""
+        if left.startswith("-") or right.startswith("-"):
+            return None  # never an option to git
+        proc = _run(self.top, "merge-base", left, right)
+        lines = proc.stdout.decode().split()
+        return lines[0] if proc.returncode == 0 and lines else None
+
     def head(self) -> tuple[str, str] | None:
         """(commit, tree) of HEAD, or None in a repository without commits."""
         try:

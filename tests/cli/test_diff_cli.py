@@ -53,7 +53,7 @@ def test_fail_on_exit_codes(
     root, base, head = high_risk
     got = run_cli(["diff", base, head, "--path", str(root), *extra], capsys)
     assert (got[0], got[2]) == (code, err)
-    assert got[1].startswith(f"promptops diff {base}..{head}: risk HIGH\n")
+    assert got[1].startswith(f"promptops diff {base} -> {head}: risk HIGH\n")
 
 
 def test_any_fails_on_a_low_risk_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -110,7 +110,7 @@ def test_json_is_stable_and_parses(result: DiffResult) -> None:
 def test_text_lists_every_change_with_its_risk(result: DiffResult) -> None:
     text = render(result, "text")
     assert text.splitlines()[:2] == [
-        f"promptops diff {result.base_ref}..{result.head_ref}: risk HIGH",
+        f"promptops diff {result.base_ref} -> {result.head_ref}: risk HIGH",
         "  1 changed, 1 added, 0 removed, 1 unchanged prompt(s)",
     ]
     assert "  HIGH   tools.notify: tool 'notify' added (risk medium)" in text
@@ -125,8 +125,9 @@ def test_working_tree_head_is_named(tmp_path: Path) -> None:
     )
     result = diff_refs(root, base)
     assert result.head_ref is None and result.head_commit is None  # dirty: no commit
-    assert (
-        render(result, "text").splitlines()[0] == f"promptops diff {base}..working tree: risk LOW"
+    # A lone BASE means its merge base with HEAD, and the header says so.
+    assert render(result, "text").splitlines()[0] == (
+        f"promptops diff merge base of {base} and HEAD ({base[:10]}) -> working tree: risk LOW"
     )
 
 
