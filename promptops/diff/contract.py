@@ -28,7 +28,8 @@ def tool_changes(base: Compiled, head: Compiled, config: DiffConfig) -> list[Cha
                 "tools",
                 f"tools.{name}",
                 f"tool {name!r} added (risk {risk})",
-                "high",
+                # As risky as the tool, never below medium: the model may now act.
+                "high" if risk == "high" else "medium",
                 "widened tool permission: the model may now call this tool",
                 None,
                 dict(h[name]),

@@ -60,7 +60,6 @@ def _charts(b: BehaviourResult) -> list[str]:
 
 def render_html(result: DiffResult) -> str:
     """The whole diff as one self-contained page."""
-    head_ref = result.head_ref if result.head_ref is not None else "working tree"
     rows: list[Row] = []
     charts: list[str] = []
     b = result.behaviour
@@ -77,8 +76,11 @@ def render_html(result: DiffResult) -> str:
                 td(f"{esc(c.reason)}{detail}", "out"),
             ]))  # fmt: skip
     for c in result.repository:
+        # A shared file's change is shown once, with the prompts it reaches (ADR 0014).
+        affects = f"; affects {', '.join(c.affects)}" if c.affects else ""
         rows.append(Row(f"change {c.risk}", [
-            td(esc(c.area)), td(badge(c.risk)), td(esc(c.summary), "out"), td(esc(c.reason), "out"),
+            td(esc(c.area)), td(badge(c.risk)), td(esc(c.summary + affects), "out"),
+            td(esc(c.reason), "out"),
         ]))  # fmt: skip
     regressions = 0 if b is None else b.regressions
     errors = 0 if b is None else b.errors
@@ -90,7 +92,7 @@ def render_html(result: DiffResult) -> str:
     )
     filters = ("all", "regression", "fixed", "error", "fail", "pass", "differ", "change")
     return page(
-        f"promptops diff {result.base_ref}..{head_ref}",
+        f"promptops diff {result.base_label} → {result.head_label}",
         summary,
         charts,
         ["prompt · case", "kind", "base", "head"],

@@ -68,21 +68,33 @@ def _table_row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _affects(c: Change, limit: int = 10) -> str:
+    if not c.affects:
+        return ""
+    shown = ", ".join(f"`{pid}`" for pid in c.affects[:limit])
+    more = f" and {len(c.affects) - limit} more" if len(c.affects) > limit else ""
+    return f"; affects {shown}{more}"
+
+
+def _own(result: DiffResult) -> list[PromptDiff]:
+    """Prompts with changes of their own (the others are listed under shared changes)."""
+    return [p for p in _riskiest_first(result) if p.changes or not p.via]
+
+
 def _summary(result: DiffResult, max_rows: int) -> list[str]:
     by_prompt = {} if result.behaviour is None else {p.prompt: p for p in result.behaviour.prompts}
     lines = [
         "| prompt | status | risk | what changed | behaviour |",
         "|---|---|---|---|---|",
     ]
-    for p in _riskiest_first(result):
+    for p in _own(result):
         behaviour = _cell(_behaviour_cell(by_prompt.get(p.id)))
         lines.append(
             _table_row(f"`{p.id}`", p.status, _BADGE[p.risk], _cell(_areas(p.changes)), behaviour)
         )
     for c in result.repository:
-        lines.append(
-            _table_row(f"_{_cell(c.area)}_", "changed", _BADGE[c.risk], _cell(c.summary), "")
-        )
+        what = _cell(c.summary) + _cell(_affects(c))
+        lines.append(_table_row(f"_{_cell(c.area)}_", "changed", _BADGE[c.risk], what, ""))
     if len(lines) == 2:
         lines.append(_table_row("_nothing_", "unchanged", _BADGE[None], "", ""))
     return _cap(lines, max_rows)
@@ -135,7 +147,7 @@ def _row(name: str, base: Totals, head: Totals, regressions: int, fixed: int, ch
 
 
 def _change_lines(c: Change) -> list[str]:
-    lines = [f"- **{c.risk}** `{c.path}`: {c.summary} — _{c.reason}_"]
+    lines = [f"- **{c.risk}** `{c.path}`: {c.summary}{_affects(c, 50)} — _{c.reason}_"]
     if c.diff:
         # Unified diffs get diff colouring; deepdiff summaries are plain lines.
         lang = "diff" if c.diff.startswith("--- ") else "text"
@@ -228,12 +240,12 @@ def render_markdown(result: DiffResult, config: DiffConfig | None = None) -> str
     if result.repository:
         repo_risk = max_risk([c.risk for c in result.repository])
         body += _details("Repository files", repo_risk, result.repository)
-    for p in _riskiest_first(result)[: config.max_detail_prompts]:
+    for p in _own(result)[: config.max_detail_prompts]:
         body += _details(f"<code>{p.id}</code> ({p.status})", p.risk, p.changes)
     if result.behaviour is not None:
         for pb in result.behaviour.prompts:
             body += _cases(pb, config)
-    hidden = len(result.prompts) - config.max_detail_prompts
+    hidden = len(_own(result)) - config.max_detail_prompts
     notes = [f"_{n}_" for n in result.notes]
     if hidden > 0:
         notes.append(f"_{hidden} more prompt(s) not detailed; run `promptops diff` locally._")

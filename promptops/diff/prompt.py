@@ -1,4 +1,9 @@
-"""Structural diff of one compiled prompt (ADR 0002 object) between base and head."""
+"""Structural diff of one compiled prompt (ADR 0002 object) between base and head.
+
+Only what the prompt's own file changed is reported here. A change that reaches the
+prompt through a shared file (an instruction's text, a partial, a model pin, a tool's
+definition) is reported once, with that file, listing the prompts it affects (ADR 0014).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from promptops.diff.contract import (
     tool_changes,
 )
 from promptops.diff.textdiff import unified
-from promptops.diff.types import Change, PromptDiff, Status
+from promptops.diff.types import Change, PromptDiff, Risk, Status
 
 __all__ = ["diff_prompt"]
 
@@ -20,6 +25,22 @@ Compiled = Mapping[str, Any]
 
 _PIN_IDENTITY = ("provider", "model", "base_url")
 _PIN_DETAILS = ("pricing", "context_window", "lifecycle")
+# Sampling knobs: the same model, differently random. What they do to answers is what the
+# behaviour diff measures; the change itself is low risk.
+SAMPLING_PARAMS = frozenset(
+    {"temperature", "top_p", "top_k", "seed", "frequency_penalty", "presence_penalty"}
+)
+
+
+def param_risk(key: str) -> Risk:
+    """Risk of changing one request param (prompt or model pin)."""
+    return "low" if key in SAMPLING_PARAMS else "medium"
+
+
+def grant_risk(tools: list[Mapping[str, Any]]) -> Risk:
+    """Risk of letting a prompt call ``tools``: as risky as the riskiest, never below
+    medium (the model may now act, not only answer)."""
+    return "high" if any(t.get("risk") == "high" for t in tools) else "medium"
 
 
 def diff_prompt(
@@ -29,8 +50,13 @@ def diff_prompt(
     config: DiffConfig,
     base_digest: str | None = None,
     head_digest: str | None = None,
+    own_params: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
 ) -> PromptDiff:
     """Compare two compiled prompts; ``None`` on one side means added or removed.
+
+    ``own_params`` are the ``params:`` of the prompt's own file on each side: a param
+    that differs only through the model pin is the pin's change, not the prompt's. Without
+    them every param change counts as the prompt's.
 
     Raises:
         ValueError: if both sides are None.
@@ -49,7 +75,7 @@ def diff_prompt(
             "applications that still render this prompt will fail at run time",
         )
         return PromptDiff(prompt_id, "removed", base_digest, None, (change,))
-    changes = [
+    every = [
         *_metadata(base, head),
         *_model(base, head),
         *_params(base, head, config),
@@ -60,19 +86,47 @@ def diff_prompt(
         *input_schema_changes(base, head, config),
         *output_schema_changes(base, head, config),
     ]
+    changes = [c for c in every if not _shared(c, base, head, own_params)]
     status: Status = "changed" if changes or base_digest != head_digest else "unchanged"
     return PromptDiff(prompt_id, status, base_digest, head_digest, tuple(changes))
 
 
+def _shared(
+    c: Change,
+    base: Compiled,
+    head: Compiled,
+    own_params: tuple[Mapping[str, Any], Mapping[str, Any]] | None,
+) -> bool:
+    """Whether ``c`` reaches the prompt through a shared file rather than its own."""
+    if c.area == "model":
+        # Same pin name on both sides: what changed is the pin, in models.yaml.
+        return bool(base.get("model", {}).get("name") == head.get("model", {}).get("name"))
+    if c.area == "params" and own_params is not None:
+        key = c.path[len("params.") :]
+        return own_params[0].get(key) == own_params[1].get(key)
+    if c.area == "instructions":
+        return c.path == "system.text"  # the same instructions, their text changed
+    if c.area == "partials":
+        pid = c.path[len("partials.") :]
+        in_both = pid in (base.get("partials") or {}) and pid in (head.get("partials") or {})
+        return in_both or base.get("messages") == head.get("messages")
+    if c.area == "tools":
+        # Granting or withdrawing a tool has a side without it; a tool listed on both
+        # sides whose definition changed has both: that change is tools.yaml's.
+        return c.before is not None and c.after is not None
+    return False
+
+
 def _added(head: Compiled) -> tuple[Change, ...]:
-    tools = [t.get("name", "?") for t in head.get("tools", [])]
-    granted = f"; it may call {', '.join(tools)}" if tools else ""
+    tools = list(head.get("tools", []))
+    names = [t.get("name", "?") for t in tools]
+    granted = f"; it may call {', '.join(names)}" if names else ""
     return (
         Change(
             "prompt",
             str(head.get("id", "")),
             "new prompt" + granted,
-            "high" if tools else "medium",
+            grant_risk(tools) if tools else "medium",
             "new prompt granted tool permissions" if tools else "new prompt: review it whole",
         ),
     )
@@ -157,8 +211,10 @@ def _params(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
                     "params",
                     f"params.{key}",
                     f"{key}: {b.get(key, 'unset')} -> {h.get(key, 'unset')}",
-                    "medium",
-                    "sampling parameters change outputs",
+                    param_risk(key),
+                    "sampling parameters: the same model, differently random"
+                    if key in SAMPLING_PARAMS
+                    else "request parameters change what the model may return",
                     b.get(key),
                     h.get(key),
                 )
@@ -183,7 +239,7 @@ def _instructions(base: Compiled, head: Compiled, config: DiffConfig) -> list[Ch
                 "instructions",
                 "system",
                 f"instructions {b_ids} -> {h_ids}",
-                "high",
+                "medium",
                 "instruction change: system instructions steer every answer",
                 b_ids,
                 h_ids,
@@ -197,7 +253,7 @@ def _instructions(base: Compiled, head: Compiled, config: DiffConfig) -> list[Ch
                 "instructions",
                 "system.text",
                 "instruction text changed",
-                "high",
+                "medium",
                 "instruction change: system instructions steer every answer",
                 diff=unified(b_text or "", h_text or "", "system", config.max_diff_lines),
             )

@@ -21,6 +21,8 @@ def render_json(result: DiffResult) -> str:
 
 def _change(c: Change, indent: str) -> list[str]:
     lines = [f"{indent}{c.risk.upper():<6} {c.path}: {c.summary}", f"{indent}       {c.reason}"]
+    if c.affects:
+        lines.append(f"{indent}       affects {len(c.affects)} prompt(s): {', '.join(c.affects)}")
     if c.diff:
         lines += [f"{indent}       {line}" for line in c.diff.splitlines()]
     return lines
@@ -43,6 +45,8 @@ def render_text(result: DiffResult) -> str:
         for c in result.repository:
             lines += _change(c, "  ")
     for p in result.prompts:
+        if not p.changes and p.via:
+            continue  # changed only through shared files: listed under those changes
         lines += ["", f"{p.id} ({p.status}, risk {(p.risk or 'none').upper()})"]
         for c in p.changes:
             lines += _change(c, "  ")

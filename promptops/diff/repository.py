@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from promptops.diff.config import DiffConfig
+from promptops.diff.prompt import SAMPLING_PARAMS, param_risk
 from promptops.diff.textdiff import structured_changes, unified
 from promptops.diff.tools import diff_tool
 from promptops.diff.types import Change, Risk
@@ -105,11 +106,12 @@ def _models(base: dict[str, Any], head: dict[str, Any]) -> list[Change]:
                 )
             )
         details: tuple[tuple[str, Risk, str], ...] = (
-            ("params", "medium", "sampling parameters change outputs of every prompt using it"),
             ("lifecycle", "low", "deprecation and retirement dates drive warnings"),
             ("pricing", "low", "cost reporting only"),
             ("context_window", "low", "limit metadata only"),
         )
+        if b is not None and h is not None:
+            out += _pin_params(name, b.get("params") or {}, h.get("params") or {})
         for key, risk, reason in details:
             if b is not None and h is not None and b.get(key) != h.get(key):
                 out.append(
@@ -123,6 +125,27 @@ def _models(base: dict[str, Any], head: dict[str, Any]) -> list[Change]:
                         h.get(key),
                     )
                 )
+    return out
+
+
+def _pin_params(name: str, b: dict[str, Any], h: dict[str, Any]) -> list[Change]:
+    out = []
+    for key in sorted(b.keys() | h.keys()):
+        if b.get(key) != h.get(key):
+            sampling = key in SAMPLING_PARAMS
+            out.append(
+                Change(
+                    "models.yaml",
+                    f"models.{name}.params.{key}",
+                    f"model pin {name!r} {key}: {b.get(key, 'unset')} -> {h.get(key, 'unset')}",
+                    param_risk(key),
+                    "sampling parameters: the same model, differently random"
+                    if sampling
+                    else "request parameters change what the model may return",
+                    b.get(key),
+                    h.get(key),
+                )
+            )
     return out
 
 
@@ -265,7 +288,7 @@ def _texts(base: Repository, head: Repository, kind: str, config: DiffConfig) ->
         what = "added" if bd is None else "removed" if hd is None else "changed"
         risk: Risk
         if kind == "instructions":
-            risk, reason = ("high", "instruction change: system instructions steer every answer")
+            risk, reason = ("medium", "instruction change: system instructions steer every answer")
         else:
             risk, reason = ("medium", "partial change: included template text differs")
         if what == "added":

@@ -20,6 +20,7 @@ from promptops.compile import compile_prompt, compile_repository
 from promptops.diff.config import DiffConfig
 from promptops.diff.prompt import diff_prompt
 from promptops.diff.repository import diff_repository
+from promptops.diff.shared import link_shared
 from promptops.diff.types import Change, PromptDiff
 from promptops.repo.types import Repository
 
@@ -100,6 +101,13 @@ class _Compiled:
         return self._objects[pid]
 
 
+def _own_params(
+    base: Repository, head: Repository, pid: str
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The ``params:`` each side's prompt file sets itself (the rest is the pin's)."""
+    return base.prompts[pid].params, head.prompts[pid].params
+
+
 def _digest(obj: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_bytes(obj))
 
@@ -132,10 +140,12 @@ def compare(base: Repository, head: Repository, config: DiffConfig) -> Compariso
             b_objs[pid] = b
         if h is not None:
             h_objs[pid] = h
-        diffs.append(diff_prompt(pid, b, h, config, bd, hd))
+        own = _own_params(base, head, pid) if b is not None and h is not None else None
+        diffs.append(diff_prompt(pid, b, h, config, bd, hd, own))
+    prompts, repository = link_shared(diffs, diff_repository(base, head, config), b_objs, h_objs)
     return Comparison(
-        prompts=tuple(diffs),
-        repository=tuple(diff_repository(base, head, config)),
+        prompts=tuple(prompts),
+        repository=tuple(repository),
         unchanged=unchanged,
         base_compiled=b_objs,
         head_compiled=h_objs,

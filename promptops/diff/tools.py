@@ -8,7 +8,7 @@ from typing import Any
 from promptops.diff.config import DiffConfig
 from promptops.diff.schemas import loosenings
 from promptops.diff.textdiff import structured_changes
-from promptops.diff.types import Change
+from promptops.diff.types import Change, Risk
 
 __all__ = ["diff_tool", "needs_approval"]
 
@@ -61,12 +61,15 @@ def diff_tool(
     b_params, h_params = base.get("parameters"), head.get("parameters")
     if b_params != h_params:
         loose = loosenings(b_params, h_params)
+        # Wider arguments are as risky as the tool they reach (a refund limit raised is
+        # not a search query allowed to be longer), never below medium.
+        wider: Risk = "high" if head.get("risk", "low") == "high" else "medium"
         changes.append(
             Change(
                 area,
                 f"{path}.parameters",
                 f"tool {name!r} argument schema changed",
-                "high" if loose else "medium",
+                wider if loose else "medium",
                 "widened tool permission: " + "; ".join(loose)
                 if loose
                 else "argument schema changed without accepting more",

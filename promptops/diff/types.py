@@ -49,6 +49,9 @@ class Change:
     before: Any = None
     after: Any = None
     diff: str | None = None
+    # For a change to a shared file (an instruction, a partial, a model pin, a tool): the
+    # changed prompts it reaches. It is reported once, here, not in each of them.
+    affects: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +63,7 @@ class Change:
             "before": self.before,
             "after": self.after,
             "diff": self.diff,
+            "affects": list(self.affects),
         }
 
 
@@ -71,10 +75,13 @@ class PromptDiff:
     status: Status
     base_digest: str | None
     head_digest: str | None
-    changes: tuple[Change, ...] = ()
+    changes: tuple[Change, ...] = ()  # made in the prompt's own file
+    # Paths of repository-level changes (shared files) that reach this prompt.
+    via: tuple[str, ...] = ()
 
     @property
     def risk(self) -> Risk | None:
+        """The highest risk of the prompt's own changes (shared ones carry theirs)."""
         return max_risk([c.risk for c in self.changes])
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +92,7 @@ class PromptDiff:
             "base_digest": self.base_digest,
             "head_digest": self.head_digest,
             "changes": [c.to_dict() for c in self.changes],
+            "via": list(self.via),
         }
 
 

@@ -108,7 +108,7 @@ def test_diff_report_puts_base_and_head_side_by_side(repo: Path, tmp_path: Path)
     assert not re.search(r"(src|href)=\"https?:", text)  # self-contained: nothing fetched
     shown = dom(page)
     assert "<del>Say</del><ins>Wave</ins> <del>hello to</del><ins>at</ins>" in shown
-    assert f"promptops diff {base}..working tree" in shown
+    assert f"promptops diff merge base of {base} and HEAD → working tree" in shown
     changes = dom(page, "#filter=change")
     assert _visible(changes) >= 1 and "template" in changes
     _keep(screenshot(page, tmp_path / "diff.png"), "diff-report.png")

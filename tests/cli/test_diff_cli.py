@@ -15,10 +15,10 @@ GREET = BASE["prompts/greet.yaml"]
 
 @pytest.fixture(scope="module")
 def high_risk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """A tool granted to greet (high) whose template also stops echoing the name (a
+    """A high-risk tool granted to greet whose template also stops echoing the name (a
     regression under the echo provider)."""
     root = tmp_path_factory.mktemp("cli") / "repo"
-    greet = edit(GREET, "tools: [lookup]", "tools: [lookup, notify]")
+    greet = edit(GREET, "tools: [lookup]", "tools: [lookup, refund]")
     greet = edit(greet, "Say hello to {{ name }}.", "Say hello.")
     base, head = make_change(root, {"prompts/greet.yaml": greet})
     return root, base, head

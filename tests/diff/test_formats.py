@@ -26,7 +26,7 @@ CHANGES: dict[str, str | None] = {
     "prompts/greet.yaml": edit(
         edit(BASE["prompts/greet.yaml"], "Say hello to {{ name }}.", "Say hello."),
         "tools: [lookup]",
-        "tools: [lookup, notify]",
+        "tools: [lookup, refund]",
     ),
     "prompts/extra.yaml": "kind: prompt\ndescription: New.\nowner: team-a\nmodel: default\n"
     "messages:\n  - role: user\n    content: Hi\n",
@@ -101,7 +101,7 @@ def test_json_is_stable_and_parses(result: DiffResult) -> None:
     greet = next(p for p in data["prompts"] if p["id"] == "greet")
     assert {c["path"]: c["risk"] for c in greet["changes"]} == {
         "messages[0]": "medium",
-        "tools.notify": "high",
+        "tools.refund": "high",
     }
     assert data["behaviour"]["regressions"] == 1
     assert data["behaviour"]["prompts"][0]["cases"][0]["kind"] == "regression"
@@ -113,7 +113,7 @@ def test_text_lists_every_change_with_its_risk(result: DiffResult) -> None:
         f"promptops diff {result.base_ref} -> {result.head_ref}: risk HIGH",
         "  1 changed, 1 added, 0 removed, 1 unchanged prompt(s)",
     ]
-    assert "  HIGH   tools.notify: tool 'notify' added (risk medium)" in text
+    assert "  HIGH   tools.refund: tool 'refund' added (risk high)" in text
     assert "    REGRESSION evals/greet.yaml / says-hello: expected output to contain 'Ada'" in text
 
 

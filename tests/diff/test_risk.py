@@ -22,17 +22,27 @@ SIGNERS = BASE["policies/signers.yaml"]
 class Row:
     name: str
     changes: dict[str, str | None]
-    # (where, path, risk): where is a prompt id or "repo" for repository-level changes.
+    # (where, path, risk): where is a prompt id or "repo" for a change to a shared file,
+    # which is reported once, there, listing the prompts it affects.
     expected: tuple[str, str, str]
     overall: str
+    affects: tuple[str, ...] = ()
 
 
+# The risk table of ADR 0014 (recalibrating ADR 0010), one row per kind of change; the
+# table in docs/readme/diff-and-ci.md lists the same rows (a test below keeps them equal).
 ROWS = [
-    # -- high: widened tool permission
+    # -- high: the model may do more harm, or a guard is weaker
     Row(
-        "tool granted to a prompt",
-        {"prompts/greet.yaml": edit(GREET, "tools: [lookup]", "tools: [lookup, notify]")},
-        ("greet", "tools.notify", "high"),
+        "high-risk tool granted to a prompt",
+        {"prompts/greet.yaml": edit(GREET, "tools: [lookup]", "tools: [lookup, refund]")},
+        ("greet", "tools.refund", "high"),
+        "high",
+    ),
+    Row(
+        "high-risk tool's argument schema widened",
+        {"policies/tools.yaml": edit(TOOLS, "required: [order]", "required: []")},
+        ("repo", "tools.refund.parameters", "high"),
         "high",
     ),
     Row(
@@ -40,12 +50,14 @@ ROWS = [
         {"policies/tools.yaml": edit(TOOLS, "risk: low", "risk: medium")},
         ("repo", "tools.lookup.risk", "high"),
         "high",
+        ("greet",),
     ),
     Row(
         "requires_approval removed",
         {"policies/tools.yaml": edit(TOOLS, "    requires_approval: true\n", "")},
-        ("classify", "tools.notify.requires_approval", "high"),
+        ("repo", "tools.notify.requires_approval", "high"),
         "high",
+        ("classify",),
     ),
     Row(
         "tool risk lowered from high (implicit approval lost)",
@@ -54,50 +66,16 @@ ROWS = [
         "high",
     ),
     Row(
-        "required argument dropped",
-        {"policies/tools.yaml": edit(TOOLS, "required: [channel, text]", "required: [text]")},
-        ("repo", "tools.notify.parameters", "high"),
-        "high",
-    ),
-    Row(
-        "additionalProperties allowed",
-        {"policies/tools.yaml": edit(TOOLS, "additionalProperties: false", "")},
-        ("classify", "tools.notify.parameters", "high"),
-        "high",
-    ),
-    Row(
-        "argument enum widened",
-        {"policies/tools.yaml": edit(TOOLS, "enum: [email]", "enum: [email, sms]")},
-        ("repo", "tools.notify.parameters", "high"),
-        "high",
-    ),
-    # -- high: model, instructions, signers, output schema, rules
-    Row(
         "model pin snapshot changed",
         {"models.yaml": edit(MODELS, "echo-2024-01-01", "echo-2024-06-01")},
-        ("greet", "model", "high"),
+        ("repo", "models.default", "high"),
         "high",
+        ("classify", "greet"),
     ),
     Row(
         "prompt moved to another pin",
         {"prompts/greet.yaml": edit(GREET, "model: default", "model: other")},
         ("greet", "model", "high"),
-        "high",
-    ),
-    Row(
-        "instruction text changed",
-        {
-            "prompts/instructions/tone.yaml": edit(
-                BASE["prompts/instructions/tone.yaml"], "Be brief", "Be chatty"
-            )
-        },
-        ("greet", "system.text", "high"),
-        "high",
-    ),
-    Row(
-        "instruction removed from a prompt",
-        {"prompts/greet.yaml": edit(GREET, "system: [instructions/tone]\n", "")},
-        ("greet", "system", "high"),
         "high",
     ),
     Row(
@@ -136,17 +114,53 @@ ROWS = [
         ("repo", "rules.forbidden_patterns", "high"),
         "high",
     ),
-    # -- medium
+    # -- medium: what the model is told or may do changes
+    Row(
+        "instruction wording changed",
+        {
+            "prompts/instructions/tone.yaml": edit(
+                BASE["prompts/instructions/tone.yaml"], "Be brief", "Be terse"
+            )
+        },
+        ("repo", "instructions/tone", "medium"),
+        "medium",
+        ("greet",),
+    ),
+    Row(
+        "instruction removed from a prompt",
+        {"prompts/greet.yaml": edit(GREET, "system: [instructions/tone]\n", "")},
+        ("greet", "system", "medium"),
+        "medium",
+    ),
+    Row(
+        "medium-risk tool granted to a prompt",
+        {"prompts/greet.yaml": edit(GREET, "tools: [lookup]", "tools: [lookup, notify]")},
+        ("greet", "tools.notify", "medium"),
+        "medium",
+    ),
+    Row(
+        "low-risk tool granted to a prompt",
+        {"prompts/classify.yaml": edit(CLASSIFY, "tools: [notify]", "tools: [notify, lookup]")},
+        ("classify", "tools.lookup", "medium"),
+        "medium",
+    ),
+    Row(
+        "medium-risk tool's argument schema widened",
+        {"policies/tools.yaml": edit(TOOLS, "enum: [email]", "enum: [email, sms]")},
+        ("repo", "tools.notify.parameters", "medium"),
+        "medium",
+        ("classify",),
+    ),
+    Row(
+        "max_tokens changed",
+        {"prompts/greet.yaml": edit(GREET, "temperature: 0.1", "temperature: 0.1, max_tokens: 50")},
+        ("greet", "params.max_tokens", "medium"),
+        "medium",
+    ),
     Row(
         "template text changed",
         {"prompts/greet.yaml": edit(GREET, "Say hello to", "Say hi to")},
         ("greet", "messages[0]", "medium"),
-        "medium",
-    ),
-    Row(
-        "temperature changed",
-        {"prompts/greet.yaml": edit(GREET, "temperature: 0.1", "temperature: 0.9")},
-        ("greet", "params.temperature", "medium"),
         "medium",
     ),
     Row(
@@ -162,8 +176,9 @@ ROWS = [
                 BASE["prompts/partials/footer.yaml"], "Answer briefly.", "Answer in full."
             )
         },
-        ("classify", "partials.partials/footer", "medium"),
+        ("repo", "partials/footer", "medium"),
         "medium",
+        ("classify",),
     ),
     Row(
         "output schema narrowed",
@@ -177,7 +192,20 @@ ROWS = [
         ("greet", "greet", "medium"),
         "medium",
     ),
-    # -- low
+    # -- low: the same model sees the same thing
+    Row(
+        "temperature changed",
+        {"prompts/greet.yaml": edit(GREET, "temperature: 0.1", "temperature: 0.9")},
+        ("greet", "params.temperature", "low"),
+        "low",
+    ),
+    Row(
+        "pin temperature changed",
+        {"models.yaml": edit(MODELS, "temperature: 0.3", "temperature: 0.5")},
+        ("repo", "models.default.params.temperature", "low"),
+        "low",
+        ("classify",),  # greet sets its own temperature: unaffected
+    ),
     Row(
         "description changed",
         {"prompts/greet.yaml": edit(GREET, "Greet a user by name.", "Greet a user.")},
@@ -205,8 +233,9 @@ ROWS = [
     Row(
         "pin pricing changed",
         {"models.yaml": edit(MODELS, "input_per_mtok: 1.0", "input_per_mtok: 1.5")},
-        ("greet", "model.pricing", "low"),
+        ("repo", "models.default.pricing", "low"),
         "low",
+        ("classify", "greet"),
     ),
 ]
 
@@ -225,6 +254,12 @@ def test_risk_of_each_kind_of_change(tmp_path: Path, row: Row) -> None:
     ]
     assert [c.risk for c in found] == [risk], [c.to_dict() for c in changes]
     assert result.risk == row.overall
+    assert found[0].affects == row.affects
+    # Reported once, where it is made: no prompt repeats a shared file's change.
+    if where == "repo":
+        for prompt in result.prompts:
+            assert prompt.changes == (), prompt
+            assert prompt.via == (found[0].path,) or prompt.id not in row.affects
 
 
 def test_table_covers_at_least_twelve_kinds() -> None:
@@ -250,3 +285,12 @@ def test_reasons_say_why(tmp_path: Path) -> None:
     result = diff_refs(tmp_path / "repo", base, head)
     (change,) = [c for c in result.repository if c.path == "tools.notify.parameters"]
     assert change.reason == "widened tool permission: (root): no longer required: channel"
+
+
+def test_the_documented_table_is_this_table() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "diff-and-ci.md").read_text()
+    table = doc.split("<!-- risk-table:start -->")[1].split("<!-- risk-table:end -->")[0]
+    rows = [line.split("|")[1:3] for line in table.strip().splitlines()[2:]]
+    assert [(name.strip(), level.strip()) for name, level in rows] == [
+        (r.name, r.overall) for r in ROWS
+    ]
