@@ -6,6 +6,7 @@ from promptops.compile.bundle import Bundle, compile_prompt, compile_repository,
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
 from promptops.compile.engine import Engine, analyse
+from promptops.compile.scope import Preview, Selection, preview_bundle, select_prompts
 from promptops.repo.types import SourceInfo
 
 __all__ = [
@@ -15,11 +16,15 @@ __all__ = [
     "CompileCache",
     "CompileConfig",
     "Engine",
+    "Preview",
+    "Selection",
     "SourceInfo",
     "analyse",
     "build",
     "compile_prompt",
     "compile_repository",
     "default_cache",
+    "preview_bundle",
     "read_index",
+    "select_prompts",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from promptops.compile import compile_repository
+from promptops.compile import Selection, compile_repository, select_prompts
 from promptops.compile.shared import compile_model
 from promptops.errors import UsageError, ValidationError
 from promptops.evals.cache import ResponseCache
@@ -15,16 +15,16 @@ from promptops.evals.config import EvalConfig
 from promptops.evals.git_recordings import git_source
 from promptops.evals.judge_prompts import judge_setup
 from promptops.evals.matrix import MatrixReport, Target
-from promptops.evals.plan import PromptTable
+from promptops.evals.plan import PromptLookup, PromptTable
 from promptops.evals.providers import PROVIDER_NAMES
 from promptops.evals.prune import prune_recordings
 from promptops.evals.recordings import Recorder, RecordingSource, directory_source
 from promptops.evals.report import EvalReport
 from promptops.evals.runner import NOT_MODELS, EvalSession, Progress, refuse_record
 from promptops.evals.select_best import select_best
-from promptops.repo import load_repository
+from promptops.repo import Repository, load_repository
 from promptops.repo.gitio import git_repo_for
-from promptops.spec import ModelsFile
+from promptops.spec import EvalSet, ModelsFile
 
 __all__ = [
     "EvalRun",
@@ -44,6 +44,8 @@ class EvalRun:
     recorded: tuple[str, ...] = ()
     pruned: tuple[str, ...] = ()
     prune_skipped: str | None = None
+    # With --prompt: what the files those prompts need reported, and the rest counted.
+    selection: Selection | None = None
 
 
 def default_cache_dir(root: Path) -> Path | None:
@@ -88,18 +90,29 @@ def evaluate_repository(
     if record and provider in NOT_MODELS:
         raise UsageError(refuse_record(provider))
     repo = load_repository(path, ref)
-    if not repo.ok:
+    selection: Selection | None = None
+    lookup: PromptLookup
+    eval_sets: Mapping[str, EvalSet] = repo.evals
+    if prompt_ids:
+        # Only these prompts, their eval sets and what they reach must be sound.
+        for pid in prompt_ids:
+            if pid not in repo.prompts and not _has_file(repo, pid):
+                close = difflib.get_close_matches(pid, list(repo.prompts), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise UsageError(f"--prompt {pid!r}: no such prompt{hint}")
+        selection = select_prompts(repo, prompt_ids, with_evals=True)
+        # Judge prompts (judges/...) answer graded assertions: they must compile too.
+        judge_ids = [p for p in repo.prompts if p.startswith("judges/") and p not in prompt_ids]
+        objects = {**selection.objects, **select_prompts(repo, judge_ids).objects}
+        lookup, eval_sets = PromptTable(objects), selection.evals
+    elif not repo.ok:
         raise ValidationError(
             f"cannot evaluate: the repository has {len(repo.errors)} error(s); "
-            "run `promptops validate` and fix them",
+            "run `promptops validate` and fix them (or evaluate some prompts with --prompt)",
             list(repo.errors),
         )
-    bundle = compile_repository(repo)
-    unknown = [p for p in prompt_ids if p not in bundle.prompts]
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], list(bundle.prompts), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise UsageError(f"--prompt {unknown[0]!r}: no such prompt{hint}")
+    else:
+        lookup = compile_repository(repo)
     sources: list[RecordingSource] = (
         [directory_source(repo.root)] if ref is None else [git_source(repo.root, ref)]
     )
@@ -119,10 +132,10 @@ def evaluate_repository(
         env=env,
         batch_dir=batch_dir,
     ) as session:
-        judges = judge_setup(repo, bundle.prompts, bundle.prompt)
+        judges = judge_setup(repo, lookup.prompts, lookup.prompt)
         report = session.run(
-            bundle,
-            repo.evals,
+            lookup,
+            eval_sets,
             prompt_ids=set(prompt_ids) or None,
             progress=progress,
             judges=judges,
@@ -132,19 +145,23 @@ def evaluate_repository(
     root = repo.root.resolve()
     recorded = tuple(p.resolve().relative_to(root).as_posix() for p in written)
     if not prune:
-        return EvalRun(report, recorded)
+        return EvalRun(report, recorded, selection=selection)
     if ref is not None:
         return EvalRun(
-            report, recorded, prune_skipped="--prune works on the working tree, not --ref"
+            report,
+            recorded,
+            prune_skipped="--prune works on the working tree, not --ref",
+            selection=selection,
         )
     if report.totals.errors:
         skipped = (
             f"--prune skipped: {report.totals.errors} case(s) could not run, so which "
             "recordings they (and their judges) use is unknown; fix them and prune again"
         )
-        return EvalRun(report, recorded, prune_skipped=skipped)
+        return EvalRun(report, recorded, prune_skipped=skipped, selection=selection)
     scope = list(prompt_ids) if prompt_ids else None
-    return EvalRun(report, recorded, tuple(prune_recordings(repo.root, used, scope)))
+    pruned = tuple(prune_recordings(repo.root, used, scope))
+    return EvalRun(report, recorded, pruned, selection=selection)
 
 
 def resolve_target(name: str, models: ModelsFile) -> Target:
@@ -231,3 +248,8 @@ def evaluate_matrix(
             )
         matrix = MatrixReport(tuple(t.label for t in resolved), tuple(reports))
         return select_best(matrix, repo.evals, session, judges)
+
+
+def _has_file(repo: Repository, pid: str) -> bool:
+    """Whether some file is prompt ``pid``, even one that failed to load."""
+    return any(d.path in (f"prompts/{pid}.yaml", f"prompts/{pid}.yml") for d in repo.errors)

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from promptops.repo.codes import POLICY_CODES
 from promptops.repo.config import Limits
 from promptops.repo.crosscheck import Facts, Where, cross_check
 from promptops.repo.lazy import LazyModels
@@ -104,7 +105,9 @@ def assemble(
     if results.get("models.yaml", FileResult(None)).kind is not None:
         diags.extend(check_pins(facts.models, where, rules.require_dated_model))
     diags.extend(cross_check(facts, rules, today, where))
-    failed = {d.path for d in diags if d.level == "error"}
+    # Documents with errors are left out, unless the errors are only the repository's
+    # policy (rules, lifecycle): a prompt that lacks evals can still be rendered.
+    failed = {d.path for d in diags if d.level == "error" and d.code not in POLICY_CODES}
     # Checks ran on canonical paths; users see their files' real names (names.py).
     real = snap.actual
     if real:
@@ -139,6 +142,11 @@ def assemble(
         signers=SignersFile.model_validate(fixed["signers"]) if "signers" in fixed else None,
         evals=LazyModels(EvalSet, entries["eval"], load),
         experiments=LazyModels(Experiment, entries["experiment"], load),
+        eval_targets={
+            real.get(path, path): str(res.facts["prompt"])
+            for path, res in results.items()
+            if path.startswith("evals/") and "prompt" in res.facts
+        },
         paths=paths,
         digests=digests,
         diagnostics=tuple(sorted(set(diags))),

@@ -126,7 +126,10 @@ def _result(
     # smaller to cache. Documents with errors keep their data so cross-file checks still
     # see them; the loader leaves them out of the repository.
     if model is None:
-        return FileResult(None, None, tuple(diags), {})
+        # An unusable eval set still says which prompt it tests: `eval --prompt X` must
+        # refuse to run X with a broken eval set rather than skip it.
+        target = {"prompt": facts["prompt"]} if kind == "eval" and "prompt" in facts else {}
+        return FileResult(None, None, tuple(diags), target)
     return FileResult(kind, parsed.data, tuple(diags), facts)
 
 

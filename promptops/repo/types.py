@@ -90,6 +90,8 @@ class Repository:
     # diff cache by content.
     digests: Mapping[str, str] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+    # Every eval file (usable or not) -> the prompt id its ``prompt:`` names.
+    eval_targets: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

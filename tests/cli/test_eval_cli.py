@@ -87,7 +87,7 @@ def test_invalid_eval_set_names_file_and_case(
         "evals/greet.yaml:6:16: error: cases[0].assert[0].regex: not a valid regular "
         "expression: missing ), unterminated subpattern at position 0 [assertion-argument]\n"
         "error: cannot evaluate: the repository has 1 error(s); run `promptops validate` and "
-        "fix them\n"
+        "fix them (or evaluate some prompts with --prompt)\n"
     )
 
 

@@ -113,7 +113,7 @@ def test_render_the_working_tree_says_it_is_unsigned(
         (
             ["render", "gret", "--var", "name=x"],
             2,
-            "error: the bundle has no prompt 'gret'; did you mean 'greet'?\n",
+            "error: no prompt 'gret'; did you mean 'greet'?\n",
         ),
         (["render", "greet", "--var", "name"], 2, "expected NAME=VALUE, found 'name'"),
         (["render", "greet", "--var-json", "name={"], 2, "name: not JSON"),

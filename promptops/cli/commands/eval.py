@@ -122,6 +122,10 @@ def command(
             concurrency=concurrency,
             progress=progress,
         )
+    if run.selection is not None:
+        from promptops.cli.scope import report_scope
+
+        report_scope(run.selection, ", ".join(prompt_ids))
     click.echo(FORMATS[fmt](run.report), nl=False)
     if run.recorded:
         click.echo(f"recorded {len(run.recorded)} file(s) under evals/recordings/", err=True)

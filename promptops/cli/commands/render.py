@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from promptops.cli.scope import report_scope
 from promptops.runtime.request import Request
 
 _FORMATS = ["text", "json", "openai", "openai-responses", "anthropic"]
@@ -88,10 +89,12 @@ def command(
     else:
         if channel or pin:
             raise click.UsageError("--channel and --pin need --release")
-        from promptops.compile import build
+        from promptops.compile import preview_bundle
         from promptops.runtime.preview import unverified_prompt
 
-        prompt = unverified_prompt(build(repo).data, prompt_id)
+        preview = preview_bundle(repo, prompt_id)
+        prompt = unverified_prompt(preview.data, prompt_id)
+        report_scope(preview.selection, prompt_id)
         click.echo(
             f"note: rendered from the working tree of {repo}, built in memory: "
             "not a signed release, nothing verified",

@@ -1,0 +1,87 @@
+"""Every diagnostic code ``promptops validate`` reports, with its level and meaning.
+
+The one list of codes: ``docs/readme/diagnostics.md`` is generated from it (with a bad and
+a good example of each, run through validate by a test), and the test suite checks that
+every diagnostic any repository load produces has a code listed here.
+
+``policy`` codes come from the repository's own rules and lifecycle data (rules.yaml,
+model pin dates) rather than from a file being unusable: ``render PROMPT`` and ``eval
+--prompt X`` report them but still run, and documents with only such errors stay in the
+loaded repository.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from promptops.repo.types import Level
+
+__all__ = ["CODES", "POLICY_CODES", "Code"]
+
+
+@dataclass(frozen=True)
+class Code:
+    level: Level
+    meaning: str
+    policy: bool = False
+
+
+CODES: dict[str, Code] = {
+    # Before anything else
+    "min-version": Code("error", "the file or repository needs a newer promptops"),
+    # Reading the file
+    "yaml-syntax": Code("error", "the file is not valid YAML"),
+    "yaml-tab": Code("error", "a tab is used for indentation; YAML indents with spaces"),
+    "duplicate-key": Code("error", "a key appears twice in one mapping"),
+    "encoding": Code("error", "the file is not UTF-8"),
+    "not-text": Code("error", "the file is binary"),
+    "too-large": Code("error", "the file exceeds the size limit"),
+    "too-many-files": Code("error", "the repository exceeds the file count limit"),
+    "too-deep": Code("error", "the document nests too deeply"),
+    "too-many-aliases": Code("error", "YAML aliases expand too far (a 'billion laughs')"),
+    "unknown-file": Code("warning", "a file where sources go that promptops ignores"),
+    "unsupported-file": Code("warning", "a symbolic link where sources go"),
+    "duplicate-id": Code("error", "the same document as .yaml and .yml"),
+    "invalid-id": Code("error", "the file name is not a valid prompt id"),
+    "unknown-kind": Code("error", "kind: is not prompt, instruction or partial"),
+    # The schema of each file kind
+    "schema": Code("error", "a wrong type, a missing key or a bad value"),
+    "unknown-key": Code("error", "a key the file kind does not have"),
+    "tool-parameters": Code("error", "tool arguments are not an object schema with properties"),
+    "strict-output": Code(
+        "warning", "the output schema does not meet OpenAI strict structured outputs"
+    ),
+    "not-json": Code("error", "a value YAML reads as something JSON has no type for"),
+    "history-input": Code("error", "an input used for history or a content part is ill-typed"),
+    "content-part": Code("error", "a content part is misplaced or names no input"),
+    # References
+    "unknown-model": Code("error", "a prompt names no model pin"),
+    "unknown-instruction": Code("error", "system: names no instruction"),
+    "unknown-partial": Code("error", "an include names no partial"),
+    "unknown-tool": Code("error", "a tool no prompt may call, or tool_called of an unlisted tool"),
+    "unknown-prompt": Code("error", "an eval set targets no prompt"),
+    # Templates
+    "template-syntax": Code("error", "a template does not parse"),
+    "unsafe-template": Code("error", "a template uses what the sandbox refuses"),
+    "undeclared-variable": Code("error", "a template uses a variable that is not an input"),
+    "unused-input": Code("warning", "a declared input no template uses"),
+    "single-brace": Code("warning", "{name} where Jinja needs {{ name }}"),
+    # Eval sets
+    "unknown-input": Code("error", "an eval case sets an input the prompt does not declare"),
+    "missing-input": Code("error", "an eval case leaves a required input unset"),
+    "invalid-input": Code("error", "an eval case's input value fails the input's schema"),
+    "unknown-assertion": Code("error", "an assertion type that does not exist"),
+    "assertion-argument": Code("error", "an assertion's argument is malformed"),
+    # Model pins
+    "floating-model": Code("error", "a pin names a floating alias, not a snapshot", True),
+    "retired-model": Code("error", "a prompt uses a pin whose model is retired", True),
+    "deprecated-model": Code("warning", "a prompt uses a deprecated pin", True),
+    # Rules (policies/rules.yaml)
+    "missing-owner": Code("error", "owner: is missing (rules.require_owner)", True),
+    "forbidden-pattern": Code("error", "a forbidden pattern, or a credential, matches", True),
+    "template-too-large": Code("error", "a template exceeds rules.max_template_chars", True),
+    "eval-coverage": Code("error", "a tagged prompt has too few eval cases", True),
+    "invalid-pattern": Code("error", "a forbidden pattern is not a valid regular expression"),
+}
+
+POLICY_CODES = frozenset(code for code, info in CODES.items() if info.policy)
