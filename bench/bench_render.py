@@ -9,7 +9,6 @@ through ``Registry.open`` exactly as an application would; then renders are time
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import statistics
 import tempfile
@@ -118,7 +117,7 @@ def main() -> None:
             tmp,
             trust=trust,
             channel="production",
-            config=dataclasses.replace(config, validate_inputs=False),
+            config=config._replace(validate_inputs=False),
         )
 
     system = SYSTEM.replace("{{ ", "{").replace(" }}", "}")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +25,24 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     init_repo(root)
     return root
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_code_is_documented() -> Iterator[None]:
+    """Every repository any test loads may only report codes listed in repo/codes.py (the
+    list docs/readme/diagnostics.md is generated from)."""
+    from promptops.repo import loader
+    from promptops.repo.codes import CODES
+
+    real = loader._load
+    unknown: set[str] = set()
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        repo = real(*args, **kwargs)
+        unknown.update(d.code for d in repo.diagnostics if d.code not in CODES)
+        return repo
+
+    loader._load = checked
+    yield
+    loader._load = real
+    assert not unknown, f"diagnostic codes missing from promptops/repo/codes.py: {unknown}"

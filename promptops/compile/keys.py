@@ -67,7 +67,9 @@ class Deps:
             model=prompt.model,
             system=tuple(prompt.system),
             tools=tuple(prompt.tools),
-            refs=any(w in m.content for m in prompt.messages for w in REFERENCE_WORDS),
+            refs=any(
+                w in t for m in prompt.messages for t in m.templates() for w in REFERENCE_WORDS
+            ),
         )
 
     def encode(self) -> str:

@@ -12,7 +12,7 @@ from promptops.compile.engine import TemplateInfo, analyse, strip_template
 from promptops.compile.shared import Resolver
 from promptops.errors import ValidationError
 from promptops.repo.types import Diagnostic, Repository
-from promptops.spec import Prompt
+from promptops.spec import Message, Prompt
 
 __all__ = ["compile_prompt_object", "reachable_partials"]
 
@@ -89,8 +89,31 @@ def _input_schema(prompt: Prompt) -> dict[str, Any]:
     }
 
 
+def _message(
+    repo: Repository, prompt_id: str, message: Message, infos: list[TemplateInfo]
+) -> dict[str, Any]:
+    """One compiled message (ADR 0002, extended by ADR 0014): a templated message, a
+    history placeholder ``{"history": INPUT}``, or ``{"role", "parts": [...]}`` whose parts
+    are ``{"type": "text", "template", "engine"}`` or ``{"type": "image"|"file", "input"}``."""
+    if message.history is not None:
+        return {"history": message.history}
+    if isinstance(message.content, str):
+        template = strip_template(message.content)
+        infos.append(_info(repo, prompt_id, template))
+        return {"role": message.role, "template": template, "engine": infos[-1].engine}
+    parts: list[dict[str, Any]] = []
+    for part in message.content or []:
+        if part.text is not None:
+            template = strip_template(part.text)
+            infos.append(_info(repo, prompt_id, template))
+            parts.append({"type": "text", "template": template, "engine": infos[-1].engine})
+        else:
+            parts.append({"type": part.kind, "input": part.image or part.file})
+    return {"role": message.role, "parts": parts}
+
+
 def _messages(
-    resolver: Resolver, prompt_id: str, prompt: Prompt, templates: list[str]
+    resolver: Resolver, prompt_id: str, prompt: Prompt
 ) -> tuple[list[dict[str, Any]], list[TemplateInfo]]:
     repo = resolver.repo
     messages: list[dict[str, Any]] = []
@@ -103,9 +126,8 @@ def _messages(
             texts.append(text)
         # ADR 0001: instructions are literal text joined by a blank line.
         messages.append({"role": "system", "template": "\n\n".join(texts), "engine": "text"})
-    infos = [_info(repo, prompt_id, t) for t in templates]
-    for message, template, info in zip(prompt.messages, templates, infos, strict=True):
-        messages.append({"role": message.role, "template": template, "engine": info.engine})
+    infos: list[TemplateInfo] = []
+    messages.extend(_message(repo, prompt_id, m, infos) for m in prompt.messages)
     return messages, infos
 
 
@@ -126,8 +148,7 @@ def compile_prompt_object(
         raise _fail(repo, prompt_id, "unknown-model", f"unknown model {prompt.model!r}")
     pin_params = repo.models.models[prompt.model].params
     try:
-        templates = [strip_template(m.content) for m in prompt.messages]
-        messages, infos = _messages(resolver, prompt_id, prompt, templates)
+        messages, infos = _messages(resolver, prompt_id, prompt)
         tools = []
         for name in prompt.tools:
             tool = resolver.tool(name)

@@ -63,7 +63,8 @@ def _partials(repo: Repository, texts: Iterable[str]) -> set[str]:
 
 def _needed(repo: Repository, pid: str, prompt: Prompt, with_evals: bool) -> set[str]:
     paths = _spellings("models") | _spellings("policies/tools") | {repo.paths[pid]}
-    refs = [*prompt.system, *_partials(repo, [m.content for m in prompt.messages])]
+    texts = [t for m in prompt.messages for t in m.templates()]
+    refs = [*prompt.system, *_partials(repo, texts)]
     for ref in refs:
         paths |= {repo.paths[ref]} if ref in repo.paths else _spellings(f"prompts/{ref}")
     if with_evals:

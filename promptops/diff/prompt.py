@@ -261,6 +261,23 @@ def _instructions(base: Compiled, head: Compiled, config: DiffConfig) -> list[Ch
     return out
 
 
+def _message_text(message: Mapping[str, Any] | None) -> str:
+    """What a reviewer reads of a compiled message: its template, a history placeholder,
+    or its parts (text templates, and which input an image or file comes from)."""
+    if message is None:
+        return ""
+    if "history" in message:
+        return f"{{history: {message['history']}}}"
+    if "parts" in message:
+        return "\n".join(
+            str(p.get("template", ""))
+            if p.get("type") == "text"
+            else f"{{{p['type']}: {p['input']}}}"
+            for p in message["parts"]
+        )
+    return str(message.get("template", ""))
+
+
 def _messages(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change]:
     _, b_msgs = _split(base)
     _, h_msgs = _split(head)
@@ -269,10 +286,9 @@ def _messages(base: Compiled, head: Compiled, config: DiffConfig) -> list[Change
         b = b_msgs[i] if i < len(b_msgs) else None
         h = h_msgs[i] if i < len(h_msgs) else None
         label = f"messages[{i}]"
-        b_text = "" if b is None else str(b.get("template", ""))
-        h_text = "" if h is None else str(h.get("template", ""))
-        b_role = None if b is None else b.get("role")
-        h_role = None if h is None else h.get("role")
+        b_text, h_text = _message_text(b), _message_text(h)
+        b_role = None if b is None else b.get("role", "history")
+        h_role = None if h is None else h.get("role", "history")
         if b_text == h_text and b_role == h_role:
             continue
         what = "added" if b is None else "removed" if h is None else "changed"

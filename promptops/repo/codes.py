@@ -52,7 +52,7 @@ CODES: dict[str, Code] = {
         "warning", "the output schema does not meet OpenAI strict structured outputs"
     ),
     "not-json": Code("error", "a value YAML reads as something JSON has no type for"),
-    "history-input": Code("error", "an input used for history or a content part is ill-typed"),
+    "message-input": Code("error", "an input holding history, an image or a file is ill-typed"),
     "content-part": Code("error", "a content part is misplaced or names no input"),
     # References
     "unknown-model": Code("error", "a prompt names no model pin"),

@@ -127,7 +127,7 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
                 f"unknown tool '{name}'{did_you_mean(name, facts.tools)}",
             )
     inputs: dict[str, bool] = pf["inputs"]
-    used = set(pf["variables"])
+    used = set(pf["variables"]) | set(pf.get("uses", ()))  # templates, history and parts
     for name in pf["variables"]:
         if name not in inputs:
             out.add(

@@ -13,11 +13,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from promptops.repo.cache import Key, ResultStore
+from promptops.repo.contentcheck import content_inputs
 from promptops.repo.jsonerrors import schema_problems
 from promptops.repo.locator import Locator
 from promptops.repo.result import FileResult
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic
+from promptops.spec.content import INPUT_SCHEMAS
 from promptops.spec.header import split_header
 
 __all__ = ["check_eval_cases"]
@@ -56,6 +58,7 @@ def _pair(
 ) -> list[Diagnostic]:
     inputs = prompt.get("inputs") or {}
     tools = [str(t) for t in prompt.get("tools") or []]
+    kinds = content_inputs(prompt)  # history / image / file inputs, checked as such too
     out: list[Diagnostic] = []
 
     def add(loc: Loc, code: str, message: str, key: bool = False) -> None:
@@ -76,8 +79,10 @@ def _pair(
                 continue  # unknown inputs and non-JSON values are reported on their own
             try:
                 problems = schema_problems(schema, value)
-            except Exception:
+            except Exception:  # an unusable schema is reported as the prompt's own error
                 continue
+            if name in kinds:  # history, image or file: what the runtime will check too
+                problems += schema_problems(INPUT_SCHEMAS[kinds[name]], value)
             for sub, message, key in problems:
                 add(
                     (*base, "inputs", name, *sub),

@@ -6,6 +6,7 @@ import dataclasses
 import re
 from typing import Any
 
+from promptops.repo.contentcheck import check_content
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
 from promptops.repo.positions import diagnostic_at, locate
@@ -193,6 +194,8 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
             diags.append(diagnostic_at(path, root, loc, "warning", "strict-output", message))
     if model is not None:
         facts = template_facts(path, parsed, model, ctx, diags)
+        if isinstance(model, Prompt):
+            facts["uses"] = check_content(path, parsed, model, diags)
         if ctx.require_owner and not getattr(model, "owner", None):
             diags.append(
                 diagnostic_at(

@@ -126,6 +126,69 @@ def _unknown_keys(error: Any) -> list[Problem]:
     return out
 
 
+def _score(branch: Any, value: Any) -> int:
+    """How well ``value`` fits one alternative: its ``const`` properties matched count most,
+    then its required keys present, then its type."""
+    if not isinstance(branch, dict):
+        return 0
+    props = branch.get("properties", {})
+    score = 0
+    if isinstance(value, dict):
+        for name, sub in props.items():
+            if isinstance(sub, dict) and "const" in sub and value.get(name) == sub["const"]:
+                score += 4
+        score += sum(1 for key in branch.get("required", []) if key in value)
+    kind = branch.get("type")
+    if kind is not None and _fits(kind, value):
+        score += 2
+    return score + sum(_score(part, value) for part in branch.get("allOf", []))
+
+
+def _fits(kind: Any, value: Any) -> bool:
+    checks = {"object": dict, "array": list, "string": str}
+    names = [kind] if isinstance(kind, str) else list(kind)
+    return any(isinstance(value, checks[n]) for n in names if n in checks)
+
+
+def _tag(branches: list[Any], value: Any) -> str | None:
+    """When every alternative is told apart by the same ``const`` property and none
+    matches: "role: expected one of 'user', 'assistant'"."""
+    names = [
+        {n for n, s in b.get("properties", {}).items() if isinstance(s, dict) and "const" in s}
+        for b in branches
+        if isinstance(b, dict)
+    ]
+    shared = set.intersection(*names) if names and len(names) == len(branches) else set()
+    if not isinstance(value, dict) or len(shared) != 1:
+        return None
+    (name,) = shared
+    consts = [b["properties"][name]["const"] for b in branches]
+    if len(set(map(repr, consts))) != len(consts) or name not in value or value[name] in consts:
+        return None
+    listed = ", ".join(describe(c) for c in consts)
+    return f"{name}: expected one of: {listed}; found {found(value.get(name))}"
+
+
+def _alternatives(error: Any) -> list[Problem]:
+    """Explain an anyOf/oneOf failure by the alternative the value was meant to be."""
+    branches = list(error.validator_value)
+    where = tuple(error.absolute_path)
+    tag = _tag(branches, error.instance)
+    if tag is not None:
+        name = tag.split(":", 1)[0]
+        return [((*where, name), tag.split(": ", 1)[1], False)]
+    best = max(range(len(branches)), key=lambda i: _score(branches[i], error.instance))
+    mine = [e for e in error.context if e.relative_schema_path[0] == best]
+    # A part of the wrong kind fails its kind's const and everything after; say the first.
+    mine = [e for e in mine if e.validator == "const"] or mine
+    out: list[Problem] = []
+    for sub in mine:
+        for problem in _problems(sub):
+            if problem not in out:
+                out.append(problem)
+    return out or [(where, str(error.message), False)]
+
+
 # Failures more precise than a schema's own errorMessage (which covers the rest: a missing
 # choice, a wrong alternative).
 _SPECIFIC = frozenset({"type", "required", "additionalProperties"})
@@ -142,9 +205,7 @@ def _problems(error: Any) -> list[Problem]:
         missing = [k for k in error.validator_value if k not in error.instance]
         return [(where, f"missing required key '{k}'", False) for k in missing]
     if error.validator in ("anyOf", "oneOf") and error.context:
-        import jsonschema  # type: ignore[import-untyped,unused-ignore]
-
-        return _problems(jsonschema.exceptions.best_match(error.context))
+        return _alternatives(error)
     make = _MESSAGES.get(str(error.validator))
     text = make(error) if make is not None else str(error.message)
     return [(tuple(error.absolute_path), text, False)]

@@ -59,25 +59,54 @@ def _model_in(annotation: Any) -> type[SpecModel] | None:
     return None
 
 
+def _child(ann: Any) -> _Child | None:
+    """What an annotation holds, looking through Optional, unions and Annotated."""
+    if (sub := _model_in(ann)) is not None:
+        return ("model", sub)
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is typing.Annotated:
+        return _child(args[0])
+    if origin in (typing.Union, types.UnionType):
+        found = [c for arg in args if (c := _child(arg)) is not None]
+        return found[-1] if found else None
+    if origin is list and args and (sub := _model_in(args[0])) is not None:
+        return ("list", sub)
+    if origin is dict and len(args) == 2 and (sub := _model_in(args[1])) is not None:
+        return ("dict", sub)
+    return None
+
+
 @functools.cache
 def _children(cls: type[SpecModel]) -> dict[str, _Child]:
     out: dict[str, _Child] = {}
     for name, field in cls.model_fields.items():
-        key = field.alias or name
-        ann = field.annotation
-        origin = typing.get_origin(ann)
-        args = typing.get_args(ann)
-        if origin in (typing.Union, types.UnionType):
-            for arg in args:
-                if (sub := _model_in(arg)) is not None:
-                    out[key] = ("model", sub)
-        elif (sub := _model_in(ann)) is not None:
-            out[key] = ("model", sub)
-        elif origin is list and args and (sub := _model_in(args[0])) is not None:
-            out[key] = ("list", sub)
-        elif origin is dict and len(args) == 2 and (sub := _model_in(args[1])) is not None:
-            out[key] = ("dict", sub)
+        if (child := _child(field.annotation)) is not None:
+            out[field.alias or name] = child
     return out
+
+
+def _clean(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``loc`` without pydantic's union tags (``'parts'``, ``'str'``...): the path through
+    the user's data. The last part stays even when absent (a missing key)."""
+    out: list[int | str] = []
+    current = data
+    for i, part in enumerate(loc):
+        found, child = _child_of(current, part)
+        if found:
+            current = child
+        elif not (i == len(loc) - 1 and isinstance(current, dict)):
+            continue  # a tag naming a union member, not a key of the data
+        out.append(part)
+    return tuple(out)
+
+
+def _child_of(current: Any, part: int | str) -> tuple[bool, Any]:
+    if isinstance(current, dict) and part in current:
+        return True, current[part]
+    if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        return True, current[part]
+    return False, None
 
 
 @functools.cache
@@ -131,6 +160,9 @@ def _message(cls: type[SpecModel], err: Any) -> tuple[str, str, tuple[object, ..
         where = f" in '{dotted(loc[:-1])}'" if len(loc) > 1 else ""
         return "schema", f"missing required key '{loc[-1]}'{where}", loc[:-1], False
     msg = str(err["msg"])
+    if err["type"] == "value_error":  # our own validators say what they found
+        text = msg.removeprefix("Value error, ")
+        return "schema", f"{dotted(loc)}: {text}" if loc else text, loc, False
     msg = msg[:1].lower() + msg[1:]
     found = describe(err.get("input"))
     if loc:
@@ -167,6 +199,8 @@ def check_model(
         # A misspelt required key (``txt:`` for ``text:``) is one mistake: the unknown key's
         # did-you-mean says it all, so the "missing required key" it causes is not repeated.
         meant: set[tuple[object, ...]] = set()
+        for err in errors:
+            err["loc"] = _clean(data, tuple(err["loc"]))
         for err in errors:
             where: tuple[object, ...] = tuple(err["loc"])
             if err["type"] == "extra_forbidden" and (hint := _suggestion(cls, where)):

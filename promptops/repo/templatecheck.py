@@ -25,21 +25,35 @@ _SINGLE_BRACE = re.compile(r"(?<!\{)\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}(?!\
 
 def _templates(model: SpecModel) -> list[tuple[Loc, str]]:
     if isinstance(model, Prompt):
-        return [(("messages", i, "content"), m.content) for i, m in enumerate(model.messages)]
+        out: list[tuple[Loc, str]] = []
+        for i, m in enumerate(model.messages):
+            if isinstance(m.content, str):
+                out.append((("messages", i, "content"), m.content))
+            for j, part in enumerate(m.content if isinstance(m.content, list) else []):
+                if part.text is not None:
+                    out.append((("messages", i, "content", j, "text"), part.text))
+        return out
     if isinstance(model, Partial):
         return [(("template",), model.template)]
     return []
 
 
 def _raw_templates(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """(location, text) of every template: a partial's, each message's content, and the
+    text of each text part of a multimodal message."""
     if isinstance(data.get("template"), str):
         return [(("template",), data["template"])]
+    out: list[tuple[Loc, str]] = []
     messages = data.get("messages")
-    return [
-        (("messages", i, "content"), m["content"])
-        for i, m in enumerate(messages if isinstance(messages, list) else [])
-        if isinstance(m, dict) and isinstance(m.get("content"), str)
-    ]
+    for i, m in enumerate(messages if isinstance(messages, list) else []):
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, str):
+            out.append((("messages", i, "content"), content))
+        elif isinstance(content, list):
+            for j, part in enumerate(content):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    out.append((("messages", i, "content", j, "text"), part["text"]))
+    return out
 
 
 def shift(parsed: Parsed, node: yaml.Node | None, tline: int) -> tuple[int, int]:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from promptops.errors import RenderError
+
 __all__ = ["ANTHROPIC_DEFAULT_MAX_TOKENS", "anthropic_messages", "openai_chat", "openai_responses"]
 
 # The Messages API requires max_tokens; used when the model pin and prompt set none.
@@ -37,6 +39,93 @@ _ANTHROPIC = frozenset(
 )  # fmt: skip
 _SCHEMA_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
+# Messages hold text, or (chat history and multimodal prompts, ADR 0014) a list of neutral
+# parts: {"type": "text", "text"}, {"type": "image"|"file", "url"} or
+# {"type": "image"|"file", "data", "media_type"(, "name")}. Each API spells them its way.
+Content = str | list[dict[str, Any]]
+
+
+def _data_url(part: Mapping[str, Any]) -> str:
+    return f"data:{part['media_type']};base64,{part['data']}"
+
+
+def _text_only(content: Content) -> str:
+    return content if isinstance(content, str) else "".join(p["text"] for p in content)
+
+
+def _chat_part(part: Mapping[str, Any]) -> dict[str, Any]:
+    kind = part["type"]
+    if kind == "text":
+        return {"type": "text", "text": part["text"]}
+    if kind == "image":
+        url = part["url"] if "url" in part else _data_url(part)
+        return {"type": "image_url", "image_url": {"url": url}}
+    if "url" in part:
+        raise RenderError(
+            "OpenAI chat completions take a file as data, not by URL: pass "
+            "{data, media_type} or send it with to_openai_responses()"
+        )
+    file = {"file_data": _data_url(part)}
+    if "name" in part:
+        file["filename"] = part["name"]
+    return {"type": "file", "file": file}
+
+
+def _chat_content(content: Content) -> Content:
+    return content if isinstance(content, str) else [_chat_part(p) for p in content]
+
+
+def _responses_part(part: Mapping[str, Any]) -> dict[str, Any]:
+    kind = part["type"]
+    if kind == "text":
+        return {"type": "input_text", "text": part["text"]}
+    if kind == "image":
+        url = part["url"] if "url" in part else _data_url(part)
+        return {"type": "input_image", "image_url": url, "detail": "auto"}
+    if "url" in part:
+        return {"type": "input_file", "file_url": part["url"]}
+    return {
+        "type": "input_file",
+        "file_data": _data_url(part),
+        "filename": part.get("name", "file"),
+    }
+
+
+def _responses_content(role: str, content: Content) -> Content:
+    if isinstance(content, str) or role == "assistant":
+        return _text_only(content)
+    return [_responses_part(p) for p in content]
+
+
+def _anthropic_source(part: Mapping[str, Any]) -> dict[str, Any]:
+    if "url" in part:
+        return {"type": "url", "url": part["url"]}
+    media = part["media_type"]
+    if part["type"] == "image" or media == "application/pdf":
+        return {"type": "base64", "media_type": media, "data": part["data"]}
+    if media == "text/plain":
+        import base64  # only for plain-text documents
+
+        text = base64.b64decode(part["data"]).decode("utf-8", "replace")
+        return {"type": "text", "media_type": media, "data": text}
+    raise RenderError(
+        f"Anthropic takes documents as application/pdf or text/plain; found {media!r}"
+    )
+
+
+def _anthropic_part(part: Mapping[str, Any]) -> dict[str, Any]:
+    kind = part["type"]
+    if kind == "text":
+        return {"type": "text", "text": part["text"]}
+    block = {"type": "image" if kind == "image" else "document", "source": _anthropic_source(part)}
+    if kind == "file" and "name" in part:
+        block["title"] = part["name"]
+    return block
+
+
+def _anthropic_content(content: Content) -> Content:
+    return content if isinstance(content, str) else [_anthropic_part(p) for p in content]
+
 
 def _split(params: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -54,13 +143,18 @@ def _schema_name(prompt_id: str) -> str:
 
 
 def openai_chat(
-    messages: Sequence[Mapping[str, str]], model: str, raw: Mapping[str, Any]
+    messages: Sequence[Mapping[str, Any]], model: str, raw: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """``chat.completions.create`` kwargs: messages as-is, tools as functions,
-    the output schema as a ``json_schema`` response format."""
+    """``chat.completions.create`` kwargs: messages as-is (content parts as ``text``,
+    ``image_url`` and ``file`` parts), tools as functions, the output schema as a
+    ``json_schema`` response format.
+
+    Raises:
+        RenderError: a file given by URL (chat completions take files as data only).
+    """
     kw: dict[str, Any] = {
         "model": model,
-        "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+        "messages": [{"role": m["role"], "content": _chat_content(m["content"])} for m in messages],
     }
     kw.update(_split(raw["params"], _OPENAI_CHAT))
     if raw["tools"]:
@@ -84,11 +178,12 @@ def openai_chat(
 
 
 def openai_responses(
-    messages: Sequence[Mapping[str, str]], model: str, raw: Mapping[str, Any]
+    messages: Sequence[Mapping[str, Any]], model: str, raw: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """``responses.create`` kwargs: messages as ``input`` items, ``max_tokens`` as
-    ``max_output_tokens``, ``reasoning_effort`` as ``reasoning.effort``, the output schema
-    as ``text.format``."""
+    """``responses.create`` kwargs: messages as ``input`` items (content parts as
+    ``input_text``, ``input_image`` and ``input_file``; an assistant turn as its text),
+    ``max_tokens`` as ``max_output_tokens``, ``reasoning_effort`` as ``reasoning.effort``,
+    the output schema as ``text.format``."""
     params = dict(raw["params"])
     for old in ("max_tokens", "max_completion_tokens"):
         if old in params:
@@ -97,7 +192,10 @@ def openai_responses(
         params.setdefault("reasoning", {"effort": params.pop("reasoning_effort")})
     kw: dict[str, Any] = {
         "model": model,
-        "input": [{"role": m["role"], "content": m["content"]} for m in messages],
+        "input": [
+            {"role": m["role"], "content": _responses_content(m["role"], m["content"])}
+            for m in messages
+        ],
     }
     kw.update(_split(params, _OPENAI_RESPONSES))
     if raw["tools"]:
@@ -123,11 +221,16 @@ def openai_responses(
 
 
 def anthropic_messages(
-    messages: Sequence[Mapping[str, str]], model: str, raw: Mapping[str, Any]
+    messages: Sequence[Mapping[str, Any]], model: str, raw: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """``messages.create`` kwargs: system messages joined into ``system``, tools with
-    ``input_schema``, the output schema as ``output_config.format`` (structured outputs),
-    ``stop`` as ``stop_sequences``, ``max_tokens`` always set."""
+    """``messages.create`` kwargs: system messages joined into ``system``, content parts
+    as ``text``, ``image`` and ``document`` blocks, tools with ``input_schema``, the output
+    schema as ``output_config.format`` (structured outputs), ``stop`` as
+    ``stop_sequences``, ``max_tokens`` always set.
+
+    Raises:
+        RenderError: a document other than PDF or plain text.
+    """
     params = dict(raw["params"])
     for alt in ("max_completion_tokens", "max_output_tokens"):
         if alt in params:
@@ -136,11 +239,13 @@ def anthropic_messages(
     if "stop" in params:
         stop = params.pop("stop")
         params.setdefault("stop_sequences", [stop] if isinstance(stop, str) else list(stop))
-    system = [m["content"] for m in messages if m["role"] == "system"]
+    system = [_text_only(m["content"]) for m in messages if m["role"] == "system"]
     kw: dict[str, Any] = {
         "model": model,
         "messages": [
-            {"role": m["role"], "content": m["content"]} for m in messages if m["role"] != "system"
+            {"role": m["role"], "content": _anthropic_content(m["content"])}
+            for m in messages
+            if m["role"] != "system"
         ],
     }
     if system:

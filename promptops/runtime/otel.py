@@ -124,14 +124,48 @@ def _value(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _part(part: Mapping[str, Any]) -> dict[str, Any]:
+    """A content part (ADR 0014) as a GenAI part: text, a URI, or a blob whose base64 data
+    is left out (a span is no place for megabytes of image)."""
+    if part["type"] == "text":
+        return {"type": "text", "content": part["text"]}
+    if "url" in part:
+        return {"type": "uri", "modality": part["type"], "uri": part["url"]}
+    elided = f"[{len(part['data'])} base64 characters not recorded]"
+    return {
+        "type": "blob",
+        "modality": part["type"],
+        "mime_type": part["media_type"],
+        "content": elided,
+    }
+
+
 def _messages(messages: list[dict[str, Any]]) -> str:
     """Messages in the GenAI conventions' ``gen_ai.input.messages`` shape."""
     return json.dumps(
         [
-            {"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]}
+            {
+                "role": m["role"],
+                "parts": [{"type": "text", "content": m["content"]}]
+                if isinstance(m["content"], str)
+                else [_part(p) for p in m["content"]],
+            }
             for m in messages
         ]
     )
+
+
+def _template(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A compiled message as recorded: its template, a history placeholder, or its parts."""
+    if "history" in message:
+        return {"history": message["history"]}
+    if "parts" in message:
+        parts = [
+            {"template": p["template"]} if p["type"] == "text" else {p["type"]: p["input"]}
+            for p in message["parts"]
+        ]
+        return {"role": message["role"], "parts": parts}
+    return {"role": message["role"], "template": message["template"]}
 
 
 def _field(obj: Any, *names: str) -> Any:
@@ -285,9 +319,7 @@ class Telemetry:
                     span.set_attributes(attrs)
 
             return hook
-        templates = json.dumps(
-            [{"role": m["role"], "template": m["template"]} for m in obj["messages"]]
-        )
+        templates = json.dumps([_template(m) for m in obj["messages"]])
         content = self.content
 
         def hook_with_content(request: Request, values: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from promptops.errors import BundleError, RenderError
-from promptops.runtime.engines import compile_message, make_jinja_env
+from promptops.runtime.plan import message_plan
 from promptops.runtime.request import PromptStatic, Provenance, Request, new_request
 from promptops.runtime.schema_fast import Check, Invalid, compile_check, is_supported
 
@@ -21,7 +21,6 @@ from promptops.runtime.schema_fast import Check, Invalid, compile_check, is_supp
 __all__ = ["Prompt", "Provenance", "Request"]
 
 
-_Plan = tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...]
 RenderHook = Callable[[Request, Mapping[str, Any]], None]
 """Called after every render with the request and the bound inputs (``runtime/otel.py``)."""
 Observe = Callable[[Mapping[str, Any], PromptStatic], RenderHook]
@@ -31,8 +30,8 @@ Observe = Callable[[Mapping[str, Any], PromptStatic], RenderHook]
 class Prompt:
     """One prompt of one release, ready to render. Obtain it with ``Registry.prompt(id)``."""
 
-    __slots__ = ("_checks", "_copy", "_defaults", "_extra_ok", "_hook", "_known", "_names",
-                 "_plan", "_required_set", "_s", "_validate", "_whole")  # fmt: skip
+    __slots__ = ("_checks", "_copy", "_defaults", "_extra_ok", "_hook", "_known", "_media",
+                 "_names", "_plan", "_required_set", "_s", "_validate", "_whole")  # fmt: skip
 
     def __init__(
         self,
@@ -73,9 +72,10 @@ class Prompt:
                 provenance=provenance,
                 raw=raw,
             )
-            plan, jinja = _plan(pid, obj["messages"], obj.get("partials", {}))
-            self._plan = _fill_all(plan)
-            self._bind_schema(obj["input_schema"], jinja)
+            plan = message_plan(pid, obj["messages"], obj.get("partials", {}))
+            self._plan = plan.render
+            self._media = plan.media
+            self._bind_schema(obj["input_schema"], plan.jinja)
         except (KeyError, TypeError, AttributeError) as exc:
             raise BundleError(f"bundle: prompt {pid!r} is malformed ({exc!r})") from exc
         self._validate = validate
@@ -127,6 +127,8 @@ class Prompt:
             values = {**self._defaults, **inputs}
         else:
             values = inputs  # a fresh dict of this call's keyword arguments
+        if self._media:
+            self._prepare(values)
         try:
             messages = self._plan(values)
         except KeyError as exc:
@@ -137,6 +139,18 @@ class Prompt:
         if self._hook is not None:
             self._hook(request, values)
         return request
+
+    def _prepare(self, values: dict[str, Any]) -> None:
+        """History and media inputs are checked and normalised whether or not inputs are
+        validated: the request is built from their structure (``runtime/content.py``)."""
+        for name, check in self._media:
+            if name in values:
+                try:
+                    values[name] = check(values[name], name)
+                except Invalid as exc:
+                    raise RenderError(
+                        f"prompt {self._s.prompt_id!r}: input {exc.where!r}: {exc.what}"
+                    ) from None
 
     def _bind(self, inputs: dict[str, Any]) -> dict[str, Any]:
         # Set operations first: one C call each on the happy path.
@@ -179,58 +193,3 @@ def _unknown_input(pid: str, name: str, names: tuple[str, ...]) -> str:
 
 def _template_error(pid: str, exc: Exception) -> RenderError:
     return RenderError(f"prompt {pid!r}: template failed: {type(exc).__name__}: {exc}")
-
-
-def _plan(
-    pid: str, messages: list[Mapping[str, Any]], partials: Mapping[str, str]
-) -> tuple[_Plan, bool]:
-    """The message plan, and whether any message needs Jinja."""
-    env: list[Any] = []
-
-    def jinja_env() -> Any:
-        if not env:
-            env.append(make_jinja_env(partials))
-        return env[0]
-
-    plan: list[tuple[str, Callable[[Mapping[str, Any]], str]]] = []
-    for i, m in enumerate(messages):
-        template = str(m["template"])
-        kind, renderer, fmt = compile_message(
-            template, str(m["engine"]), where=f"prompt {pid!r} message {i}", jinja_env=jinja_env
-        )
-        if kind == "text":
-            plan.append((str(m["role"]), _constant(template)))
-        elif kind == "format":
-            assert fmt is not None
-            plan.append((str(m["role"]), fmt.format_map))
-        else:
-            assert renderer is not None
-            plan.append((str(m["role"]), renderer))
-    return tuple(plan), bool(env)
-
-
-def _fill_all(plan: _Plan) -> Callable[[Mapping[str, Any]], list[dict[str, str]]]:
-    """One function rendering every message. Chat prompts have one to three messages;
-    for those the list is spelled out, which saves the comprehension's frame (a quarter
-    of a warm render)."""
-    if len(plan) == 1:
-        ((r0, f0),) = plan
-        return lambda v: [{"role": r0, "content": f0(v)}]
-    if len(plan) == 2:
-        (r0, f0), (r1, f1) = plan
-        return lambda v: [{"role": r0, "content": f0(v)}, {"role": r1, "content": f1(v)}]
-    if len(plan) == 3:
-        (r0, f0), (r1, f1), (r2, f2) = plan
-        return lambda v: [
-            {"role": r0, "content": f0(v)},
-            {"role": r1, "content": f1(v)},
-            {"role": r2, "content": f2(v)},
-        ]
-    return lambda v: [{"role": role, "content": fill(v)} for role, fill in plan]
-
-
-def _constant(text: str) -> Callable[[Mapping[str, Any]], str]:
-    def constant(values: Mapping[str, Any]) -> str:
-        return text
-
-    return constant

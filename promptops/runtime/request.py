@@ -55,10 +55,10 @@ class Request:
     """A rendered prompt: messages plus everything needed to call the model. Immutable."""
 
     __slots__ = ("_s", "messages")
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     _s: PromptStatic
 
-    def __init__(self, messages: list[dict[str, str]], static: PromptStatic) -> None:
+    def __init__(self, messages: list[dict[str, Any]], static: PromptStatic) -> None:
         _set(self, "messages", messages)
         _set(self, "_s", static)
 
@@ -141,7 +141,7 @@ _set_messages = Request.__dict__["messages"].__set__
 _set_static = Request.__dict__["_s"].__set__
 
 
-def new_request(messages: list[dict[str, str]], static: PromptStatic) -> Request:
+def new_request(messages: list[dict[str, Any]], static: PromptStatic) -> Request:
     """A :class:`Request` without running ``__init__``: the slot setters directly, which
     halves the cost of the one allocation every render makes."""
     request: Request = _new_request(Request)

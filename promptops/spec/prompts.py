@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 
 from promptops.spec._base import Role, SpecModel
 
-__all__ = ["Instruction", "Message", "OutputSpec", "Partial", "Prompt", "PromptFile"]
+__all__ = [
+    "ContentPart",
+    "Instruction",
+    "Message",
+    "OutputSpec",
+    "Partial",
+    "Prompt",
+    "PromptFile",
+]
 
 # Ids are ASCII so the bundle index stays pure ASCII (the runtime parses it without
 # decoding prompt bodies): lower-case words joined by '/', '-', '_' or '.'.
@@ -50,9 +58,86 @@ JSON_SCHEMA_HINT: dict[str, Any] = {
 }
 
 
+class ContentPart(SpecModel):
+    """One part of a multimodal message: text, or an image or a file taken from an input."""
+
+    text: str | None = Field(default=None, description="A Jinja2 template.")
+    image: str | None = Field(
+        default=None,
+        description="An input (type: object) holding an image: {url} or {data, media_type}.",
+    )
+    file: str | None = Field(
+        default=None,
+        description="An input (type: object) holding a file: {data, media_type, name} or {url}.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ContentPart:
+        kinds = [k for k in ("text", "image", "file") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(
+                "a content part is one of {text: TEMPLATE}, {image: INPUT} or {file: INPUT}; "
+                f"found {', '.join(kinds) or 'none of them'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``text``, ``image`` or ``file``."""
+        return "text" if self.text is not None else "image" if self.image is not None else "file"
+
+
+def _content_kind(value: Any) -> str:
+    return "parts" if isinstance(value, list) else "text"
+
+
+# A template, or a list of parts; the discriminator sends a list straight to the parts, so
+# a mistake in one part is reported there, not as "expected a string".
+Content = Annotated[
+    Annotated[str, Tag("text")] | Annotated[list[ContentPart], Tag("parts")],
+    Discriminator(_content_kind),
+]
+
+
 class Message(SpecModel):
-    role: Role = Field(description="Who speaks: system, user or assistant.")
-    content: str = Field(description="A Jinja2 template; variables must be declared inputs.")
+    """A chat message (role and content), or ``{history: INPUT}``: the conversation held by
+    that input (a list of messages) goes here."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["role", "content"]}, {"required": ["history"]}]}
+    )
+
+    role: Role | None = Field(default=None, description="Who speaks: system, user or assistant.")
+    content: Content | None = Field(
+        default=None,
+        description="A Jinja2 template (variables are declared inputs), or a list of content "
+        "parts: {text: TEMPLATE}, {image: INPUT}, {file: INPUT}.",
+    )
+    history: str | None = Field(
+        default=None,
+        description="An input (type: array) of chat messages, inserted here: "
+        "[{role: user|assistant, content: text or parts}].",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Message:
+        if self.history is not None:
+            if self.role is not None or self.content is not None:
+                raise ValueError(
+                    "a history placeholder stands alone: {history: INPUT}, without role or content"
+                )
+        elif self.role is None or self.content is None:
+            missing = "role" if self.role is None else "content"
+            raise ValueError(
+                f"a message needs role and content (or is {{history: INPUT}}); {missing} is missing"
+            )
+        return self
+
+    def templates(self) -> list[str]:
+        """The message's templates: its content, or the text of its text parts."""
+        if isinstance(self.content, str):
+            return [self.content]
+        return [p.text for p in self.content or [] if p.text is not None]
 
 
 class OutputSpec(SpecModel):

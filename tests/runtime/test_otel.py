@@ -213,3 +213,66 @@ def _public_keys() -> list[str]:
 
 
 TRUST_KEYS = _public_keys()
+
+
+PHOTO = {
+    "id": "photo",
+    "path": "prompts/photo.yaml",
+    "description": "",
+    "owner": None,
+    "tags": [],
+    "model": MODEL,
+    "params": {},
+    "input_schema": {
+        "type": "object",
+        "properties": {"chat": {"type": "array", "default": []}, "img": {"type": "object"}},
+        "required": ["img"],
+        "additionalProperties": False,
+    },
+    "system": [],
+    "messages": [
+        {"history": "chat"},
+        {
+            "role": "user",
+            "parts": [
+                {"type": "text", "template": "Describe it.", "engine": "text"},
+                {"type": "image", "input": "img"},
+            ],
+        },
+    ],
+    "partials": {},
+    "tools": [],
+    "output_schema": None,
+}
+
+
+def test_history_and_media_are_recorded_without_their_data(
+    tmp_path: Path, spans: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CAPTURE_SWITCH, "SPAN_ONLY")
+    publish(tmp_path / "pub", {"photo": PHOTO})
+    cfg = CONFIG._replace(otel=True)
+    reg = Registry.open(tmp_path / "pub", trust=TRUST, channel="production", config=cfg)
+    chat = [{"role": "user", "content": "Hi"}]
+    with trace.get_tracer("app").start_as_current_span("handler"):
+        reg.prompt("photo").render(chat=chat, img={"data": "QUJD" * 100, "media_type": "image/png"})
+    attrs = dict(_only(spans, "handler").attributes or {})
+    assert json.loads(str(attrs["promptops.prompt.template"])) == [
+        {"history": "chat"},
+        {"role": "user", "parts": [{"template": "Describe it."}, {"image": "img"}]},
+    ]
+    assert json.loads(str(attrs["gen_ai.input.messages"])) == [
+        {"role": "user", "parts": [{"type": "text", "content": "Hi"}]},
+        {
+            "role": "user",
+            "parts": [
+                {"type": "text", "content": "Describe it."},
+                {
+                    "type": "blob",
+                    "modality": "image",
+                    "mime_type": "image/png",
+                    "content": "[400 base64 characters not recorded]",
+                },
+            ],
+        },
+    ]

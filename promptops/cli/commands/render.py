@@ -28,9 +28,23 @@ def _vars(pairs: tuple[str, ...], as_json: bool) -> dict[str, Any]:
     return out
 
 
+def _text(content: Any) -> str:
+    """A message's content for a terminal: text, and a line per image or file part."""
+    if isinstance(content, str):
+        return content
+    lines = []
+    for part in content:
+        if part["type"] == "text":
+            lines.append(part["text"])
+        else:
+            what = part.get("url") or part.get("name") or part.get("media_type")
+            lines.append(f"[{part['type']}: {what}]")
+    return "\n".join(lines)
+
+
 def _show(req: Request, fmt: str) -> str:
     if fmt == "text":
-        return "\n\n".join(f"[{m['role']}]\n{m['content']}" for m in req.messages)
+        return "\n\n".join(f"[{m['role']}]\n{_text(m['content'])}" for m in req.messages)
     payload = {
         "json": req.to_dict,
         "openai": req.to_openai_chat,

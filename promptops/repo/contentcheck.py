@@ -1,0 +1,96 @@
+"""Inputs a prompt uses outside templates: chat history and image or file content parts.
+
+Each must be a declared input of the right JSON type (an array of messages for a history,
+an object for an image or a file), and images and files may only be sent by the user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptops.repo.positions import diagnostic_at
+from promptops.repo.suggest import did_you_mean
+from promptops.repo.types import Diagnostic
+from promptops.repo.yamlload import Parsed
+from promptops.spec import Prompt
+
+__all__ = ["check_content", "content_inputs"]
+
+Loc = tuple[object, ...]
+_WANT = {"history": "array", "image": "object", "file": "object"}
+
+
+def _uses(messages: Any) -> list[tuple[str, str, Loc, Any]]:
+    """(kind, input name, location, role) of every history placeholder and media part,
+    read from plain data (a prompt file as parsed)."""
+    out: list[tuple[str, str, Loc, Any]] = []
+    for i, m in enumerate(messages if isinstance(messages, list) else []):
+        if not isinstance(m, dict):
+            continue
+        if isinstance(m.get("history"), str):
+            out.append(("history", m["history"], ("messages", i, "history"), None))
+        content = m.get("content")
+        for j, part in enumerate(content if isinstance(content, list) else []):
+            for kind in ("image", "file"):
+                if isinstance(part, dict) and isinstance(part.get(kind), str):
+                    loc = ("messages", i, "content", j, kind)
+                    out.append((kind, part[kind], loc, m.get("role")))
+    return out
+
+
+def content_inputs(data: Any) -> dict[str, str]:
+    """Input name -> ``history``, ``image`` or ``file``, for a prompt's plain data."""
+    messages = data.get("messages") if isinstance(data, dict) else None
+    return {name: kind for kind, name, _, _ in _uses(messages)}
+
+
+def _what(kind: str) -> str:
+    return {"history": "the chat history", "image": "an image part"}.get(kind, "a file part")
+
+
+def check_content(path: str, parsed: Parsed, model: Prompt, out: list[Diagnostic]) -> list[str]:
+    """Append problems of history placeholders and media parts to ``out``; return the
+    input names they use (so none is called unused)."""
+    uses = _uses(parsed.data.get("messages") if isinstance(parsed.data, dict) else None)
+    for kind, name, loc, role in uses:
+        if kind != "history" and role != "user":
+            out.append(
+                diagnostic_at(
+                    path,
+                    parsed.root,
+                    loc,
+                    "error",
+                    "content-part",
+                    f"{kind} parts are sent by the user: put it in a 'role: user' message "
+                    f"(this one is {role})",
+                    key=True,
+                )
+            )
+        schema = model.inputs.get(name)
+        if schema is None:
+            out.append(
+                diagnostic_at(
+                    path,
+                    parsed.root,
+                    loc,
+                    "error",
+                    "undeclared-variable",
+                    f"input '{name}' ({_what(kind)}) is not declared; declare it under "
+                    f"'inputs' with type: {_WANT[kind]}{did_you_mean(name, model.inputs)}",
+                )
+            )
+        elif schema.get("type") != _WANT[kind]:
+            found = f"type {schema['type']!r}" if "type" in schema else "no type"
+            out.append(
+                diagnostic_at(
+                    path,
+                    parsed.root,
+                    ("inputs", name),
+                    "error",
+                    "message-input",
+                    f"input '{name}' holds {_what(kind)}: declare it with type: "
+                    f"{_WANT[kind]}; found {found}",
+                    key=True,
+                )
+            )
+    return sorted({name for _, name, _, _ in uses})
