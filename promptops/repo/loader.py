@@ -41,8 +41,9 @@ def find_root(start: Path) -> Path:
         if (candidate / "models.yaml").is_file() or (candidate / "models.yml").is_file():
             return candidate
     raise UsageError(
-        f"no models.yaml in {start} or any parent directory; pass the path of "
-        "a prompt repository or create one with 'promptops init'"
+        f"no models.yaml in {start} or any parent directory; pass the path of a prompt "
+        "repository (in a monorepo: --root DIR, for pre-commit args: [--root, DIR]) or "
+        "create one with 'promptops init'"
     )
 
 

@@ -15,7 +15,15 @@ EXIT_ERRORS = 1
 
 
 @click.command(name="validate")
-@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.argument("path", default=None, required=False, type=click.Path(file_okay=False))
+@click.option(
+    "--root",
+    "root",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="The prompt repository (the directory holding models.yaml), e.g. a subdirectory of "
+    "a monorepo; same as PATH.",
+)
 @click.option(
     "--ref",
     default=None,
@@ -30,12 +38,14 @@ EXIT_ERRORS = 1
     help="Output format.",
 )
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the result cache.")
-def command(path: str, ref: str | None, fmt: str, no_cache: bool) -> None:
+def command(path: str | None, root: str | None, ref: str | None, fmt: str, no_cache: bool) -> None:
     """Check a prompt repository: schemas, references, templates, model pins and rules.
 
     Exit status: 0 without errors, 1 with errors, 2 on usage errors.
     """
-    repo = validate_repository(path, ref, cache=not no_cache)
+    if path is not None and root is not None and path != root:
+        raise click.UsageError("give the repository once: PATH or --root, not both")
+    repo = validate_repository(root or path or ".", ref, cache=not no_cache)
     # Only a repository with recordings pays for importing the eval machinery.
     if repo.ok and (repo.root / "evals" / "recordings").is_dir():
         from promptops.evals.prune import stale_recordings
