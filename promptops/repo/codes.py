@@ -2,7 +2,8 @@
 
 The one list of codes: ``docs/readme/diagnostics.md`` is generated from it (with a bad and
 a good example of each, run through validate by a test), and the test suite checks that
-every diagnostic any repository load produces has a code listed here.
+every diagnostic any repository load produces has a code listed here (``stale-recording``
+comes from the validate command, which also looks at the eval recordings).
 
 ``policy`` codes come from the repository's own rules and lifecycle data (rules.yaml,
 model pin dates) rather than from a file being unusable: ``render PROMPT`` and ``eval
@@ -53,7 +54,7 @@ CODES: dict[str, Code] = {
     ),
     "not-json": Code("error", "a value YAML reads as something JSON has no type for"),
     "message-input": Code("error", "an input holding history, an image or a file is ill-typed"),
-    "content-part": Code("error", "a content part is misplaced or names no input"),
+    "content-part": Code("error", "an image or file part in a message the user does not send"),
     # References
     "unknown-model": Code("error", "a prompt names no model pin"),
     "unknown-instruction": Code("error", "system: names no instruction"),
@@ -72,6 +73,7 @@ CODES: dict[str, Code] = {
     "invalid-input": Code("error", "an eval case's input value fails the input's schema"),
     "unknown-assertion": Code("error", "an assertion type that does not exist"),
     "assertion-argument": Code("error", "an assertion's argument is malformed"),
+    "stale-recording": Code("warning", "a replay recording no eval case sends any more"),
     # Model pins
     "floating-model": Code("error", "a pin names a floating alias, not a snapshot", True),
     "retired-model": Code("error", "a prompt uses a pin whose model is retired", True),
