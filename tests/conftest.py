@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,21 @@ from tests.helpers import GIT_ENV, init_repo
 from tests.oci_registry import oci_basic_registry, oci_registry
 
 __all__ = ["oci_basic_registry", "oci_registry"]  # real registries on loopback, per test module
+
+
+# Set by git for hooks and `git rebase -x`: inherited, they would point every git command a
+# test runs at the repository the suite was started from instead of the test's own.
+_GIT_LOCATION = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_PREFIX",
+)
+for _key in _GIT_LOCATION:
+    os.environ.pop(_key, None)
 
 
 @pytest.fixture(autouse=True)
