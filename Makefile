@@ -18,7 +18,7 @@ COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile --quiet --uni
 LOCK_IN := pyproject.toml requirements/build.in
 
 .PHONY: demo test lint typecheck unit lock lock-upgrade test-latest test-oldest clean oci-registry \
-	chromium
+	chromium interop-ref
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -87,5 +87,16 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium
 
+# Reference template engines for the interop tests (handlebars.js and nunjucks from the npm
+# registry, pinned with hashes by package-lock.json) in a git-ignored node_modules. The
+# tests call this target and skip, saying why, where node or npm cannot install them.
+INTEROP_REF := tests/interop/reference
+interop-ref: $(INTEROP_REF)/node_modules/.installed
+
+$(INTEROP_REF)/node_modules/.installed: $(INTEROP_REF)/package.json $(INTEROP_REF)/package-lock.json
+	cd $(INTEROP_REF) && npm ci --no-audit --no-fund --silent
+	touch $@
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-latest .venv-oldest dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(INTEROP_REF)/node_modules

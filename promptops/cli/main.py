@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "diff": "diff",
     "migrate": "migrate",
     "models": "models",
+    "import": "import_",
+    "export": "export",
 }
 
 

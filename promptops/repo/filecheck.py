@@ -9,6 +9,7 @@ from typing import Any
 from promptops.repo.contentcheck import check_content
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
+from promptops.repo.foreign import foreign_hint
 from promptops.repo.positions import diagnostic_at, locate
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
@@ -153,7 +154,10 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
     kind = data.get("kind") if isinstance(data, dict) else None
     if isinstance(data, dict) and kind not in _PROMPT_KINDS:
         kinds = ", ".join(sorted(_PROMPT_KINDS))
-        if kind is None:
+        hint = foreign_hint(path, data) if kind is None else None
+        if hint is not None:
+            diags.append(Diagnostic(path, 1, 1, "warning", "unknown-file", hint))
+        elif kind is None:
             diags.append(
                 diagnostic_at(
                     path,

@@ -15,6 +15,7 @@ from promptops.repo.config import DEFAULT_LIMITS, Limits
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcases import check_eval_cases
 from promptops.repo.filecheck import check_file, classify
+from promptops.repo.foreign import foreign_hint
 from promptops.repo.gitio import GitRepo, git_repo_for
 from promptops.repo.locator import Locator
 from promptops.repo.names import canonicalise
@@ -131,7 +132,8 @@ def _stray(paths: list[str]) -> list[Diagnostic]:
                     1,
                     "warning",
                     "unknown-file",
-                    "ignored: files under prompts/ must end in '.yaml' or '.yml'",
+                    foreign_hint(p)
+                    or "ignored: files under prompts/ must end in '.yaml' or '.yml'",
                 )
             )
         elif p.startswith("policies/"):

@@ -26,22 +26,27 @@ def is_dated(model: str) -> bool:
 def check_pins(
     models: ModelsFile, where: Callable[[str, Anchor], tuple[int, int]], require_dated: bool
 ) -> list[Diagnostic]:
-    """Floating aliases (when required dated) and replacements that name no pin."""
+    """Floating aliases (errors when rules require dated pins, warnings otherwise) and
+    replacements that name no pin."""
     out: list[Diagnostic] = []
     for name, pin in models.models.items():
-        if require_dated and not is_dated(pin.model):
+        if not is_dated(pin.model):
             base = pin.model.removesuffix("-latest")
             line, col = where("models.yaml", ("value", ("models", name, "model")))
+            # A floating alias changes behaviour without a commit: always worth a warning,
+            # an error where the repository's rules say so.
+            rule = (
+                "rules.require_dated_model" if require_dated else "rules.require_dated_model is off"
+            )
             out.append(
                 Diagnostic(
                     "models.yaml",
                     line,
                     col,
-                    "error",
+                    "error" if require_dated else "warning",
                     "floating-model",
                     f"model '{pin.model}' of pin '{name}' is a floating alias; "
-                    f"pin a dated snapshot such as '{base}-YYYY-MM-DD' "
-                    "(rules.require_dated_model)",
+                    f"pin a dated snapshot such as '{base}-YYYY-MM-DD' ({rule})",
                 )
             )
         repl = pin.lifecycle.replacement if pin.lifecycle else None

@@ -6,6 +6,8 @@ without ``--release``). Applications use :class:`~promptops.runtime.Registry`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from promptops.errors import UsageError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.config import RuntimeConfig
@@ -13,7 +15,7 @@ from promptops.runtime.digest import sha256_hex
 from promptops.runtime.render import Prompt
 from promptops.runtime.request import Provenance
 
-__all__ = ["unverified_prompt"]
+__all__ = ["unverified_prompt", "unverified_prompts"]
 
 
 def unverified_prompt(
@@ -25,22 +27,38 @@ def unverified_prompt(
         UsageError: if the bundle has no such prompt.
         BundleError: if the bundle is malformed.
     """
+    return unverified_prompts(data, [prompt_id], config=config)[prompt_id]
+
+
+def unverified_prompts(
+    data: bytes, prompt_ids: Iterable[str], *, config: RuntimeConfig | None = None
+) -> dict[str, Prompt]:
+    """Several prompts of one unsigned bundle, parsed and hashed once.
+
+    Raises:
+        UsageError: if the bundle lacks one of them.
+        BundleError: if the bundle is malformed.
+    """
     cfg = config or RuntimeConfig()
     bundle = Bundle.parse(data, max_prompts=cfg.max_prompts)
-    if prompt_id not in bundle:
-        import difflib
-
-        hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
-        maybe = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise UsageError(f"the bundle has no prompt {prompt_id!r}{maybe}")
     commit = bundle.source.get("commit")
-    provenance = Provenance(
-        prompt_id=prompt_id,
-        prompt_digest=bundle.digest(prompt_id),
-        release=None,
-        serial=None,
-        bundle_sha256=sha256_hex(data),
-        commit=commit if isinstance(commit, str) else None,
-    )
-    obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)
-    return Prompt(obj, provenance, validate=cfg.validate_inputs)
+    bundle_sha = sha256_hex(data)
+    out: dict[str, Prompt] = {}
+    for prompt_id in prompt_ids:
+        if prompt_id not in bundle:
+            import difflib
+
+            hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
+            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise UsageError(f"the bundle has no prompt {prompt_id!r}{maybe}")
+        provenance = Provenance(
+            prompt_id=prompt_id,
+            prompt_digest=bundle.digest(prompt_id),
+            release=None,
+            serial=None,
+            bundle_sha256=bundle_sha,
+            commit=commit if isinstance(commit, str) else None,
+        )
+        obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)
+        out[prompt_id] = Prompt(obj, provenance, validate=cfg.validate_inputs)
+    return out

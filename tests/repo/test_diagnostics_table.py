@@ -438,6 +438,23 @@ CASES = [
         id="floating-latest",
     ),
     pytest.param(
+        {
+            **sub(M, "model: echo-2024-01-01", "model: gpt-4o"),
+            "policies/rules.yaml": "rules:\n  require_dated_model: false\n",
+        },
+        [
+            (
+                "models.yaml",
+                4,
+                12,
+                "warning",
+                "floating-model",
+                "model 'gpt-4o' of pin 'default' is a floating alias; pin a dated snapshot such as 'gpt-4o-YYYY-MM-DD' (rules.require_dated_model is off)",
+            )
+        ],
+        id="floating-model-allowed",
+    ),
+    pytest.param(
         sub(M, "    pricing:", "    lifecycle: {retires: 2026-01-01}\n    pricing:"),
         [
             (
@@ -789,6 +806,54 @@ CASES = [
             )
         ],
         id="unknown-file",
+    ),
+    pytest.param(
+        {
+            "prompts/summarize.prompt.yml": "name: Summarize\nmodel: openai/gpt-4o\nmessages:\n  - role: user\n    content: '{{text}}'\n",
+            "prompts/chat.prompty": "---\nname: chat\n---\nuser:\n{{question}}\n",
+            "prompts/story.prompt": "---\nmodel: googleai/gemini-2.5-flash\n---\nTell a story.\n",
+        },
+        [
+            (
+                "prompts/chat.prompty",
+                1,
+                1,
+                "warning",
+                "unknown-file",
+                "ignored: a Prompty file, not a promptops document; bring it in with `promptops import prompty FILE` and keep the source outside prompts/",
+            ),
+            (
+                "prompts/story.prompt",
+                1,
+                1,
+                "warning",
+                "unknown-file",
+                "ignored: a Dotprompt file, not a promptops document; bring it in with `promptops import dotprompt FILE` and keep the source outside prompts/",
+            ),
+            (
+                "prompts/summarize.prompt.yml",
+                1,
+                1,
+                "warning",
+                "unknown-file",
+                "ignored: a GitHub Models prompt file, not a promptops document; bring it in with `promptops import github-models FILE` and keep the source outside prompts/",
+            ),
+        ],
+        id="unknown-file-other-tools",
+    ),
+    pytest.param(
+        {"prompts/summarize.prompt.yml": "kind: prompt\nmodel: default\n"},
+        [
+            (
+                "prompts/summarize.prompt.yml",
+                1,
+                1,
+                "error",
+                "schema",
+                "missing required key 'messages'",
+            ),
+        ],
+        id="prompt-yml-named-promptops-document",
     ),
     pytest.param(
         {"policies/extra.yaml": "a: 1\n"},

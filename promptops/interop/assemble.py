@@ -1,0 +1,308 @@
+"""Turn every draft of one import into repository files.
+
+Pins go to ``models.yaml``, tools to ``policies/tools.yaml`` (risk ``medium``, to be
+reviewed), shared system text to instructions, test data to eval sets under ``evals/``.
+Into an existing repository, what it already holds is reused (a pin with the same model,
+an instruction with the same text, a tool with the same definition) and the fields a
+format cannot express are kept from the prompt file being replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from promptops.interop.instructions import plan_instructions
+from promptops.interop.merge_files import merge_models, merge_rules, merge_tools
+from promptops.interop.pins import PinTable
+from promptops.interop.target import Target
+from promptops.interop.types import PartialDraft, PromptDraft, ToolDraft, diag
+from promptops.interop.yamlout import dump_yaml, template_text
+from promptops.repo.types import Diagnostic
+
+__all__ = ["Assembly", "assemble"]
+
+_MISSING = object()
+
+
+@dataclass
+class Assembly:
+    """Repository-relative path -> new text, for every file the import writes."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    prompts: dict[str, PromptDraft] = field(default_factory=dict)
+    # Files whose content comes from the import (not merged shared files).
+    generated: set[str] = field(default_factory=set)
+
+
+def _tool_entry(tool: ToolDraft) -> dict[str, Any]:
+    params = dict(tool.parameters) if isinstance(tool.parameters, dict) else {}
+    # OpenAI and Anthropic require an object schema with properties.
+    params.setdefault("type", "object")
+    params.setdefault("properties", {})
+    return {"description": tool.description, "risk": "medium", "parameters": params}
+
+
+def _same_tool(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return a.get("description", "") == b.get("description", "") and a.get("parameters") == b.get(
+        "parameters"
+    )
+
+
+def _tools(
+    drafts: list[PromptDraft], target: Target, update: bool, out: list[Diagnostic]
+) -> dict[str, dict[str, Any]]:
+    """New or changed tool entries (name -> definition)."""
+    chosen: dict[str, tuple[dict[str, Any], ToolDraft]] = {}
+    references = {t.name: t for d in drafts for t in d.tools if t.reference_only}
+    for draft in drafts:
+        for tool in draft.tools:
+            if tool.reference_only:
+                continue
+            entry = _tool_entry(tool)
+            if tool.name in chosen and not _same_tool(chosen[tool.name][0], entry):
+                out.append(
+                    diag(
+                        tool.where,
+                        "error",
+                        "tool-conflict",
+                        f"tool '{tool.name}' is defined differently here and in "
+                        f"{chosen[tool.name][1].where.path}; give one of them another "
+                        "name",
+                    )
+                )
+                continue
+            chosen.setdefault(tool.name, (entry, tool))
+    for name, tool in references.items():
+        if name not in chosen and name not in target.tools:
+            chosen[name] = (_tool_entry(tool), tool)
+    changes: dict[str, dict[str, Any]] = {}
+    for name, (entry, tool) in sorted(chosen.items()):
+        old = target.tools.get(name)
+        if old is not None and _same_tool(old, entry):
+            continue
+        if old is not None and not update:
+            out.append(
+                diag(
+                    tool.where,
+                    "error",
+                    "tool-conflict",
+                    f"tool '{name}' differs from the one policies/tools.yaml defines; "
+                    "rerun with --update to replace its description and parameters "
+                    "(its risk is kept)",
+                )
+            )
+            continue
+        if old is not None:
+            entry = {**entry, "risk": old.get("risk", "medium")}
+            if "requires_approval" in old:
+                entry["requires_approval"] = old["requires_approval"]
+        else:
+            out.append(
+                diag(
+                    tool.where,
+                    "warning",
+                    "tool-risk",
+                    f"tool '{name}' was added to policies/tools.yaml with risk 'medium': "
+                    "review its risk and whether calls need approval before merging",
+                )
+            )
+        changes[name] = entry
+    return changes
+
+
+def _params(draft: PromptDraft, pin: str, pins: PinTable, out: list[Diagnostic]) -> dict[str, Any]:
+    pin_params = pins.params_of(pin)
+    extra = sorted(k for k in pin_params if k not in draft.params)
+    if extra and draft.model is not None:
+        out.append(
+            diag(
+                draft.where,
+                "warning",
+                "pin-params",
+                f"pin '{pin}' adds params the source does not set ({', '.join(extra)}); "
+                "the imported prompt sends them",
+            )
+        )
+    return {k: v for k, v in draft.params.items() if pin_params.get(k, _MISSING) != v}
+
+
+def _prompt_file(
+    draft: PromptDraft,
+    pin: str,
+    system: list[str],
+    params: dict[str, Any],
+    old: dict[str, Any] | None,
+    owner: str | None,
+) -> dict[str, Any]:
+    keep = old if old is not None else {}
+    slots = draft.slots
+    messages = draft.messages[1:] if system else draft.messages
+    inputs = dict(draft.inputs)
+    if "inputs" not in slots and isinstance(keep.get("inputs"), dict):
+        # The format has no input schemas: keep the ones the repository refined.
+        inputs = {k: keep["inputs"].get(k, v) for k, v in inputs.items()}
+    data: dict[str, Any] = {"kind": "prompt"}
+    description = (
+        draft.description if "description" in slots else keep.get("description", draft.description)
+    )
+    if description:
+        data["description"] = description
+    who = draft.owner if "owner" in slots else keep.get("owner", owner)
+    if who or owner:
+        data["owner"] = who or owner
+    data["model"] = pin
+    if params:
+        data["params"] = params
+    if system:
+        data["system"] = system
+    if inputs:
+        data["inputs"] = inputs
+    data["messages"] = [{"role": m.role, "content": template_text(m.template)} for m in messages]
+    tools = [t.name for t in draft.tools] if "tools" in slots else keep.get("tools", [])
+    if tools:
+        data["tools"] = tools
+    if draft.output_schema is not None:
+        data["output"] = {"schema": draft.output_schema}
+    elif "output" not in slots and keep.get("output"):
+        data["output"] = keep["output"]
+    tags = draft.tags if "tags" in slots else keep.get("tags", draft.tags)
+    if tags:
+        data["tags"] = tags
+    return data
+
+
+def _eval_file(draft: PromptDraft, out: list[Diagnostic]) -> dict[str, Any] | None:
+    cases = []
+    names: set[str] = set()
+    required = {k for k, s in draft.inputs.items() if "default" not in s}
+    for sample in draft.samples:
+        if not sample.is_case:
+            continue
+        missing = sorted(required - set(sample.inputs))
+        if missing:
+            out.append(
+                diag(
+                    sample.where,
+                    "warning",
+                    "case-incomplete",
+                    f"{sample.name} gives no {', '.join(missing)}, which '{draft.id}' "
+                    "requires; it was not made an eval case",
+                )
+            )
+            continue
+        name = sample.name
+        n = 2
+        while name in names:
+            name = f"{sample.name}-{n}"
+            n += 1
+        names.add(name)
+        case: dict[str, Any] = {"name": name}
+        inputs = {k: v for k, v in sample.inputs.items() if k in draft.inputs}
+        if inputs:
+            case["inputs"] = inputs
+        if sample.assertions:
+            case["assert"] = sample.assertions
+        cases.append(case)
+    if not cases:
+        return None
+    return {"prompt": draft.id, "cases": cases}
+
+
+def assemble(
+    documents: list[PromptDraft | PartialDraft],
+    target: Target,
+    pin_map: Mapping[str, str],
+    *,
+    update: bool = False,
+    owner: str | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> Assembly:
+    """Every file the import writes (shared files merged with the target's)."""
+    out = Assembly()
+    drafts = sorted((d for d in documents if isinstance(d, PromptDraft)), key=lambda d: d.id)
+    partials = sorted((d for d in documents if isinstance(d, PartialDraft)), key=lambda d: d.id)
+    seen: dict[str, str] = {}
+    everything: list[PromptDraft | PartialDraft] = [*drafts, *partials]
+    for doc in everything:
+        if doc.id in seen:
+            out.diagnostics.append(
+                diag(
+                    doc.where,
+                    "error",
+                    "duplicate-id",
+                    f"prompt id '{doc.id}' also comes from {seen[doc.id]}; "
+                    "rename one of the sources",
+                )
+            )
+        seen.setdefault(doc.id, doc.where.path)
+    pins = PinTable(target.pins, pin_map, target.require_dated)
+    chosen = {d.id: pins.pin_for(d.model, d.where) for d in drafts}
+    out.diagnostics.extend(pins.diagnostics)
+    taken = set(seen) | set(target.instructions)
+    uses, new_instructions = plan_instructions(drafts, target.instructions, taken)
+    tool_changes = _tools(drafts, target, update, out.diagnostics)
+    header = sources or {}
+    for iid, text in sorted(new_instructions.items()):
+        rel = f"prompts/{iid}.yaml"
+        out.files[rel] = dump_yaml(
+            {
+                "kind": "instruction",
+                "description": "System text shared by imported prompts.",
+                "text": template_text(text),
+            },
+            "Imported by promptops import: shared system text.",
+        )
+        out.generated.add(rel)
+    for partial in partials:
+        rel = f"prompts/{partial.id}.yaml"
+        out.files[rel] = dump_yaml(
+            {"kind": "partial", "template": template_text(partial.template)},
+            f"Imported from {partial.where.path} by promptops import.",
+        )
+        out.generated.add(rel)
+    for draft in drafts:
+        if (
+            target.require_owner
+            and owner is None
+            and draft.owner is None
+            and target.prompt_data(draft.id) is None
+        ):
+            out.diagnostics.append(
+                diag(
+                    draft.where,
+                    "error",
+                    "owner",
+                    "this repository requires an owner on every prompt "
+                    "(rules.require_owner): pass --owner TEAM",
+                )
+            )
+        pin = chosen[draft.id]
+        params = _params(draft, pin, pins, out.diagnostics)
+        data = _prompt_file(
+            draft, pin, uses.get(draft.id, []), params, target.prompt_data(draft.id), owner
+        )
+        rel = f"prompts/{draft.id}.yaml"
+        origin = header.get(draft.id, draft.where.path)
+        out.files[rel] = dump_yaml(data, f"Imported from {origin} by promptops import.")
+        out.generated.add(rel)
+        out.prompts[draft.id] = draft
+        evals = _eval_file(draft, out.diagnostics)
+        if evals is not None:
+            rel = f"evals/{draft.id}.yaml"
+            out.files[rel] = dump_yaml(evals, f"Eval cases imported from {origin}.")
+            out.generated.add(rel)
+    if pins.added or not target.exists:
+        out.files["models.yaml"] = merge_models(target.read("models.yaml"), pins.added)
+    if tool_changes:
+        out.files["policies/tools.yaml"] = merge_tools(
+            target.read("policies/tools.yaml"), tool_changes
+        )
+    floating = not target.exists and any(
+        d.code in ("import-floating-model", "import-no-model") for d in out.diagnostics
+    )
+    if floating:
+        out.files["policies/rules.yaml"] = merge_rules(target.read("policies/rules.yaml"))
+    return out

@@ -1,0 +1,134 @@
+"""What importing yields before it becomes repository files: drafts and diagnostics.
+
+Each format reader turns its files into :class:`PromptDraft` objects (promptops-shaped,
+templates already Jinja) plus positioned diagnostics; the assembler then makes the
+repository files (pins, instructions, tools, eval sets) from all drafts together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from promptops.repo.types import Diagnostic, Level
+
+__all__ = [
+    "ImportResult",
+    "MessageDraft",
+    "ModelRef",
+    "PartialDraft",
+    "PromptDraft",
+    "Sample",
+    "ToolDraft",
+    "Where",
+    "diag",
+]
+
+# The promptops fields a format can hold. On re-import into a repository, fields the
+# format has no slot for are kept from the existing prompt file.
+Slot = Literal["description", "owner", "tags", "model", "params", "inputs", "output", "tools"]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A position in a source file (1-based)."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def shifted(self, lines: int) -> Where:
+        return Where(self.path, self.line + lines, self.col)
+
+
+def diag(where: Where, level: Level, code: str, message: str) -> Diagnostic:
+    """A diagnostic ``SOURCE:line:col: level: message [import-CODE]``."""
+    return Diagnostic(where.path, where.line, where.col, level, f"import-{code}", message)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model as the source names it, and the promptops pin it maps to."""
+
+    raw: str  # as written in the source, e.g. "openai/gpt-4o-mini"
+    provider: str  # a promptops provider
+    model: str  # the provider's model id
+    where: Where
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ToolDraft:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    where: Where
+    # True when the source names the tool without defining it (Dotprompt: defined in code):
+    # a definition the repository already has is then used as it is.
+    reference_only: bool = False
+
+
+@dataclass
+class MessageDraft:
+    role: str
+    template: str  # promptops Jinja
+    where: Where
+
+
+@dataclass
+class Sample:
+    """Inputs from the source's test data, what the source engine renders for them, and
+    the assertions that become the eval case."""
+
+    name: str
+    inputs: dict[str, Any]
+    where: Where
+    # (role, content) as the source tool would send them; None when it cannot be known.
+    expected: list[tuple[str, str]] | None = None
+    assertions: list[dict[str, Any]] = field(default_factory=list)
+    # False for inputs only used to prove rendering (defaults, examples): no eval case.
+    is_case: bool = True
+
+
+@dataclass
+class PromptDraft:
+    id: str
+    where: Where
+    messages: list[MessageDraft]
+    description: str = ""
+    model: ModelRef | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    output_schema: dict[str, Any] | None = None
+    tools: list[ToolDraft] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    owner: str | None = None
+    samples: list[Sample] = field(default_factory=list)
+    # The fields this source format can express (the others are kept on re-import).
+    slots: frozenset[str] = frozenset()
+
+
+@dataclass
+class PartialDraft:
+    id: str
+    template: str
+    where: Where
+    # False for a partial file read on its own (a directory scan): translated without the
+    # including prompt's input types, so the version a prompt brings wins.
+    from_prompt: bool = True
+
+
+@dataclass
+class ImportResult:
+    """What one format reader made of its sources."""
+
+    documents: list[PromptDraft | PartialDraft] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def extend(self, other: ImportResult) -> None:
+        self.documents.extend(other.documents)
+        self.diagnostics.extend(other.diagnostics)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.level == "error" for d in self.diagnostics)
