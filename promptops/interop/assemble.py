@@ -16,6 +16,7 @@ from typing import Any
 from promptops.interop.instructions import plan_instructions
 from promptops.interop.merge_files import merge_models, merge_rules, merge_tools
 from promptops.interop.pins import PinTable
+from promptops.interop.prompt_files import eval_file, prompt_file
 from promptops.interop.target import Target
 from promptops.interop.types import PartialDraft, PromptDraft, ToolDraft, diag
 from promptops.interop.yamlout import dump_yaml, template_text
@@ -129,88 +130,6 @@ def _params(draft: PromptDraft, pin: str, pins: PinTable, out: list[Diagnostic])
     return {k: v for k, v in draft.params.items() if pin_params.get(k, _MISSING) != v}
 
 
-def _prompt_file(
-    draft: PromptDraft,
-    pin: str,
-    system: list[str],
-    params: dict[str, Any],
-    old: dict[str, Any] | None,
-    owner: str | None,
-) -> dict[str, Any]:
-    keep = old if old is not None else {}
-    slots = draft.slots
-    messages = draft.messages[1:] if system else draft.messages
-    inputs = dict(draft.inputs)
-    if "inputs" not in slots and isinstance(keep.get("inputs"), dict):
-        # The format has no input schemas: keep the ones the repository refined.
-        inputs = {k: keep["inputs"].get(k, v) for k, v in inputs.items()}
-    data: dict[str, Any] = {"kind": "prompt"}
-    description = (
-        draft.description if "description" in slots else keep.get("description", draft.description)
-    )
-    if description:
-        data["description"] = description
-    who = draft.owner if "owner" in slots else keep.get("owner", owner)
-    if who or owner:
-        data["owner"] = who or owner
-    data["model"] = pin
-    if params:
-        data["params"] = params
-    if system:
-        data["system"] = system
-    if inputs:
-        data["inputs"] = inputs
-    data["messages"] = [{"role": m.role, "content": template_text(m.template)} for m in messages]
-    tools = [t.name for t in draft.tools] if "tools" in slots else keep.get("tools", [])
-    if tools:
-        data["tools"] = tools
-    if draft.output_schema is not None:
-        data["output"] = {"schema": draft.output_schema}
-    elif "output" not in slots and keep.get("output"):
-        data["output"] = keep["output"]
-    tags = draft.tags if "tags" in slots else keep.get("tags", draft.tags)
-    if tags:
-        data["tags"] = tags
-    return data
-
-
-def _eval_file(draft: PromptDraft, out: list[Diagnostic]) -> dict[str, Any] | None:
-    cases = []
-    names: set[str] = set()
-    required = {k for k, s in draft.inputs.items() if "default" not in s}
-    for sample in draft.samples:
-        if not sample.is_case:
-            continue
-        missing = sorted(required - set(sample.inputs))
-        if missing:
-            out.append(
-                diag(
-                    sample.where,
-                    "warning",
-                    "case-incomplete",
-                    f"{sample.name} gives no {', '.join(missing)}, which '{draft.id}' "
-                    "requires; it was not made an eval case",
-                )
-            )
-            continue
-        name = sample.name
-        n = 2
-        while name in names:
-            name = f"{sample.name}-{n}"
-            n += 1
-        names.add(name)
-        case: dict[str, Any] = {"name": name}
-        inputs = {k: v for k, v in sample.inputs.items() if k in draft.inputs}
-        if inputs:
-            case["inputs"] = inputs
-        if sample.assertions:
-            case["assert"] = sample.assertions
-        cases.append(case)
-    if not cases:
-        return None
-    return {"prompt": draft.id, "cases": cases}
-
-
 def assemble(
     documents: list[PromptDraft | PartialDraft],
     target: Target,
@@ -281,7 +200,7 @@ def assemble(
             )
         pin = chosen[draft.id]
         params = _params(draft, pin, pins, out.diagnostics)
-        data = _prompt_file(
+        data = prompt_file(
             draft, pin, uses.get(draft.id, []), params, target.prompt_data(draft.id), owner
         )
         rel = f"prompts/{draft.id}.yaml"
@@ -289,7 +208,7 @@ def assemble(
         out.files[rel] = dump_yaml(data, f"Imported from {origin} by promptops import.")
         out.generated.add(rel)
         out.prompts[draft.id] = draft
-        evals = _eval_file(draft, out.diagnostics)
+        evals = eval_file(draft, out.diagnostics)
         if evals is not None:
             rel = f"evals/{draft.id}.yaml"
             out.files[rel] = dump_yaml(evals, f"Eval cases imported from {origin}.")

@@ -21,6 +21,7 @@ __all__ = [
     "not_kept",
     "prompt_id",
     "read_source",
+    "sample_turns",
     "shown_path",
     "translation_diagnostics",
     "unknown_keys",
@@ -159,3 +160,11 @@ def read_source(path: Path, shown: str, result: ImportResult) -> str | None:
     except SourceError as exc:
         result.diagnostics.append(exc.diagnostic)
         return None
+
+
+def sample_turns() -> list[dict[str, str]]:
+    """A conversation to prove a history splice with: one turn of each role."""
+    return [
+        {"role": "user", "content": "an earlier question"},
+        {"role": "assistant", "content": "an earlier answer"},
+    ]

@@ -25,6 +25,7 @@ from promptops.interop.common import (
 )
 from promptops.interop.dotprompt_meta import model_and_params, split_inputs, synthetic_sample
 from promptops.interop.dotprompt_partials import load_partials, partial_id, read_partial
+from promptops.interop.dotprompt_turns import add_messages, proof_inputs
 from promptops.interop.picoschema import PicoschemaError, picoschema
 from promptops.interop.sources import Loaded, SourceError, load_yaml
 from promptops.interop.translate.dotprompt_messages import dotprompt_messages
@@ -32,11 +33,9 @@ from promptops.interop.translate.hbs_ast import TemplateSyntaxError
 from promptops.interop.translate.hbs_jinja import translate_handlebars
 from promptops.interop.translate.hbs_parse import parse_handlebars
 from promptops.interop.translate.hbs_render import HandlebarsError, render_handlebars
-from promptops.interop.translate.hbs_roles import ROLE_NAMES
 from promptops.interop.translate.jsvalues import js_trim
 from promptops.interop.types import (
     ImportResult,
-    MessageDraft,
     PartialDraft,
     PromptDraft,
     Sample,
@@ -182,6 +181,10 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
     if loaded is not None:
         out.extend(not_kept(loaded, data, (), _not_kept_reasons(data, path, pid)))
     draft.model, draft.params = model_and_params(data, loaded, shown, out)
+    if loaded is not None:
+        for key, known in (("input", ("schema", "default")), ("output", ("format", "schema"))):
+            if isinstance(data.get(key), dict):
+                out.extend(unknown_keys(loaded, data[key], (key,), known, f"Dotprompt {key}"))
     inputs_raw = as_mapping(data.get("input"))
     try:
         input_schema = picoschema(inputs_raw.get("schema"))
@@ -219,7 +222,7 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
     out.extend(translation_diagnostics(tr.problems, locate))
     if any(p.level == "error" for p in tr.problems):
         return result
-    undeclared = sorted(name for name in tr.usage if name not in draft.inputs)
+    undeclared = sorted(n for n in tr.usage if n not in draft.inputs and n not in tr.media)
     for name in undeclared:
         # Handlebars renders a name nobody passes as nothing; its type is unknown.
         draft.inputs[name] = {"default": None}
@@ -234,20 +237,18 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
                 "(any value, null when absent); add their types to the prompt's inputs",
             )
         )
-    for segment in tr.segments:
-        if not segment.jinja.strip():
-            continue  # Dotprompt drops whitespace-only message text
-        draft.messages.append(
-            MessageDraft(segment.role or "user", segment.jinja, locate(segment.offset))
-        )
+    media_at = locate(0) if loaded is None else loaded.where(("input",))
+    if not add_messages(draft, tr, locate, media_at, out):
+        return result
     if not draft.messages:
         out.append(
             diag(locate(0), "error", "empty", "the body has no message text; nothing to import")
         )
         return result
-    used = {
-        n for n in partial_ids if f'"{partial_ids[n]}"' in "".join(s.jinja for s in tr.segments)
-    }
+    jinja = "".join(
+        s.jinja + "".join(v for k, v in s.parts or () if k == "text") for s in tr.segments
+    )
+    used = {n for n in partial_ids if f'"{partial_ids[n]}"' in jinja}
     for name in sorted(used):
         part_shown = partial_sources[name][1]
         ptr = translate_handlebars(partial_trees[name], draft.inputs, partial_trees, {})
@@ -256,10 +257,12 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
                 partial_ids[name], ptr.segments[0].jinja if ptr.segments else "", Where(part_shown)
             )
         )
-    sample = synthetic_sample(draft.inputs, defaults, tr.usage)
+    sample, source, history = proof_inputs(
+        draft, tr, synthetic_sample(draft.inputs, defaults, tr.usage)
+    )
     try:
-        rendered = render_handlebars(tree, sample, partial_trees)
-        expected = [(ROLE_NAMES.get(r, r), t) for r, t in dotprompt_messages(rendered)]
+        rendered = render_handlebars(tree, source, partial_trees)
+        expected = dotprompt_messages(rendered, history)
     except HandlebarsError as exc:
         out.append(
             diag(

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from promptops.compile.engine import SUBSTITUTE_PATTERN
 
 __all__ = [
+    "Files",
+    "Turn",
     "Unexpressible",
     "file_stem",
     "inline_partials",
     "messages_of",
+    "model_of",
     "mustache_text",
     "params_of",
     "schema_name",
+    "turns_of",
 ]
 
 _INCLUDE = re.compile(r"""\{%-?\s*include\s+(["'])([^"']+)\1\s*-?%\}""")
+
+
+Files = dict[str, str]  # relative path -> text, what a writer returns
+
+
+def model_of(obj: dict[str, Any]) -> dict[str, Any]:
+    """The compiled prompt's model pin (provider, model, base_url, params)."""
+    model: dict[str, Any] = obj["model"]
+    return model
 
 
 class Unexpressible(ValueError):
@@ -49,15 +63,57 @@ def inline_partials(template: str, partials: dict[str, str], depth: int = 0) -> 
     return _INCLUDE.sub(swap, template)
 
 
-def messages_of(obj: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """``(role, template, engine)`` of every compiled message, partials inlined."""
+@dataclass(frozen=True)
+class Turn:
+    """One compiled message: text (``template``, ``engine``), a chat history splice
+    (``history``: the input's name) or content parts (``parts``: ``(kind, template or input
+    name, engine)``, engine empty for image and file parts)."""
+
+    role: str
+    template: str = ""
+    engine: str = "text"
+    history: str | None = None
+    parts: tuple[tuple[str, str, str], ...] | None = None
+
+
+def turns_of(obj: dict[str, Any]) -> list[Turn]:
+    """Every compiled message, partials inlined into text."""
     partials = obj.get("partials") or {}
+
+    def text(template: str, engine: str) -> str:
+        return inline_partials(template, partials) if partials and engine == "jinja" else template
+
     out = []
     for m in obj["messages"]:
-        template = m["template"]
-        if partials and m["engine"] == "jinja":
-            template = inline_partials(template, partials)
-        out.append((m["role"], template, m["engine"]))
+        if "history" in m:
+            out.append(Turn("", history=str(m["history"])))
+        elif "parts" in m:
+            parts = tuple(
+                ("text", text(p["template"], p["engine"]), p["engine"])
+                if p["type"] == "text"
+                else (str(p["type"]), str(p["input"]), "")
+                for p in m["parts"]
+            )
+            out.append(Turn(m["role"], parts=parts))
+        else:
+            out.append(Turn(m["role"], text(m["template"], m["engine"]), m["engine"]))
+    return out
+
+
+def messages_of(obj: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(role, template, engine)`` of every compiled message, partials inlined.
+
+    Raises:
+        Unexpressible: a message splices chat history or has image or file parts (formats
+            that hold those read :func:`turns_of`).
+    """
+    out = []
+    for t in turns_of(obj):
+        if t.history is not None:
+            raise Unexpressible(f"chat history ({{history: {t.history}}})")
+        if t.parts is not None:
+            raise Unexpressible("content parts (images, files)")
+        out.append((t.role, t.template, t.engine))
     return out
 
 

@@ -23,7 +23,7 @@ _MAX_PARTS = 8
 
 
 def _literal_system(draft: PromptDraft) -> str | None:
-    if not draft.messages or draft.messages[0].role != "system":
+    if not draft.messages or draft.messages[0].role != "system" or not draft.messages[0].plain:
         return None
     text = strip_template(draft.messages[0].template + "\n")
     try:

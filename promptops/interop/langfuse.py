@@ -2,7 +2,8 @@
 
 A JSON file holds one prompt object, a list of them, or ``{"data": [...]}``: ``name``,
 ``version``, ``type`` (``text``: one user message; ``chat``: messages, with
-``placeholder`` entries for chat history), ``prompt``, ``config`` (the model and its
+``placeholder`` entries for chat history, which become ``{history: NAME}`` messages),
+``prompt``, ``config`` (the model and its
 parameters, by convention), ``labels`` and ``tags``. Variables are ``{{var}}`` as the
 Langfuse SDKs compile them (:mod:`translate.mustache`).
 """
@@ -15,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from promptops.interop.common import REQUEST_PARAMS, as_mapping, read_source, shown_path
-from promptops.interop.translate.mustache import placeholders, render_mustache, translate_mustache
+from promptops.interop.langfuse_messages import add_messages
 from promptops.interop.types import (
     ImportResult,
-    MessageDraft,
     ModelRef,
     PromptDraft,
-    Sample,
     Where,
     diag,
 )
@@ -195,70 +194,10 @@ def _draft(obj: dict[str, Any], text: str, shown: str, out: list[Diagnostic]) ->
                 "promote), so they were not imported",
             )
         )
-    kind = obj.get("type", "chat" if isinstance(obj["prompt"], list) else "text")
-    raw_messages: list[tuple[str, str]] = []
-    if kind == "text" and isinstance(obj["prompt"], str):
-        raw_messages = [("user", obj["prompt"])]
-    elif isinstance(obj["prompt"], list):
-        for m in obj["prompt"]:
-            if isinstance(m, dict) and m.get("type") == "placeholder":
-                named = r'"name"\s*:\s*' + re.escape(json.dumps(str(m.get("name"))))
-                out.append(
-                    diag(
-                        _near(text, shown, anchor, named, where),
-                        "warning",
-                        "placeholder",
-                        f"chat placeholder '{m.get('name')}' in '{name}' inserts messages "
-                        "at run time, which this promptops version cannot place inside a "
-                        "prompt; it was left out: pass those messages from your "
-                        "application",
-                    )
-                )
-                continue
-            if (
-                not isinstance(m, dict)
-                or m.get("role") not in ("system", "user", "assistant")
-                or not isinstance(m.get("content"), str)
-            ):
-                out.append(
-                    diag(
-                        where,
-                        "error",
-                        "message",
-                        f"message {m!r} of '{name}' needs role system/user/assistant and "
-                        "text content",
-                    )
-                )
-                return None
-            raw_messages.append((m["role"], m["content"]))
-    else:
-        out.append(
-            diag(
-                where,
-                "error",
-                "not-format",
-                f"'{name}': 'prompt' must be text or a list of messages",
-            )
-        )
+    if not add_messages(
+        draft, obj, name, lambda pattern: _near(text, shown, anchor, pattern, where), out
+    ):
         return None
-    names = {p.name for _, c in raw_messages for p in placeholders(c, "langfuse")}
-    renames: dict[str, str] = {}
-    for role, content in raw_messages:
-        tr = translate_mustache(content, "langfuse", names)
-        renames.update(tr.renames)
-        draft.messages.append(MessageDraft(role, tr.segments[0].jinja, where))
-    var_of = {n: renames.get(n, n) for n in names}
-    draft.inputs = {var_of[n]: {"type": "string"} for n in sorted(names)}
-    sample = {n: f"{n} value" for n in sorted(names)}
-    draft.samples.append(
-        Sample(
-            "synthetic",
-            {var_of[k]: v for k, v in sample.items()},
-            where,
-            [(r, render_mustache(c, sample, "langfuse")) for r, c in raw_messages],
-            is_case=False,
-        )
-    )
     return draft
 
 

@@ -15,9 +15,14 @@ from typing import Any
 
 from promptops.interop.common import prompt_id, shown_path, unknown_keys
 from promptops.interop.promptfoo_asserts import translate_assertion
-from promptops.interop.promptfoo_prompts import PromptText, config_prompts, provider_for
+from promptops.interop.promptfoo_prompts import (
+    PromptText,
+    config_prompts,
+    prompt_messages,
+    provider_for,
+)
 from promptops.interop.promptfoo_providers import output_schema, provider_model
-from promptops.interop.promptfoo_render import chat_messages, render_original
+from promptops.interop.promptfoo_render import render_original
 from promptops.interop.promptfoo_vars import Row, load_tests, prepare_vars
 from promptops.interop.schema_infer import infer_schema
 from promptops.interop.sources import SourceError, load_yaml, read_text
@@ -88,12 +93,6 @@ def _translate(
         at = Where(where.path, where.line + line - 1, col if line > 1 else where.col)
         out.append(diag(at, p.level, p.code, p.message))
     return tr.segments[0].jinja, tr.usage
-
-
-def _messages(prompt: PromptText) -> list[tuple[str, str]]:
-    """``(role, template)`` of a prompt: its chat JSON/YAML, or one user message."""
-    parsed = chat_messages(prompt.raw)
-    return parsed if parsed is not None else [("user", prompt.raw)]
 
 
 def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> ImportResult:
@@ -199,7 +198,7 @@ def _draft(
 ) -> PromptDraft | None:
     slug = re.sub(r"[^a-z0-9_.-]+", "-", prompt.label.lower()).strip("-.") or "prompt"
     pid = f"{namespace}/{slug}" if namespace else slug
-    messages = _messages(prompt)
+    messages = prompt_messages(prompt, out)
     usage: dict[str, Usage] = {}
     for _role, template in messages:
         _, used = _translate(template, {}, prompt.where, [])
@@ -276,7 +275,7 @@ def _draft(
                     row.where,
                     "warning",
                     "render-failed",
-                    f"promptfoo cannot render {row.name}: {exc}",
+                    f"promptfoo cannot render {row.name} of '{pid}': {exc}",
                 )
             )
             expected = None

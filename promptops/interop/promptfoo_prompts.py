@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from promptops.interop.promptfoo_render import chat_messages
 from promptops.interop.sources import Loaded, SourceError, load_yaml, read_text
 from promptops.interop.types import Where, diag
 from promptops.repo.types import Diagnostic
 
-__all__ = ["PromptText", "config_prompts", "provider_for"]
+__all__ = ["PromptText", "config_prompts", "prompt_messages", "provider_for"]
 
 _SEPARATOR = re.compile(r"^---$", re.M)
 
@@ -116,6 +117,37 @@ def config_prompts(
                 name = str(label or stem) if len(starts) == 1 else f"{label or stem}-{k + 1}"
                 found.append(PromptText(name, body, Where(shown, line), shown))
     return found
+
+
+_TAG = re.compile(r"\{%-?\s*(for|if)\b")
+
+
+def prompt_messages(
+    prompt: PromptText, out: list[Diagnostic] | None = None
+) -> list[tuple[str, str]]:
+    """``(role, template)`` of a prompt: its chat JSON/YAML, or one user message.
+
+    Chat JSON whose messages a Nunjucks loop or condition writes has no fixed messages:
+    it stays one user message, and ``out`` gets a warning at the tag that makes them.
+    """
+    parsed = chat_messages(prompt.raw)
+    if parsed is not None:
+        return parsed
+    tag = _TAG.search(prompt.raw)
+    if out is not None and prompt.raw.lstrip().startswith("[") and tag is not None:
+        line = prompt.where.line + prompt.raw[: tag.start()].count("\n")
+        out.append(
+            diag(
+                Where(prompt.where.path, line),
+                "warning",
+                "chat-template",
+                f"this chat prompt's messages are written by a Nunjucks '{tag.group(1)}' at "
+                "render time; promptops messages are fixed, so it was imported as one user "
+                "message holding the JSON text: write the messages out, with a "
+                "'- history: INPUT' message where a conversation goes",
+            )
+        )
+    return [("user", prompt.raw)]
 
 
 def provider_for(label: str, providers: list[Any]) -> int | None:

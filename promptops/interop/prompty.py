@@ -12,6 +12,7 @@ lines (:mod:`prompty_body`), ``${env:...}`` and ``${file:...}`` references.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from promptops.interop.prompty_body import Version, message_template, render_ori
 from promptops.interop.prompty_meta import inputs_and_samples, output_schema, tools
 from promptops.interop.prompty_model import model_and_params
 from promptops.interop.prompty_refs import resolve_refs
+from promptops.interop.prompty_turns import history_loops, history_samples, place_turns
 from promptops.interop.sources import Loaded, SourceError, front_matter, load_yaml, read_text
-from promptops.interop.types import ImportResult, MessageDraft, PromptDraft, Where, diag
+from promptops.interop.types import ImportResult, PromptDraft, Where, diag
 from promptops.repo.types import Diagnostic
 
 __all__ = ["NAME", "PATTERN_TEXT", "matches", "read"]
@@ -100,6 +102,11 @@ def _not_kept(
     rest = {k: "a promptops prompt has a description, an owner and tags only" for k in meta}
     rest.pop("tags", None)
     return out + not_kept(loaded, meta, ("metadata",), rest)
+
+
+def _positions(shown: str, first: int) -> Callable[[int], Where]:
+    """Where line ``n`` of a role section starting at body line ``first`` is."""
+    return lambda n: Where(shown, first + n - 1)
 
 
 def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> ImportResult:
@@ -186,9 +193,11 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
             {"description", "model", "params", "inputs", "output", "tools", "tags", "messages"}
         ),
     )
-    draft.description = str(
-        data.get("description") or data.get("displayName") or data.get("name") or ""
-    )
+    # A name stands in for a missing description, unless it is only the id (what export
+    # writes as the required 'name').
+    ids = (None, pid, pid.rpartition("/")[2])
+    named = [data.get(k) for k in ("displayName", "name") if data.get(k) not in ids]
+    draft.description = str(data.get("description") or (named[0] if named else ""))
     raw_meta = data.get("metadata")
     meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     if loaded is not None:
@@ -198,12 +207,13 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
     draft.model, draft.params = model_and_params(data, version, loaded, shown, out)
     draft.output_schema = output_schema(data, version, loaded, shown, out)
     draft.tools = tools(data, version, loaded, shown, out)
-    draft.inputs, samples, threads = inputs_and_samples(data, version, body, loaded, shown, out)
-    body_jinja = body
-    for name in threads:
-        # A thread input is conversation history Prompty splices in; it cannot be placed
-        # inside a promptops prompt yet (the proof renders the source with no history).
-        body_jinja = body_jinja.replace("{{" + name + "}}", "").replace("{{ " + name + " }}", "")
+    body_jinja, loops = history_loops(body)
+    draft.inputs, samples, specials = inputs_and_samples(
+        data, version, body_jinja, loaded, shown, out
+    )
+    for name in loops:
+        specials[name] = "thread"
+        draft.inputs[name] = {"type": "array", "default": []}
     chunks, notes = split_body(body_jinja, version)
     for line, what in notes:
         at = Where(shown, body_line + line - 1)
@@ -224,31 +234,31 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
                     at,
                     "warning",
                     "dynamic-role",
-                    "this line writes a role marker at render time (a chat history "
-                    "loop?); promptops keeps the rendered text inside one message: pass "
-                    "the history as messages from your application",
+                    "this line writes a role marker at render time; promptops keeps the "
+                    "rendered text inside one message (a loop over chat history "
+                    "written as '{% for m in NAME %}', '{{m.role}}:', '{{m.content}}', "
+                    "'{% endfor %}' on lines of their own becomes a history message)",
                 )
             )
     for chunk in chunks:
-        template = message_template(chunk.text, version)
-        if template is None:
-            continue
         role = _ROLES.get(chunk.role)
-        at = Where(shown, body_line + chunk.line - 1)
+        first = body_line + chunk.line - 1
         if role is None:
             out.append(
                 diag(
-                    at,
+                    Where(shown, first),
                     "warning" if chunk.role == "developer" else "error",
                     "role",
                     f"role '{chunk.role}' has no promptops equivalent"
                     + ("; imported as system" if chunk.role == "developer" else ""),
                 )
             )
-            if chunk.role != "developer":
+            if chunk.role != "developer" or message_template(chunk.text, version) is None:
                 continue
             role = "system"
-        draft.messages.append(MessageDraft(role, template, at))
+        draft.messages.extend(
+            place_turns(role, chunk.text, specials, version, _positions(shown, first), out)
+        )
     if not draft.messages:
         out.append(
             diag(
@@ -259,9 +269,22 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
             )
         )
         return result
+    placed = {m.history for m in draft.messages} | {
+        p.value for m in draft.messages for p in m.parts or () if p.kind != "text"
+    }
+    for name in specials:
+        if name not in placed:
+            # Left out of every message (each use was a warning): not an input either.
+            draft.inputs.pop(name, None)
+            for sample in samples:
+                sample.inputs.pop(name, None)
+    # What was left out is proven absent (its warning says so); the rest must match.
+    original = {n: k for n, k in specials.items() if n not in loops and n in placed}
+    if draft.messages:
+        samples.extend(history_samples(samples, specials, Where(shown)))
     for sample in samples:
         try:
-            sample.expected = render_original(body, sample.inputs, version, threads)
+            sample.expected = render_original(body, sample.inputs, version, original)
         except ValueError as exc:
             out.append(
                 diag(

@@ -17,6 +17,8 @@ from typing import Any, Literal
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from promptops.interop.types import Content
+
 __all__ = ["Chunk", "Version", "message_template", "render_original", "split_body"]
 
 Version = Literal[1, 2]
@@ -173,33 +175,70 @@ def _parse_2(rendered: str) -> list[tuple[str, str]]:
     return out
 
 
-def _expand_threads(messages: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    # Prompty splits a message at an (empty) thread: the text before and after become
-    # messages of their own, each trimmed and kept only when not empty.
-    out: list[tuple[str, str]] = []
+_MARK = re.compile("\x00promptops:(thread|image|file):([^\x00]*)\x00")
+
+
+def _mark(kind: str, name: str) -> str:
+    return f"\x00promptops:{kind}:{name}\x00"
+
+
+def _media_url(value: Any) -> str:
+    """An image or file value as the proof compares it (promptops' {url} or {data,
+    media_type}, or the URL string Prompty takes)."""
+    if isinstance(value, dict) and "url" in value:
+        return str(value["url"])
+    if isinstance(value, dict):
+        return f"data:{value.get('media_type')};base64,{value.get('data')}"
+    return str(value)
+
+
+def _flush(role: str, parts: list[tuple[str, str]], out: list[tuple[str, Content]]) -> None:
+    if len(parts) == 1 and parts[0][0] == "text":
+        out.append((role, parts[0][1]))
+    elif parts:
+        out.append((role, tuple(parts)))
+    parts.clear()
+
+
+def _expand(messages: list[tuple[str, str]], inputs: dict[str, Any]) -> list[tuple[str, Content]]:
+    # Prompty splits a message at a thread: the text before and after become messages of
+    # their own, each trimmed and kept only when not empty, and the thread's messages go
+    # in between. An image or file line makes the message's content parts.
+    out: list[tuple[str, Content]] = []
     for role, content in messages:
-        if _THREAD not in content:
+        pieces = _MARK.split(content)
+        parts: list[tuple[str, str]] = []
+        if len(pieces) == 1:
             out.append((role, content))
             continue
-        for piece in content.split(_THREAD):
-            if piece.strip():
-                out.append((role, piece.strip()))
+        for i in range(0, len(pieces), 3):
+            text = pieces[i].strip()
+            if text:
+                parts.append(("text", text))
+            if i + 2 >= len(pieces):
+                break
+            kind, name = pieces[i + 1], pieces[i + 2]
+            if kind == "thread":
+                _flush(role, parts, out)
+                out.extend((str(t["role"]), t["content"]) for t in inputs.get(name) or [])
+            else:
+                parts.append((kind, _media_url(inputs.get(name))))
+        _flush(role, parts, out)
     return out
 
 
-_THREAD = "\x00promptops-thread\x00"
-
-
 def render_original(
-    body: str, inputs: dict[str, Any], version: Version, threads: list[str] | None = None
-) -> list[tuple[str, str]]:
-    """The messages Prompty sends for ``inputs`` (``threads``: conversation inputs, given
-    empty): its Jinja, lenient about missing inputs, then its own parser.
+    body: str, inputs: dict[str, Any], version: Version, specials: dict[str, str] | None = None
+) -> list[tuple[str, Content]]:
+    """The messages Prompty sends for ``inputs`` (``specials``: inputs of kind thread,
+    image or file, name -> kind, spliced in where the body prints them): its Jinja, lenient
+    about missing inputs, then its own parser.
 
     Raises:
         ValueError: where Prompty itself fails (a template error, a malformed result).
     """
-    values = {**inputs, **dict.fromkeys(threads or (), _THREAD)}
+    marks = {n: _mark(k, n) for n, k in (specials or {}).items() if k != "audio"}
+    values = {**inputs, **marks}
     try:
         if version == 1:
             rendered = jinja2.Environment().from_string(body).render(**values)
@@ -209,4 +248,4 @@ def render_original(
     except Exception as exc:  # a template can raise anything its filters and values raise
         raise ValueError(f"Jinja fails: {exc}") from None
     messages = _parse_1(rendered) if version == 1 else _parse_2(rendered)
-    return _expand_threads(messages) if threads else messages
+    return _expand(messages, inputs)

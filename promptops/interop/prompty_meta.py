@@ -15,7 +15,7 @@ from promptops.interop.translate.njk_jinja import translate_nunjucks
 from promptops.interop.types import Sample, ToolDraft, Where, diag
 from promptops.repo.types import Diagnostic
 
-__all__ = ["inputs_and_samples", "output_schema", "tools"]
+__all__ = ["inputs_and_samples", "object_schema", "output_schema", "tools"]
 
 _KINDS = {
     "string": "string",
@@ -48,11 +48,11 @@ def _property_schema(prop: Any) -> dict[str, Any]:
         out["items"] = _property_schema(prop["items"])
     props = prop.get("properties")
     if isinstance(props, list | dict):
-        out.update(_object_schema(props))
+        out.update(object_schema(props))
     return out
 
 
-def _object_schema(props: Any) -> dict[str, Any]:
+def object_schema(props: Any) -> dict[str, Any]:
     entries = (
         [(p.get("name"), p) for p in props if isinstance(p, dict)]
         if isinstance(props, list)
@@ -75,6 +75,9 @@ def output_schema(
     model = data.get("model")
     params = model.get("parameters", model.get("options")) if isinstance(model, dict) else None
     fmt = params.get("response_format") if isinstance(params, dict) else None
+    passed = params.get("additionalProperties") if isinstance(params, dict) else None
+    if fmt is None and isinstance(passed, dict):
+        fmt = passed.get("response_format")  # 2.x: passed through to the API as it is
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema")
         if isinstance(spec, dict) and isinstance(spec.get("schema"), dict):
@@ -92,7 +95,7 @@ def output_schema(
             return schema
     outputs = data.get("outputs")
     if isinstance(outputs, list | dict) and outputs:
-        return _object_schema(outputs)
+        return object_schema(outputs)
     return None
 
 
@@ -135,9 +138,9 @@ def tools(
                     )
                 )
                 continue
-            schema = _object_schema(t.get("parameters") or [])
+            schema = object_schema(t.get("parameters") or [])
             if isinstance(t.get("parameters"), dict) and "properties" in t["parameters"]:
-                schema = _object_schema(t["parameters"]["properties"])
+                schema = object_schema(t["parameters"]["properties"])
             raw_bound = t.get("bindings")
             bound: dict[str, Any] = raw_bound if isinstance(raw_bound, dict) else {}
             for name in bound:
@@ -212,34 +215,43 @@ def inputs_and_samples(
     loaded: Loaded | None,
     shown: str,
     out: list[Diagnostic],
-) -> tuple[dict[str, dict[str, Any]], list[Sample], list[str]]:
-    """Input schemas, the samples to prove rendering with, and the thread inputs."""
+) -> tuple[dict[str, dict[str, Any]], list[Sample], dict[str, str]]:
+    """Input schemas, the samples to prove rendering with, and the inputs of kind thread,
+    image, file or audio (name -> kind): the body places those, not Jinja."""
     try:
         used = sorted(meta.find_undeclared_variables(jinja2.Environment().parse(body)))
         usage = translate_nunjucks(jinja2.Environment().parse(body), body, {}).usage
     except jinja2.TemplateSyntaxError as exc:
         out.append(diag(Where(shown), "error", "template", f"the body is not Jinja: {exc.message}"))
-        return {}, [], []
+        return {}, [], {}
     sample_raw = data.get("sample") if version == 1 else None
     sample = dict(sample_raw) if isinstance(sample_raw, dict) else {}
     inputs: dict[str, dict[str, Any]] = {}
-    threads: list[str] = []
+    threads: dict[str, str] = {}
     proof: dict[str, Any] = {}
     for name, prop, loc in _declared(data):
         kind = prop.get("kind") if isinstance(prop, dict) else None
         if kind == "thread" or kind in _MEDIA:
-            threads.append(name)
-            what = "conversation history" if kind == "thread" else f"an {kind} input"
-            out.append(
-                diag(
-                    at(loaded, shown, loc),
-                    "warning",
-                    "thread" if kind == "thread" else "media",
-                    f"'{name}' is {what}, which this promptops version cannot place "
-                    "inside a prompt; it was left out of the template: pass it from your "
-                    "application",
+            # Placed by prompty_turns: a history message or a content part where the
+            # body prints it on a line of its own.
+            threads[name] = str(kind)
+            if kind == "audio":
+                out.append(
+                    diag(
+                        at(loaded, shown, loc),
+                        "warning",
+                        "media",
+                        f"'{name}' is an audio input, which promptops prompts cannot send "
+                        "(content parts are text, images and files); it was left out of "
+                        "the template: pass it from your application",
+                    )
                 )
-            )
+            elif kind == "thread":
+                inputs[name] = {"type": "array", "default": []}
+            else:
+                inputs[name] = {"type": "object"}
+                if isinstance(prop, dict) and isinstance(prop.get("description"), str):
+                    inputs[name]["description"] = prop["description"]
             continue
         if _is_property(prop):
             value = prop.get("example", prop.get("default", prop.get("sample")))

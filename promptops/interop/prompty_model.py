@@ -148,7 +148,12 @@ def model_and_params(
     if isinstance(options, dict):
         for key, value in options.items():
             if key == "additionalProperties" and isinstance(value, dict):
-                params.update(value)
+                fmt = value.get("response_format")
+                # A json_schema response format is the output schema (prompty_meta).
+                skip = isinstance(fmt, dict) and fmt.get("type") == "json_schema"
+                params.update(
+                    {k: v for k, v in value.items() if not skip or k != "response_format"}
+                )
             elif key in _OPTIONS:
                 params[_OPTIONS[key]] = value
             else:

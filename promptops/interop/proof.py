@@ -10,7 +10,9 @@ the same sample (computed by the reader with that engine's own semantics).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from promptops.compile import compile_repository
 from promptops.errors import PromptopsError, ValidationError
@@ -18,7 +20,7 @@ from promptops.evals.config import EvalConfig
 from promptops.evals.plan import plan_cases
 from promptops.interop.assemble import Assembly
 from promptops.interop.target import Target
-from promptops.interop.types import Sample, diag
+from promptops.interop.types import Content, Sample, diag
 from promptops.interop.yamlout import dump_yaml, template_text
 from promptops.repo import load_repository
 from promptops.repo.types import Diagnostic
@@ -36,7 +38,24 @@ def _excerpt(text: str, at: int) -> str:
     return repr(("..." if start else "") + piece + ("..." if start + _EXCERPT < len(text) else ""))
 
 
-def _difference(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> str | None:
+def _content(content: Any) -> Content:
+    """A rendered message's content as the proof compares it."""
+    if isinstance(content, str):
+        return content
+    parts: list[tuple[str, str]] = []
+    for p in content:
+        if p["type"] == "text":
+            parts.append(("text", p["text"]))
+        elif "url" in p:
+            parts.append((p["type"], p["url"]))
+        else:
+            parts.append((p["type"], f"data:{p['media_type']};base64,{p['data']}"))
+    return tuple(parts)
+
+
+def _difference(
+    expected: Sequence[tuple[str, Content]], got: Sequence[tuple[str, Content]]
+) -> str | None:
     if expected == got:
         return None
     if len(expected) != len(got):
@@ -48,7 +67,13 @@ def _difference(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> 
     for i, ((role_a, a), (role_b, b)) in enumerate(zip(expected, got, strict=True)):
         if role_a != role_b:
             return f"message {i + 1} is {role_a} in the source, {role_b} in promptops"
+        if a != b and not (isinstance(a, str) and isinstance(b, str)):
+            return (
+                f"message {i + 1} ({role_a}) differs: the source sends {_excerpt(repr(a), 0)}, "
+                f"promptops {_excerpt(repr(b), 0)}"
+            )
         if a != b:
+            assert isinstance(a, str) and isinstance(b, str)
             at = next(
                 (k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
                 min(len(a), len(b)),
@@ -82,12 +107,12 @@ def _write_scratch(root: Path, assembly: Assembly, target: Target) -> None:
         _write(root / rel, assembly.files[rel])
 
 
-def _render(prompt: Prompt, sample: Sample) -> tuple[list[tuple[str, str]] | None, str | None]:
+def _render(prompt: Prompt, sample: Sample) -> tuple[list[tuple[str, Content]] | None, str | None]:
     try:
         req = prompt.render(**sample.inputs)
     except PromptopsError as exc:
         return None, str(exc)
-    return [(m["role"], m["content"]) for m in req.messages], None
+    return [(m["role"], _content(m["content"])) for m in req.messages], None
 
 
 def prove(assembly: Assembly, target: Target) -> list[Diagnostic]:

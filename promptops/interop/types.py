@@ -7,15 +7,18 @@ repository files (pins, instructions, tools, eval sets) from all drafts together
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from promptops.repo.types import Diagnostic, Level
 
 __all__ = [
+    "Content",
     "ImportResult",
     "MessageDraft",
     "ModelRef",
+    "PartDraft",
     "PartialDraft",
     "PromptDraft",
     "Sample",
@@ -68,11 +71,34 @@ class ToolDraft:
     reference_only: bool = False
 
 
+@dataclass(frozen=True)
+class PartDraft:
+    """One content part of a message (ADR 0014): Jinja text, or the input holding an image
+    or a file."""
+
+    kind: Literal["text", "image", "file"]
+    value: str  # the Jinja template (text) or the input's name (image, file)
+
+
 @dataclass
 class MessageDraft:
     role: str
     template: str  # promptops Jinja
     where: Where
+    # A chat history message ({history: INPUT}): the conversation held by that input is
+    # spliced in here (role and template unused).
+    history: str | None = None
+    # Content parts instead of one text (template unused).
+    parts: list[PartDraft] | None = None
+
+    @property
+    def plain(self) -> bool:
+        return self.history is None and self.parts is None
+
+
+# A message's content as compared by the import's proof: its text, or its parts as
+# (kind, text or media URL) pairs (a base64 image as its data: URL).
+Content = str | tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -84,7 +110,7 @@ class Sample:
     inputs: dict[str, Any]
     where: Where
     # (role, content) as the source tool would send them; None when it cannot be known.
-    expected: list[tuple[str, str]] | None = None
+    expected: Sequence[tuple[str, Content]] | None = None
     assertions: list[dict[str, Any]] = field(default_factory=list)
     # False for inputs only used to prove rendering (defaults, examples): no eval case.
     is_case: bool = True

@@ -11,58 +11,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from promptops.interop.dotprompt_meta import GEMINI_OPENAI_URL
 from promptops.interop.export_asserts import github_evaluators, promptfoo_asserts
 from promptops.interop.export_common import (
+    Files,
     Unexpressible,
     messages_of,
+    model_of,
     mustache_text,
     params_of,
     schema_name,
+    turns_of,
 )
 from promptops.interop.github_models import GITHUB_MODELS_URL
 from promptops.interop.github_models_meta import PARAMS as GH_PARAMS
-from promptops.interop.picoschema import to_picoschema
-from promptops.interop.translate.jinja_hbs import jinja_to_handlebars
+from promptops.interop.writers_dotprompt import dotprompt
+from promptops.interop.writers_prompty import prompty
 from promptops.interop.writers_python import python
 from promptops.interop.yamlout import dump_yaml
 
 __all__ = ["WRITERS", "Unexpressible"]
 
-Files = dict[str, str]
 _GH_PARAMS = {ours: theirs for theirs, ours in GH_PARAMS.items()}
-_DP_CONFIG = {
-    "temperature": "temperature",
-    "max_tokens": "maxOutputTokens",
-    "top_p": "topP",
-    "top_k": "topK",
-    "stop": "stopSequences",
-    "seed": "seed",
-}
-_PTY_OPTIONS = {
-    "temperature": "temperature",
-    "max_tokens": "maxOutputTokens",
-    "top_p": "topP",
-    "top_k": "topK",
-    "frequency_penalty": "frequencyPenalty",
-    "presence_penalty": "presencePenalty",
-    "seed": "seed",
-    "stop": "stopSequences",
-    "parallel_tool_calls": "allowMultipleToolCalls",
-}
-_KINDS = {
-    "string": "string",
-    "integer": "integer",
-    "number": "float",
-    "boolean": "boolean",
-    "array": "array",
-    "object": "object",
-}
-
-
-def _model(obj: dict[str, Any]) -> dict[str, Any]:
-    model: dict[str, Any] = obj["model"]
-    return model
 
 
 def _cases(evals: Any) -> list[dict[str, Any]]:
@@ -70,7 +39,7 @@ def _cases(evals: Any) -> list[dict[str, Any]]:
 
 
 def github_models(obj: dict[str, Any], evals: Any) -> Files:
-    model = _model(obj)
+    model = model_of(obj)
     if model["provider"] == "openai-compatible" and model.get("base_url") == GITHUB_MODELS_URL:
         model_id = model["model"]
     elif model["provider"] == "openai":
@@ -109,8 +78,16 @@ def github_models(obj: dict[str, Any], evals: Any) -> Files:
 
 
 def langfuse(obj: dict[str, Any], evals: Any) -> Files:
-    messages = [(r, mustache_text(t, e)) for r, t, e in messages_of(obj)]
-    model = _model(obj)
+    messages: list[dict[str, str]] = []
+    for t in turns_of(obj):
+        if t.history is not None:
+            # A chat placeholder: the messages given for it are spliced in there.
+            messages.append({"type": "placeholder", "name": t.history})
+        elif t.parts is not None:
+            raise Unexpressible("content parts (images, files): Langfuse messages are text")
+        else:
+            messages.append({"role": t.role, "content": mustache_text(t.template, t.engine)})
+    model = model_of(obj)
     config: dict[str, Any] = {"model": model["model"], **params_of(obj)}
     if model["provider"] not in ("openai", "anthropic") or model.get("base_url"):
         # Langfuse's config is free-form: name the provider and endpoint for the way back.
@@ -123,144 +100,16 @@ def langfuse(obj: dict[str, Any], evals: Any) -> Files:
             "json_schema": {"name": schema_name(obj["id"]), "schema": obj["output_schema"]},
         }
     data: dict[str, Any] = {"name": obj["id"], "version": 1}
-    if len(messages) == 1 and messages[0][0] == "user":
-        data["type"], data["prompt"] = "text", messages[0][1]
+    if len(messages) == 1 and messages[0].get("role") == "user":
+        data["type"], data["prompt"] = "text", messages[0]["content"]
     else:
-        data["type"], data["prompt"] = "chat", [{"role": r, "content": c} for r, c in messages]
+        data["type"], data["prompt"] = "chat", messages
     data.update({"config": config, "labels": [], "tags": list(obj.get("tags") or [])})
     return {f"{obj['id']}.json": json.dumps(data, indent=2, ensure_ascii=False) + "\n"}
 
 
-def _property(name: str | None, schema: dict[str, Any], required: bool) -> dict[str, Any]:
-    kind = schema.get("type")
-    prop: dict[str, Any] = {} if name is None else {"name": name}
-    if isinstance(kind, str) and kind in _KINDS:
-        prop["kind"] = _KINDS[kind]
-    for src, dst in (
-        ("description", "description"),
-        ("enum", "enumValues"),
-        ("default", "default"),
-    ):
-        if src in schema:
-            prop[dst] = schema[src]
-    if isinstance(schema.get("items"), dict):
-        prop["items"] = _property(None, schema["items"], False)
-    if kind == "object" and isinstance(schema.get("properties"), dict):
-        needed = set(schema.get("required", []))
-        prop["properties"] = [_property(n, s, n in needed) for n, s in schema["properties"].items()]
-    if required:
-        prop["required"] = True
-    return prop
-
-
-def prompty(obj: dict[str, Any], evals: Any) -> Files:
-    model = _model(obj)
-    front: dict[str, Any] = {"name": obj["id"]}
-    if obj.get("description"):
-        front["description"] = obj["description"]
-    if obj.get("tags"):
-        front["metadata"] = {"tags": list(obj["tags"])}
-    provider = model["provider"]
-    spec: dict[str, Any] = {"id": model["model"], "provider": provider}
-    if model.get("base_url"):
-        spec["connection"] = {"kind": "key", "endpoint": model["base_url"]}
-    options: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in params_of(obj).items():
-        if key in _PTY_OPTIONS:
-            options[_PTY_OPTIONS[key]] = value
-        else:
-            extra[key] = value
-    if extra:
-        options["additionalProperties"] = extra
-    if options:
-        spec["options"] = options
-    front["model"] = spec
-    schema = obj["input_schema"]
-    required = set(schema.get("required", []))
-    props = schema.get("properties", {})
-    if props:
-        front["inputs"] = [_property(n, s, n in required) for n, s in props.items()]
-    output = obj.get("output_schema")
-    if isinstance(output, dict) and output.get("type") == "object" and output.get("properties"):
-        needed = set(output.get("required", []))
-        front["outputs"] = [_property(n, s, n in needed) for n, s in output["properties"].items()]
-    if obj.get("tools"):
-        front["tools"] = [
-            {
-                "name": t["name"],
-                "kind": "function",
-                "description": t["description"],
-                "parameters": [
-                    _property(n, s, n in set(t["parameters"].get("required", [])))
-                    for n, s in (t["parameters"].get("properties") or {}).items()
-                ],
-            }
-            for t in obj["tools"]
-        ]
-    body = []
-    for role, template, _ in messages_of(obj):
-        body.append(f"{role}:\n{template}\n")
-    text = "---\n" + dump_yaml(front) + "---\n" + "\n".join(body)
-    return {f"{obj['id']}.prompty": text}
-
-
-def _dotprompt_model(model: dict[str, Any]) -> str:
-    name = str(model["model"])
-    if model["provider"] == "openai":
-        return "openai/" + name
-    if model["provider"] == "anthropic":
-        return "anthropic/" + name
-    if model.get("base_url") == GEMINI_OPENAI_URL:
-        return "googleai/" + name
-    raise Unexpressible(
-        f"no Genkit model name for a {model['provider']} pin at {model.get('base_url')}"
-    )
-
-
-def dotprompt(obj: dict[str, Any], evals: Any) -> Files:
-    front: dict[str, Any] = {}
-    if obj.get("description"):
-        front["description"] = obj["description"]
-    front["model"] = _dotprompt_model(_model(obj))
-    params = params_of(obj)
-    fmt = params.pop("response_format", None)
-    extra = sorted(k for k in params if k not in _DP_CONFIG)
-    if extra:
-        raise Unexpressible(f"params {', '.join(extra)}")
-    if params:
-        front["config"] = {_DP_CONFIG[k]: v for k, v in params.items()}
-    schema = obj["input_schema"]
-    if schema.get("properties"):
-        # Dotprompt keeps defaults beside the schema ('input.default'), not in it.
-        props = {k: dict(v) for k, v in schema["properties"].items()}
-        defaults = {k: p.pop("default") for k, p in props.items() if "default" in p}
-        inputs = {"type": "object", "properties": props, "additionalProperties": False}
-        if schema.get("required"):
-            inputs["required"] = schema["required"]
-        pico = to_picoschema(inputs)
-        front["input"] = {"schema": pico if pico is not None else inputs}
-        if defaults:
-            front["input"]["default"] = defaults
-    if obj.get("output_schema") is not None:
-        pico = to_picoschema(obj["output_schema"])
-        front["output"] = {
-            "format": "json",
-            "schema": pico if pico is not None else obj["output_schema"],
-        }
-    elif fmt == {"type": "json_object"}:
-        front["output"] = {"format": "json"}
-    if obj.get("tools"):
-        front["tools"] = [t["name"] for t in obj["tools"]]
-    roles = {"system": "system", "user": "user", "assistant": "model"}
-    body = "".join(
-        '{{role "' + roles[r] + '"}}' + jinja_to_handlebars(t) for r, t, _ in messages_of(obj)
-    )
-    return {f"{obj['id']}.prompt": "---\n" + dump_yaml(front) + "---\n" + body}
-
-
 def promptfoo(obj: dict[str, Any], evals: Any) -> Files:
-    model = _model(obj)
+    model = model_of(obj)
     config_extra: dict[str, Any] = {}
     if model["provider"] == "openai":
         provider = "openai:" + model["model"]

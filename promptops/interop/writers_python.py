@@ -7,11 +7,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from promptops.interop.export_common import Unexpressible, messages_of, mustache_text, params_of
+from promptops.interop.export_common import (
+    Files,
+    Unexpressible,
+    messages_of,
+    mustache_text,
+    params_of,
+)
 
 __all__ = ["python"]
-
-Files = dict[str, str]
 
 
 def _fstring(template: str, engine: str) -> str:

@@ -25,10 +25,10 @@ _ROLES = {"model": "assistant"}
 
 # Suites that use what promptops leaves out on purpose, each reported by the importer.
 UNSUPPORTED = {
-    ("helpers/history", None): "{{history}}: conversation history (import-template-history)",
-    ("helpers/media", None): "{{media}}: media parts (import-template-media)",
     ("helpers/section", None): "{{section}}: output sections (import-template-section)",
     ("helpers/json", None): "{{json this}}: the whole input object (import-template-this)",
+    # Dotprompt puts history passed to a template without {{history}} before the last
+    # user message; an imported prompt splices history only where {{history}} says.
     ("helpers/role", "system_only_prompt"): "history given with the render call",
     ("metadata", "metadata_state"): "@state: Dotprompt run-time data (import-template-data)",
     (
@@ -44,6 +44,23 @@ UNSUPPORTED = {
 # standalone), which tests/interop/test_translate_handlebars.py checks against the real
 # handlebars.js. promptops follows the implementation.
 JS_RENDERS = {("unicode", "unicode_iteration"): lambda text: text + "\n"}
+
+
+def _content(content: Any) -> Any:
+    """A message's content, Dotprompt's parts or promptops', as text or (kind, url) parts."""
+    if isinstance(content, str):
+        return content
+    parts: list[Any] = []
+    for p in content:
+        if "media" in p:
+            parts.append(("image", p["media"]["url"]))
+        elif p.get("type") == "image":
+            parts.append(("image", p["url"]))
+        else:
+            parts.append(("text", p.get("text", "")))
+    if all(kind == "text" for kind, _ in parts):
+        return "".join(text for _, text in parts)
+    return parts
 
 
 def _suites() -> list[tuple[str, dict[str, Any]]]:
@@ -85,6 +102,11 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return into
 
 
+# Render data a suite gives for all its tests (the conversation history).
+SUITE_DATA = {
+    (key, suite["name"]): (suite.get("data") or {}).get("messages") for key, suite in _suites()
+}
+
 CASES = [
     pytest.param(key, suite["name"], test, id=f"{key}/{suite['name']}/{test.get('desc', i)}")
     for key, suite in _suites()
@@ -105,9 +127,19 @@ def test_renders_the_messages_the_specification_expects(
         **((test.get("data") or {}).get("input") or {}),
     }
     inputs = {k: v for k, v in data.items() if k in prompt.inputs}
-    got = [(m["role"], m["content"]) for m in prompt.render(**inputs).messages]
+    schemas = bundle.prompt(pid)["input_schema"].get("properties", {})
+    for name, schema in schemas.items():
+        if schema.get("type") == "object" and isinstance(inputs.get(name), str):
+            inputs[name] = {"url": inputs[name]}  # a media URL: promptops takes {url}
+    messages = (test.get("data") or {}).get("messages") or SUITE_DATA[(key, suite)]
+    if messages and "history" in prompt.inputs:
+        inputs["history"] = [
+            {"role": _ROLES.get(m["role"], m["role"]), "content": _content(m["content"])}
+            for m in messages
+        ]
+    got = [(m["role"], _content(m["content"])) for m in prompt.render(**inputs).messages]
     expected = [
-        (_ROLES.get(m["role"], m["role"]), "".join(p.get("text", "") for p in m["content"]))
+        (_ROLES.get(m["role"], m["role"]), _content(m["content"]))
         for m in test["expect"].get("messages", [])
     ]
     if (key, suite) in JS_RENDERS:

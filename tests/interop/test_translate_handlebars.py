@@ -207,8 +207,12 @@ def test_role_markers_cut_messages_as_dotprompt_does() -> None:
     ("template", "code"),
     [
         ('{{#if a}}{{role "user"}}{{/if}}', "template-role"),
-        ("{{history}}", "template-history"),
-        ("{{media url=u}}", "template-media"),
+        ("{{#if a}}{{history}}{{/if}}", "template-history"),
+        ("{{#if a}}{{media url=u}}{{/if}}", "template-media"),
+        ('{{media url="https://example.com/a.png"}}', "template-media"),
+        ('{{role "model"}}{{media url=u contentType="image/png"}}', "template-media"),
+        ("{{media url=u}}", "media-type"),
+        ('{{role "user" purpose="preamble"}}Hi', "template-role-metadata"),
         ('{{section "s"}}', "template-section"),
         ("{{json data}}", "template-json"),
         ("{{shout name}}", "template-helper"),
@@ -228,3 +232,22 @@ def test_loop_variables_never_shadow_names_the_template_uses() -> None:
     out = ENV.from_string(tr.segments[0].jinja).render(items=["a", "b"], item="-")
     assert out == render_handlebars(parse_handlebars(template), {"items": ["a", "b"], "item": "-"})
     assert out == "-a-b"
+
+
+def test_history_and_media_become_a_history_segment_and_content_parts() -> None:
+    template = (
+        '{{role "system"}}Be brief.\n{{history}}{{role "user"}}Look: '
+        '{{media url=photo contentType="image/png"}} and {{media url=doc.url '
+        'contentType="application/pdf"}}'
+    )
+    tr = translate_handlebars(parse_handlebars(template), {})
+    assert [(s.role, s.history, s.parts) for s in tr.segments if s.history or s.parts] == [
+        (None, True, None),
+        (
+            "user",
+            False,
+            (("text", "Look: "), ("image", "photo"), ("text", " and "), ("file", "doc")),
+        ),
+    ]
+    assert tr.media == {"photo": "string", "doc": "object"}
+    assert [p.code for p in tr.problems] == []

@@ -26,6 +26,7 @@ from promptops.interop.translate.hbs_ast import (
     used_names,
 )
 from promptops.interop.translate.hbs_expr import ExprTranslator, Scope
+from promptops.interop.translate.hbs_media import message_segments
 from promptops.interop.translate.hbs_roles import ROLE_NAMES, split_roles
 from promptops.interop.translate.jinja_text import (
     is_jinja_name,
@@ -33,7 +34,7 @@ from promptops.interop.translate.jinja_text import (
     jinja_string,
     schema_types,
 )
-from promptops.interop.translate.problems import Segment, Translation
+from promptops.interop.translate.problems import Translation, Usage
 
 __all__ = ["ROLE_NAMES", "translate_handlebars"]
 
@@ -74,17 +75,16 @@ class _Translator(ExprTranslator):
             self.warn(
                 n.offset,
                 "template-history",
-                "{{history}} inserts the conversation history, "
-                "which this promptops version cannot place inside a prompt; it was left out: "
-                "pass the history in your application",
+                "{{history}} inside a block or partial: promptops places the conversation "
+                "only at the top level of the template, so it was left out here",
             )
             return ""
         if helper == "media":
             self.warn(
                 n.offset,
                 "template-media",
-                "{{media}} adds an image or file part, which "
-                "this promptops version cannot express; it was left out",
+                "{{media}} inside a block or partial: promptops messages have fixed "
+                "parts, so it was left out; move it to the top level of the template",
             )
             return ""
         if helper == "section":
@@ -287,10 +287,11 @@ def translate_handlebars(
     that become ``{% include %}`` (others are inlined)."""
     t = _Translator(inputs or {}, partials or {}, partial_ids or {})
     used_names(body, t.taken, partials or {}, set())
-    segments = []
-    for role, nodes, offset in split_roles(
-        body, t.error, lambda n: t.mustache(n, Scope(None, None))
-    ):
-        text = t.body(nodes, Scope(None, None))
-        segments.append(Segment(role or "user", text, offset))
-    return Translation(segments, t.problems, t.usage, t.renames)
+    segments, media = message_segments(
+        split_roles(body, t.error, t.warn),
+        lambda nodes: t.body(nodes, Scope(None, None)),
+        t.warn,
+    )
+    for name in media:
+        t.usage.setdefault(name, Usage())
+    return Translation(segments, t.problems, t.usage, t.renames, media)

@@ -7,7 +7,10 @@ from collections.abc import Callable
 
 from promptops.interop.translate.hbs_ast import Literal, Mustache, Node, Path
 
-__all__ = ["ROLE_NAMES", "split_roles"]
+__all__ = ["HISTORY", "ROLE_NAMES", "split_roles"]
+
+# The role of the segment that stands for the spliced-in conversation.
+HISTORY = "\x00history"
 
 # Dotprompt's roles -> promptops message roles.
 ROLE_NAMES = {"system": "system", "user": "user", "model": "assistant", "assistant": "assistant"}
@@ -16,12 +19,13 @@ ROLE_NAMES = {"system": "system", "user": "user", "model": "assistant", "assista
 def split_roles(
     body: list[Node],
     error: Callable[[int, str, str], None],
-    history: Callable[[Mustache], object],
+    warn: Callable[[int, str, str], None],
 ) -> list[tuple[str | None, list[Node], int]]:
     """The template's top-level nodes per message: ``(role or None, nodes, offset)``.
 
-    ``{{role "x"}}`` starts a message; ``{{history}}`` is handed to ``history`` and the
-    template continues as the model, as Dotprompt does. Bad role markers go to ``error``.
+    ``{{role "x"}}`` starts a message; ``{{history}}`` makes a segment of its own (role
+    :data:`HISTORY`) and the template continues as the model, as Dotprompt does. Bad role
+    markers go to ``error``, metadata on a role marker to ``warn``.
     """
     segments: list[tuple[str | None, list[Node], int]] = [(None, [], 0)]
     for n in body:
@@ -48,6 +52,14 @@ def split_roles(
                     '"system"; promptops messages have fixed roles',
                 )
                 continue
+            if n.hash:
+                warn(
+                    n.offset,
+                    "template-role-metadata",
+                    f"'{n.source}': the message metadata "
+                    f"({', '.join(k for k, _ in n.hash)}) is not kept; a promptops message "
+                    "has a role and content only",
+                )
             role = ROLE_NAMES.get(arg.value)
             if role is None:
                 error(
@@ -58,8 +70,7 @@ def split_roles(
                 continue
             segments.append((role, [], n.offset))
         elif is_history:
-            assert isinstance(n, Mustache)
-            history(n)
+            segments.append((HISTORY, [], n.offset))
             # Dotprompt continues as the model after the history.
             segments.append(("assistant", [], n.offset))
         else:

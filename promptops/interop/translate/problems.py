@@ -43,11 +43,15 @@ class Usage:
 @dataclass(frozen=True)
 class Segment:
     """One message of a translated template: its role (None: the format's default) and
-    its Jinja source; ``offset`` is where it starts in the source template."""
+    its Jinja source; ``offset`` is where it starts in the source template. A history
+    segment stands for the conversation spliced in there; a segment with ``parts`` holds
+    content parts ``(kind, Jinja or input name)`` instead of one text."""
 
     role: str | None
     jinja: str
     offset: int
+    history: bool = False
+    parts: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass
@@ -57,3 +61,6 @@ class Translation:
     usage: dict[str, Usage]
     # Source input names that are not Jinja names, and what they became.
     renames: dict[str, str] = field(default_factory=dict)
+    # Inputs sent as media parts, and whether the template gave the URL as the input
+    # itself ("string") or as its 'url' field ("object").
+    media: dict[str, str] = field(default_factory=dict)
