@@ -19,7 +19,7 @@ from promptops.interop.pins import PinTable
 from promptops.interop.prompt_files import eval_file, prompt_file
 from promptops.interop.target import Target
 from promptops.interop.types import PartialDraft, PromptDraft, ToolDraft, diag
-from promptops.interop.yamlout import dump_yaml, template_text
+from promptops.interop.yamlout import dump_many, dump_yaml, template_text
 from promptops.repo.types import Diagnostic
 
 __all__ = ["Assembly", "assemble"]
@@ -182,6 +182,7 @@ def assemble(
             f"Imported from {partial.where.path} by promptops import.",
         )
         out.generated.add(rel)
+    pending: dict[str, tuple[dict[str, Any], str]] = {}
     for draft in drafts:
         if (
             target.require_owner
@@ -205,14 +206,14 @@ def assemble(
         )
         rel = f"prompts/{draft.id}.yaml"
         origin = header.get(draft.id, draft.where.path)
-        out.files[rel] = dump_yaml(data, f"Imported from {origin} by promptops import.")
-        out.generated.add(rel)
+        pending[rel] = (data, f"Imported from {origin} by promptops import.")
         out.prompts[draft.id] = draft
         evals = eval_file(draft, out.diagnostics)
         if evals is not None:
-            rel = f"evals/{draft.id}.yaml"
-            out.files[rel] = dump_yaml(evals, f"Eval cases imported from {origin}.")
-            out.generated.add(rel)
+            pending[f"evals/{draft.id}.yaml"] = (evals, f"Eval cases imported from {origin}.")
+    for rel, text in zip(pending, dump_many(list(pending.values())), strict=True):
+        out.files[rel] = text
+        out.generated.add(rel)
     if pins.added or not target.exists:
         out.files["models.yaml"] = merge_models(target.read("models.yaml"), pins.added)
     if tool_changes:

@@ -1,17 +1,15 @@
 """Prove an import: the generated files validate, build, and render what the source did.
 
-The files are written to a scratch repository (the target's shared files and the
-instructions prompts use, plus everything generated), loaded and validated by the normal
-loader, compiled, and every sample is rendered through the runtime exactly as an
-application would. Each rendering is compared with what the source engine produced for
+The repository as it would stand (the target's shared files and the instructions prompts
+use, plus everything generated) is loaded and validated by the normal loader from memory,
+compiled, and every sample is rendered through the runtime exactly as an application
+would. Each rendering is compared with what the source engine produced for
 the same sample (computed by the reader with that engine's own semantics).
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from promptops.compile import compile_repository
@@ -85,26 +83,24 @@ def _difference(
     return None
 
 
-def _write(path: Path, text: str) -> None:
-    # A scratch directory thrown away after the check: no need for atomic, synced writes.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-def _write_scratch(root: Path, assembly: Assembly, target: Target) -> None:
+def _scratch(assembly: Assembly, target: Target) -> dict[str, bytes]:
+    """The repository to check, in memory: the target's shared files (or their new
+    versions), the instructions prompts use, and everything generated."""
+    files: dict[str, str] = {}
     for rel in ("models.yaml", "policies/tools.yaml", "policies/rules.yaml"):
         text = assembly.files.get(rel)
         if text is None:
             raw = target.read(rel)
             text = raw.decode("utf-8") if raw is not None else None
         if text is not None:
-            _write(root / rel, text)
+            files[rel] = text
     for iid, text in target.instructions.items():
         rel = f"prompts/{iid}.yaml"
         if rel not in assembly.files:
-            _write(root / rel, dump_yaml({"kind": "instruction", "text": template_text(text)}))
+            files[rel] = dump_yaml({"kind": "instruction", "text": template_text(text)})
     for rel in sorted(assembly.generated):
-        _write(root / rel, assembly.files[rel])
+        files[rel] = assembly.files[rel]
+    return {rel: text.encode("utf-8") for rel, text in files.items()}
 
 
 def _render(prompt: Prompt, sample: Sample) -> tuple[list[tuple[str, Content]] | None, str | None]:
@@ -119,63 +115,61 @@ def prove(assembly: Assembly, target: Target) -> list[Diagnostic]:
     """Diagnostics for generated files that do not validate and samples that render
     differently from their source (nothing is written to the target)."""
     out: list[Diagnostic] = []
-    with tempfile.TemporaryDirectory(prefix="promptops-import-") as tmp:
-        root = Path(tmp)
-        _write_scratch(root, assembly, target)
-        repo = load_repository(root, cache=False)
-        origin = {f"prompts/{pid}.yaml": d for pid, d in assembly.prompts.items()}
-        for d in repo.diagnostics:
-            if d.path not in assembly.generated and d.path not in assembly.files:
-                continue
-            if d.code in ("floating-model", "unused-input") and d.level == "warning":
-                continue
-            draft = origin.get(d.path) or origin.get("prompts/" + d.path.removeprefix("evals/"))
-            where = draft.where if draft is not None else None
-            # An error means the file would not load; a warning is validate's advice on
-            # what the source itself says (a schema OpenAI's strict mode refuses, say),
-            # passed on under its own name so it is not mistaken for a failed import.
-            code, verb = (
-                ("invalid", "does not validate")
-                if d.level == "error"
-                else ("validate-warning", "gets a validate warning")
-            )
-            text = f"the generated {d.path}:{d.line}:{d.col} {verb}: {d.message} [{d.code}]"
-            if where is None:
-                out.append(Diagnostic(d.path, d.line, d.col, d.level, f"import-{code}", text))
-            else:
-                out.append(diag(where, d.level, code, text))
-        if not repo.ok:
-            return out
-        try:
-            bundle = compile_repository(repo, cache=False)
-            plan_cases(bundle, repo.evals, config=EvalConfig())
-        except ValidationError as exc:
-            out.append(Diagnostic("evals", 1, 1, "error", "import-invalid", str(exc)))
-            return out
-        prompts = unverified_prompts(bundle.data, sorted(assembly.prompts))
-        for pid, draft in sorted(assembly.prompts.items()):
-            for sample in draft.samples:
-                got, error = _render(prompts[pid], sample)
-                if error is not None:
-                    out.append(
-                        diag(
-                            sample.where,
-                            "warning",
-                            "render-failed",
-                            f"{sample.name} of '{pid}' does not render in promptops: {error}",
-                        )
+    # Nothing is written: the loader checks the files as they would stand in the target.
+    repo = load_repository(target.root, cache=False, contents=_scratch(assembly, target))
+    origin = {f"prompts/{pid}.yaml": d for pid, d in assembly.prompts.items()}
+    for d in repo.diagnostics:
+        if d.path not in assembly.generated and d.path not in assembly.files:
+            continue
+        if d.code in ("floating-model", "unused-input") and d.level == "warning":
+            continue
+        draft = origin.get(d.path) or origin.get("prompts/" + d.path.removeprefix("evals/"))
+        where = draft.where if draft is not None else None
+        # An error means the file would not load; a warning is validate's advice on
+        # what the source itself says (a schema OpenAI's strict mode refuses, say),
+        # passed on under its own name so it is not mistaken for a failed import.
+        code, verb = (
+            ("invalid", "does not validate")
+            if d.level == "error"
+            else ("validate-warning", "gets a validate warning")
+        )
+        text = f"the generated {d.path}:{d.line}:{d.col} {verb}: {d.message} [{d.code}]"
+        if where is None:
+            out.append(Diagnostic(d.path, d.line, d.col, d.level, f"import-{code}", text))
+        else:
+            out.append(diag(where, d.level, code, text))
+    if not repo.ok:
+        return out
+    try:
+        bundle = compile_repository(repo, cache=False)
+        plan_cases(bundle, repo.evals, config=EvalConfig())
+    except ValidationError as exc:
+        out.append(Diagnostic("evals", 1, 1, "error", "import-invalid", str(exc)))
+        return out
+    prompts = unverified_prompts(bundle.data, sorted(assembly.prompts))
+    for pid, draft in sorted(assembly.prompts.items()):
+        for sample in draft.samples:
+            got, error = _render(prompts[pid], sample)
+            if error is not None:
+                out.append(
+                    diag(
+                        sample.where,
+                        "warning",
+                        "render-failed",
+                        f"{sample.name} of '{pid}' does not render in promptops: {error}",
                     )
-                    continue
-                if sample.expected is None or got is None:
-                    continue
-                difference = _difference(sample.expected, got)
-                if difference is not None:
-                    out.append(
-                        diag(
-                            sample.where,
-                            "warning",
-                            "render-diff",
-                            f"{sample.name} of '{pid}' renders differently: {difference}",
-                        )
+                )
+                continue
+            if sample.expected is None or got is None:
+                continue
+            difference = _difference(sample.expected, got)
+            if difference is not None:
+                out.append(
+                    diag(
+                        sample.where,
+                        "warning",
+                        "render-diff",
+                        f"{sample.name} of '{pid}' renders differently: {difference}",
                     )
+                )
     return out

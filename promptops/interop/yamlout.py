@@ -8,11 +8,17 @@ would read differently (a string that looks like a date, a lone tab) can never s
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 import yaml
 
-__all__ = ["dump_yaml", "template_text"]
+__all__ = ["dump_many", "dump_yaml", "template_text"]
+
+# Below this many files a worker pool costs more than it saves (PyYAML's emitter is pure
+# Python: ~1 ms a file).
+PARALLEL_MIN = 1_500
 
 
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
@@ -84,3 +90,29 @@ def dump_yaml(data: Any, header: str = "", *, flow: bool = True) -> str:
         raise ValueError("generated YAML does not read back as written")
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return comment + text
+
+
+def _dump_pair(item: tuple[Any, str]) -> str:
+    return dump_yaml(item[0], item[1])
+
+
+def dump_many(items: list[tuple[Any, str]]) -> list[str]:
+    """:func:`dump_yaml` of each ``(data, header)``, on every core when there are many
+    (the same rule as the repository loader's worker pool: single-threaded callers on a
+    system that forks).
+
+    Raises:
+        ValueError: as :func:`dump_yaml`.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
+        return [dump_yaml(data, header) for data, header in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [dump_yaml(data, header) for data, header in items]
+    size = max(100, len(items) // (workers * 4))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    with pool:
+        return list(pool.map(_dump_pair, items, chunksize=size))

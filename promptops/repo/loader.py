@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from promptops.errors import UsageError
@@ -21,7 +21,7 @@ from promptops.repo.locator import Locator
 from promptops.repo.names import canonicalise
 from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
-from promptops.repo.reading import Snapshot, snapshot_ref, snapshot_worktree
+from promptops.repo.reading import Snapshot, snapshot_contents, snapshot_ref, snapshot_worktree
 from promptops.repo.result import FileResult
 from promptops.repo.types import Diagnostic, Repository
 from promptops.repo.version import check_min_version
@@ -171,13 +171,16 @@ def load_repository(
     cache: bool = True,
     today: dt.date | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    contents: Mapping[str, bytes] | None = None,
 ) -> Repository:
     """Read and check the prompt repository at ``path`` (working tree, or commit ``ref``).
 
     Bad user files never raise: they become diagnostics, and failing documents are left out.
     Per-file results are cached by content (in memory and under ``<git-dir>/promptops-cache``);
     ``cache=False`` checks every file afresh and reads and writes no cache. ``today`` decides
-    which model pins are deprecated or retired; ``limits`` caps what is read.
+    which model pins are deprecated or retired; ``limits`` caps what is read. ``contents``
+    (path -> bytes) is the whole repository, checked as if it stood at ``path`` without
+    reading anything from disk (no git, no cache).
 
     Raises:
         UsageError: no repository root, ``ref`` given outside git, or an unknown ``ref``.
@@ -187,26 +190,38 @@ def load_repository(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(Path(path), ref, cache, today or dt.date.today(), limits)
+        return _load(Path(path), ref, cache, today or dt.date.today(), limits, contents)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(start: Path, ref: str | None, cache: bool, today: dt.date, limits: Limits) -> Repository:
-    root, git = _root_and_git(start, ref)
+def _load(
+    start: Path,
+    ref: str | None,
+    cache: bool,
+    today: dt.date,
+    limits: Limits,
+    contents: Mapping[str, bytes] | None = None,
+) -> Repository:
     stores: list[ResultStore] = []
+    if contents is not None:
+        root, git = start, None
+        cache = False
+    else:
+        root, git = _root_and_git(start, ref)
 
     def open_store() -> None:
         cache_dir = git.git_dir / "promptops-cache" if git else None
         stores.append(ResultStore(cache_dir, shared=cache))
 
     # The result cache loads while git lists the files (the two dominate a warm run).
-    snap = (
-        snapshot_worktree(git, root, limits, open_store)
-        if ref is None or git is None
-        else snapshot_ref(git, root, ref, limits, open_store)
-    )
+    if contents is not None:
+        snap = snapshot_contents(root, dict(contents))
+    elif ref is None or git is None:
+        snap = snapshot_worktree(git, root, limits, open_store)
+    else:
+        snap = snapshot_ref(git, root, ref, limits, open_store)
     if not stores:
         open_store()
     store = stores[0]

@@ -17,7 +17,7 @@ from promptops.repo.gitio import GitRepo, Meanwhile
 from promptops.repo.sources import ROOTS, blob_id, read_capped, scan_directory
 from promptops.repo.types import Diagnostic, SourceInfo
 
-__all__ = ["Snapshot", "snapshot_ref", "snapshot_worktree"]
+__all__ = ["Snapshot", "snapshot_contents", "snapshot_ref", "snapshot_worktree"]
 
 Reader = Callable[[list[str]], dict[str, bytes]]
 
@@ -123,3 +123,15 @@ def snapshot_worktree(
     else:
         source = SourceInfo(head[0], head[1], state != "clean")
     return Snapshot(files, _reader(root, limits, contents), source, [], root, contents)
+
+
+def snapshot_contents(root: Path, contents: dict[str, bytes]) -> Snapshot:
+    """Sources given as bytes (path -> bytes) rather than read from a directory: a
+    repository that exists only in memory, as ``promptops import`` checks what it would
+    write before writing it."""
+    files = {p: blob_id(data) for p, data in contents.items()}
+
+    def read(paths: list[str]) -> dict[str, bytes]:
+        return {p: contents[p] for p in paths if p in contents}
+
+    return Snapshot(files, read, SourceInfo(None, None, True), [], root, dict(contents))

@@ -9,7 +9,7 @@ import pytest
 
 from promptops.errors import UsageError
 from promptops.repo import find_root, load_repository
-from tests.helpers import commit_all, git, init_repo
+from tests.helpers import MINIMAL_REPO, commit_all, git, init_repo
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -116,3 +116,20 @@ def test_staged_then_reverted_change_is_clean(repo: Path) -> None:
     assert load_repository(repo, today=TODAY).source.dirty is True
     greet.write_text(original)  # the working tree equals HEAD again; the index does not
     assert load_repository(repo, today=TODAY).source.dirty is False
+
+
+def test_contents_are_checked_as_the_files_would_be_without_reading_the_directory(
+    tmp_path: Path,
+) -> None:
+    files = {p: t.encode() for p, t in MINIMAL_REPO.items()}
+    files["prompts/greet.yaml"] = files["prompts/greet.yaml"].replace(
+        b"model: default", b"model: defualt"
+    )
+    (tmp_path / "models.yaml").write_text("not: a models file\n")  # never read
+    loaded = load_repository(tmp_path, today=TODAY, contents=files)
+    assert [(d.path, d.code) for d in loaded.diagnostics] == [
+        ("prompts/greet.yaml", "unknown-model")
+    ]
+    assert sorted(loaded.instructions) == ["instructions/tone"]
+    assert loaded.source.commit is None
+    assert not (tmp_path / ".git").exists()
