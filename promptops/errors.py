@@ -9,6 +9,8 @@ from typing import Any
 
 __all__ = [
     "BundleError",
+    "ExpiredError",
+    "ExpiredReleaseWarning",
     "FetchError",
     "PromptopsError",
     "ProviderError",
@@ -46,6 +48,21 @@ class SignatureError(BundleError):
 
 class RollbackError(BundleError):
     """A release or channel pointer is older than one already trusted, or has expired."""
+
+
+class ExpiredError(RollbackError):
+    """A release or channel pointer is past its ``expires`` (freeze protection).
+
+    The one class for expiry, everywhere: a source serving expired metadata, a cached
+    release past ``max_staleness`` (or past expiry with ``RuntimeConfig(expiry="strict")``),
+    ``promptops verify``. A subclass of :class:`RollbackError` (a freeze is a rollback in
+    time), so ``except RollbackError`` still catches it.
+    """
+
+
+class ExpiredReleaseWarning(UserWarning):
+    """A release past its expiry is being served from the cache (availability mode): the
+    source serves nothing newer that verifies. ``RegistryStatus.expired`` says the same."""
 
 
 class FetchError(PromptopsError):

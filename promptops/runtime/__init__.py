@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from promptops.runtime.config import RuntimeConfig
-    from promptops.runtime.dsse import TrustRoot
+    from promptops.runtime.policy import TrustRoot
     from promptops.runtime.registry import Registry, RegistryStatus
     from promptops.runtime.render import Prompt
     from promptops.runtime.request import Provenance, Request
@@ -37,7 +37,7 @@ _HOME = {
     "Request": "request",
     "RuntimeConfig": "config",
     "ToolDecision": "tools",
-    "TrustRoot": "dsse",
+    "TrustRoot": "policy",
 }
 
 

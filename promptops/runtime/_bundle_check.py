@@ -9,7 +9,9 @@ another release and a manifest signed over other bytes each say what happened.
 import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from promptops.errors import BundleError
 from promptops.runtime.digest import sha256_hex
+from promptops.runtime.jsonparse import parse_json
 
 if TYPE_CHECKING:
     from promptops.runtime.trust import ReleaseManifest
@@ -33,11 +35,12 @@ def _inspect(bundle: bytes) -> _Inspection | None:
     if len(bundle) > _MAX_DIAGNOSE_BYTES or not bundle.startswith(_PREFIX):
         return None
     try:
+        # Bounded: this runs on bytes that failed verification, which anyone may have made.
+        obj = parse_json(bundle, where="bundle", max_bytes=_MAX_DIAGNOSE_BYTES)
         text = bundle.decode("utf-8")
-        obj = json.loads(text)
         # The prefix and the index are ASCII, so character and byte offsets agree here.
         _, end = json.JSONDecoder().raw_decode(text, len(_PREFIX))
-    except (ValueError, UnicodeDecodeError):
+    except (BundleError, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(obj, dict) or text[end : end + len(_PROMPTS_KEY)] != _PROMPTS_KEY:
         return None

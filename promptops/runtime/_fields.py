@@ -4,7 +4,6 @@ was found. Standard library only (part of the runtime's trusted core)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from promptops.errors import BundleError
 
 __all__ = [
+    "HEX64",
     "RELEASE_NAME",
     "digest",
     "field",
@@ -19,13 +19,12 @@ __all__ = [
     "name",
     "optional_oid",
     "parse_time",
-    "payload_object",
     "serial",
     "size",
     "str_map",
 ]
 
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _HEX_OID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 # Release and channel names become path segments and tag names.
 RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -79,7 +78,7 @@ def optional_oid(obj: Mapping[str, Any], key: str, where: str) -> str | None:
 
 
 def digest(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _HEX64.match(value):
+    if not isinstance(value, str) or not HEX64.match(value):
         raise BundleError(f"{where}: sha256 must be 64 lowercase hex digits, found {value!r}")
     return value
 
@@ -102,13 +101,3 @@ def name(value: Any, where: str, what: str = "release") -> str:
             f"{where}: {what} name must match {RELEASE_NAME.pattern}, found {value!r}"
         )
     return value
-
-
-def payload_object(payload: bytes, where: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{where}: signed payload is not JSON ({exc})") from exc
-    if not isinstance(obj, dict):
-        raise BundleError(f"{where}: signed payload is not a JSON object")
-    return obj

@@ -17,6 +17,7 @@ from typing import Any
 
 from promptops.errors import BundleError
 from promptops.runtime.digest import Blob, sha256_hex
+from promptops.runtime.jsonparse import parse_json
 
 __all__ = ["BUNDLE_FORMAT", "Bundle"]
 
@@ -80,10 +81,7 @@ class Bundle:
     def _full_index(self) -> dict[str, Any]:
         if self._index is None:
             text = self._data[len(_HEAD) : self._index_end]
-            try:
-                index = json.loads(text)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise BundleError(f"bundle: the index is not valid JSON ({exc})") from exc
+            index = parse_json(text, where="bundle: the index", max_bytes=len(text))
             if not isinstance(index, dict):
                 raise BundleError("bundle: the index is not a JSON object")
             self._index = index
@@ -158,10 +156,7 @@ class Bundle:
             raise BundleError(
                 f"bundle: prompt {prompt_id!r} hashes to {actual}, but the index says {digest}"
             )
-        try:
-            value = json.loads(chunk)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BundleError(f"bundle: prompt {prompt_id!r} is not valid JSON ({exc})") from exc
+        value = parse_json(chunk, where=f"bundle: prompt {prompt_id!r}", max_bytes=max_bytes)
         if not isinstance(value, dict):
             raise BundleError(f"bundle: prompt {prompt_id!r} is not a JSON object")
         return value
@@ -177,10 +172,8 @@ def _parse_source(data: Blob) -> Any:
     at = data.rfind(b',"source":')
     if at < 0:
         raise BundleError("bundle: no 'source' object at the end of the file")
-    try:
-        value = json.loads(data[at + len(b',"source":') : -1])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"bundle: the 'source' object is not valid JSON ({exc})") from exc
+    tail = data[at + len(b',"source":') : -1]
+    value = parse_json(tail, where="bundle: the 'source' object", max_bytes=len(tail))
     if not isinstance(value, dict) or data[-1:] != b"}":
         raise BundleError("bundle: 'source' is not a JSON object at the end of the file")
     return value

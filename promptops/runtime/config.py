@@ -26,11 +26,21 @@ class RuntimeConfig(NamedTuple):
         max_prompt_bytes: largest single compiled prompt the runtime will parse.
         max_name_bytes: largest ``digests/<hex>`` file (it holds a release name).
         http_timeout: seconds for connecting and for each read of an HTTP fetch.
+        fetch_deadline: seconds one load (open or refresh: trust versions, pointer,
+            manifest, bundle) may spend fetching in total; past it the load fails as
+            unreachable and the cache fallback starts.
         expiry_grace: how long after ``expires`` a pointer or manifest is still accepted
-            (freeze protection starts after it). Pins by digest never expire.
+            from a source (freeze protection starts after it). Pins by digest never expire.
+        expiry: ``"available"`` (default): a source serving an expired pointer or release is
+            refused, but the last verified release in the cache keeps being served, flagged
+            ``expired``, until ``max_staleness`` past its expiry. ``"strict"``: an expired
+            release is never served.
+        max_staleness: how long past expiry a cached release may still be served.
+        max_trust_rotations: most trust versions one load walks.
         validate_inputs: validate render inputs against the prompt's input schema.
         offline: never contact the source; serve the verified last-known-good from the cache.
         refresh_interval: seconds between background refreshes; ``None`` disables the thread.
+            After a failure the wait doubles (up to 32 intervals) until one succeeds.
         clock: returns the current UTC time; read once per operation.
         user_agent: sent with every HTTP request.
         otel: add each render's prompt attributes to the current OpenTelemetry span
@@ -47,7 +57,11 @@ class RuntimeConfig(NamedTuple):
     max_prompt_bytes: int = 4 * 1024 * 1024
     max_name_bytes: int = 256
     http_timeout: float = 10.0
+    fetch_deadline: float = 60.0
     expiry_grace: dt.timedelta = dt.timedelta(0)
+    expiry: str = "available"
+    max_staleness: dt.timedelta = dt.timedelta(days=90)
+    max_trust_rotations: int = 256
     validate_inputs: bool = True
     offline: bool = False
     refresh_interval: float | None = None

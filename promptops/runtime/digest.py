@@ -6,7 +6,6 @@ SHA-256. Hashing releases the GIL, which :class:`BackgroundRead` uses to hash a 
 bundle on a second core while the release manifest is verified on the first.
 """
 
-import mmap
 import threading
 from collections.abc import Callable
 
@@ -14,8 +13,9 @@ from cryptography.hazmat.primitives.hashes import SHA256, Hash
 
 __all__ = ["BackgroundRead", "Blob", "sha256_hex"]
 
-Blob = bytes | mmap.mmap
-"""Bytes in memory, or a read-only mapping of a cached file (``Cache.map``)."""
+Blob = bytes
+"""A bundle's bytes. Read into memory, never mapped: a mapped file truncated by someone
+else kills the process with SIGBUS."""
 
 
 def sha256_hex(data: Blob) -> str:

@@ -9,24 +9,37 @@ handed to a JSON parser unless enough trusted keys vouch for it. Standard librar
 import binascii
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from promptops.errors import BundleError, SignatureError
-from promptops.runtime.digest import sha256_hex
+from promptops.runtime.jsonparse import parse_json
+from promptops.runtime.policy import (
+    Role,
+    TrustedKey,
+    TrustRoot,
+    keyid_of,
+    raw_public_bytes,
+)
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
     "MAX_SIGNATURES",
     "STATEMENT_PAYLOAD_TYPE",
+    "Envelope",
+    "Role",
     "TrustRoot",
     "TrustedKey",
     "VerifiedEnvelope",
+    "canonical_envelope",
+    "count_signatures",
     "keyid_of",
     "pae",
+    "parse_envelope",
+    "raw_public_bytes",
     "sign_envelope",
     "verify_envelope",
 ]
@@ -43,110 +56,29 @@ def pae(payload_type: str, payload: bytes) -> bytes:
     return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
 
 
-def raw_public_bytes(key: Ed25519PublicKey) -> bytes:
-    # public_bytes_raw(): the serialization module (~8 ms of import) stays off the cold start
-    return key.public_bytes_raw()
+class Signature(NamedTuple):
+    """One entry of an envelope's ``signatures`` (``sig`` decoded; ``b64`` as given)."""
+
+    keyid: object
+    sig: bytes
+    b64: str
 
 
-def keyid_of(key: Ed25519PublicKey) -> str:
-    """Key id: hex sha256 of the raw 32-byte public key."""
-    return sha256_hex(raw_public_bytes(key))
+class Envelope(NamedTuple):
+    """A parsed DSSE envelope whose signatures are not checked yet."""
 
-
-def _parse_time(value: Any, what: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise SignatureError(f"trust root: {what} is not an ISO 8601 time: {value!r}") from exc
-    else:
-        raise SignatureError(f"trust root: {what} is not a time: {value!r}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-class TrustedKey(NamedTuple):
-    """One signer's public key and the window in which its signatures count."""
-
-    keyid: str
-    public_key: Ed25519PublicKey
-    name: str = ""
-    not_before: dt.datetime | None = None
-    not_after: dt.datetime | None = None
-    revoked: bool = False
-
-    @classmethod
-    def from_dict(cls, entry: Mapping[str, Any]) -> "TrustedKey":
-        """Build from a ``policies/signers.yaml`` entry (already parsed to a mapping).
-
-        Raises:
-            SignatureError: if the key is malformed or its key id does not match it.
-        """
-        name = str(entry.get("name", ""))
-        try:
-            raw = binascii.a2b_base64(str(entry["public_key"]), strict_mode=True)
-            key = Ed25519PublicKey.from_public_bytes(raw)
-        except (KeyError, ValueError, binascii.Error) as exc:
-            raise SignatureError(
-                f"trust root: signer {name!r} has no valid base64 Ed25519 public_key"
-            ) from exc
-        keyid = keyid_of(key)
-        declared = entry.get("keyid")
-        if declared is not None and declared != keyid:
-            raise SignatureError(
-                f"trust root: signer {name!r} declares keyid {declared}, "
-                f"but its public key hashes to {keyid}"
-            )
-        return cls(
-            keyid=keyid,
-            public_key=key,
-            name=name,
-            not_before=_parse_time(entry.get("not_before"), f"signer {name!r} not_before"),
-            not_after=_parse_time(entry.get("not_after"), f"signer {name!r} not_after"),
-            revoked=bool(entry.get("revoked", False)),
-        )
-
-
-class TrustRoot(NamedTuple):
-    """The keys trusted to sign and how many distinct ones must agree."""
-
-    keys: Mapping[str, TrustedKey]
-    threshold: int = 1
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "TrustRoot":
-        """Build from the shape of ``policies/signers.yaml``: ``{threshold, signers: [...]}``.
-
-        Raises:
-            SignatureError: if the trust root is malformed.
-        """
-        signers = data.get("signers")
-        if not isinstance(signers, list):
-            raise SignatureError("trust root: expected a list under 'signers'")
-        threshold = data.get("threshold", 1)
-        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
-            raise SignatureError(
-                f"trust root: threshold must be an integer >= 1, not {threshold!r}"
-            )
-        keys = [TrustedKey.from_dict(s) for s in signers]
-        return cls(keys={k.keyid: k for k in keys}, threshold=threshold)
-
-    @classmethod
-    def from_keys(cls, keys: Iterable[Ed25519PublicKey], threshold: int = 1) -> "TrustRoot":
-        """Trust exactly these public keys, with no validity window."""
-        trusted = [TrustedKey(keyid=keyid_of(k), public_key=k) for k in keys]
-        return cls(keys={k.keyid: k for k in trusted}, threshold=threshold)
+    payload_type: str
+    payload: bytes
+    signatures: tuple[Signature, ...]
 
 
 class VerifiedEnvelope(NamedTuple):
-    """A payload that at least ``threshold`` distinct trusted keys signed."""
+    """A payload that at least ``threshold`` distinct keys of a role signed."""
 
     payload_type: str
     payload: bytes
     signers: tuple[str, ...] = ()
+    signatures: tuple[Signature, ...] = ()  # the ones that counted
 
 
 def sign_envelope(
@@ -154,21 +86,35 @@ def sign_envelope(
 ) -> dict[str, Any]:
     """Sign ``payload`` with every key; returns the DSSE envelope as a JSON-ready dict."""
     message = pae(payload_type, payload)
+    return _document(
+        payload,
+        payload_type,
+        [(keyid_of(k.public_key()), binascii.b2a_base64(k.sign(message), newline=False).decode())
+         for k in keys],
+    )  # fmt: skip
+
+
+def _document(
+    payload: bytes, payload_type: str, signatures: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
     return {
         "payload": binascii.b2a_base64(payload, newline=False).decode("ascii"),
         "payloadType": payload_type,
-        "signatures": [
-            {
-                "keyid": keyid_of(k.public_key()),
-                "sig": binascii.b2a_base64(k.sign(message), newline=False).decode("ascii"),
-            }
-            for k in keys
-        ],
+        "signatures": [{"keyid": keyid, "sig": sig} for keyid, sig in signatures],
     }
 
 
+def canonical_envelope(verified: VerifiedEnvelope) -> bytes:
+    """The verified envelope re-serialised as canonical JSON plus a newline: the payload
+    and the signatures that counted, nothing else. What the runtime cache stores, so no
+    unsigned byte (an extra field, padding, an untrusted signature) ever reaches it."""
+    signatures = [(str(s.keyid), s.b64) for s in verified.signatures]
+    doc = _document(verified.payload, verified.payload_type, signatures)
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("ascii") + b"\n"
+
+
 def _b64(value: Any, what: str) -> bytes:
-    if not isinstance(value, str):
+    if not isinstance(value, str | bytes):
         raise BundleError(f"envelope: {what} is not a base64 string")
     try:
         # binascii's strict mode is base64.b64decode(validate=True) without its regex
@@ -178,90 +124,182 @@ def _b64(value: Any, what: str) -> bytes:
         raise BundleError(f"envelope: {what} is malformed base64") from exc
 
 
-def _check_signature(
-    trust: TrustRoot,
+_CANONICAL_HEAD = b'{"payload":"'
+
+
+def _split(data: bytes, max_bytes: int) -> tuple[Any, bytes | str | None]:
+    """The envelope object, with its payload (the one large field) held apart.
+
+    The canonical envelope (what promptops writes) starts with its payload string, which
+    is base64: no quote, no backslash. Cut it out with two memchr scans and parse only the
+    small rest as JSON; anything else goes through the bounded parser whole.
+    """
+    if data.startswith(_CANONICAL_HEAD):
+        end = data.find(b'"', len(_CANONICAL_HEAD))
+        payload = data[len(_CANONICAL_HEAD) : end]
+        if end > 0 and data[end + 1 : end + 2] == b"," and b"\\" not in payload:
+            rest = parse_json(b"{" + data[end + 2 :], where="envelope", max_bytes=max_bytes)
+            if isinstance(rest, dict) and "payload" not in rest:
+                return rest, payload
+            if isinstance(rest, dict):
+                raise BundleError("envelope: 'payload' is given twice; refusing it as ambiguous")
+    env = parse_json(data, where="envelope", max_bytes=max_bytes)
+    if not isinstance(env, dict):
+        raise BundleError("envelope: expected a JSON object")
+    return env, env.get("payload")
+
+
+def parse_envelope(
+    data: bytes, *, expected_type: str, max_bytes: int = MAX_ENVELOPE_BYTES
+) -> Envelope:
+    """Parse a DSSE envelope (bounded in size, depth and signature count); nothing is
+    verified and the payload is not parsed.
+
+    Raises:
+        BundleError: if the envelope is oversized, not JSON, or malformed.
+        SignatureError: if it carries no signature.
+    """
+    if len(data) > max_bytes:
+        raise BundleError(f"envelope: {len(data)} bytes exceeds the limit of {max_bytes} bytes")
+    env, encoded = _split(data, max_bytes)
+    payload_type = env.get("payloadType")
+    if payload_type != expected_type:
+        raise BundleError(f"envelope: payloadType is {payload_type!r}, expected {expected_type!r}")
+    payload = _b64(encoded, "payload")
+    entries = env.get("signatures")
+    if not isinstance(entries, list) or not entries:
+        raise SignatureError("envelope: no signatures; sign it with a key from the trust root")
+    if len(entries) > MAX_SIGNATURES:
+        raise BundleError(
+            f"envelope: {len(entries)} signatures exceeds the limit of {MAX_SIGNATURES}"
+        )
+    signatures = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise BundleError("envelope: a signature entry is not an object")
+        sig = entry.get("sig")
+        signatures.append(Signature(entry.get("keyid"), _b64(sig, "signature"), str(sig)))
+    return Envelope(expected_type, payload, tuple(signatures))
+
+
+def _problem(
+    key: TrustedKey | None,
     keyid: object,
-    sig: bytes,
-    message: bytes,
-    now: dt.datetime,
-    counted: Sequence[str],
+    now: dt.datetime | None,
+    role: Role,
+    known: Mapping[str, TrustedKey] | None,
 ) -> str | None:
-    """Why this signature does not count, or None if it does."""
-    key = trust.keys.get(keyid) if isinstance(keyid, str) else None
+    """Why a signature by ``keyid`` cannot count in this role, before checking it.
+
+    ``now=None`` ignores validity windows: a trust version signed years ago is walked with
+    the keys its predecessor trusted then, as TUF walks root versions.
+    """
     if key is None or not isinstance(keyid, str):
+        other = known.get(keyid) if known is not None and isinstance(keyid, str) else None
+        if other is not None and other.revoked:
+            return f"{other.label()} is revoked"
+        if other is not None:
+            return f"signature by {other.label()}, which the {role.name} role does not list"
         shown = keyid[:12] if isinstance(keyid, str) else repr(keyid)
         return f"signature by untrusted key {shown}"
-    who = f"key {keyid[:12]} ({key.name})" if key.name else f"key {keyid[:12]}"
-    if keyid in counted:
-        return f"{who} signed more than once; counted once"
     if key.revoked:
-        return f"{who} is revoked"
+        return f"{key.label()} is revoked"
+    if now is None:
+        return None
     if key.not_before is not None and now < key.not_before:
-        return f"{who} is not valid before {key.not_before.isoformat()}"
+        return f"{key.label()} is not valid before {key.not_before.isoformat()}"
     if key.not_after is not None and now > key.not_after:
-        return f"{who} is not valid after {key.not_after.isoformat()}"
-    try:
-        key.public_key.verify(sig, message)
-    except InvalidSignature:
-        return f"invalid signature by {who}"
+        return f"{key.label()} is not valid after {key.not_after.isoformat()}"
     return None
+
+
+def count_signatures(
+    envelope: Envelope,
+    role: Role,
+    now: dt.datetime | None,
+    checked: dict[tuple[str, bytes], bool] | None = None,
+    known: Mapping[str, TrustedKey] | None = None,
+) -> tuple[list[Signature], list[str]]:
+    """The signatures that count for ``role`` (distinct keys, valid now, verifying over the
+    PAE bytes) and why the others do not.
+
+    ``checked`` memoises Ed25519 results across roles: a trust version is checked against
+    two root roles that often share keys, and each signature is verified once. ``known``
+    (every key of the trust root) names a key that exists but belongs to another role.
+    """
+    message: bytes | None = None
+    good: list[Signature] = []
+    counted: set[str] = set()
+    problems: list[str] = []
+    for entry in envelope.signatures:
+        keyid = entry.keyid
+        key = role.keys.get(keyid) if isinstance(keyid, str) else None
+        problem = _problem(key, keyid, now, role, known)
+        if problem is None and key is not None:
+            if key.keyid in counted:
+                problem = f"{key.label()} signed more than once; counted once"
+            else:
+                memo = (key.keyid, entry.sig)
+                ok = checked.get(memo) if checked is not None else None
+                if ok is None:
+                    message = message or pae(envelope.payload_type, envelope.payload)
+                    try:
+                        key.public_key.verify(entry.sig, message)
+                        ok = True
+                    except InvalidSignature:
+                        ok = False
+                    if checked is not None:
+                        checked[memo] = ok
+                if not ok:
+                    problem = f"invalid signature by {key.label()}"
+        if problem is None and key is not None:
+            counted.add(key.keyid)
+            good.append(entry)
+        else:
+            problems.append(problem or "")
+    return good, problems
+
+
+def require_threshold(
+    role: Role, good: Sequence[Signature], problems: Sequence[str], where: str = "envelope"
+) -> None:
+    """Refuse fewer than ``role.threshold`` counted signatures.
+
+    Raises:
+        SignatureError: naming each signature that did not count.
+    """
+    # A threshold below 1 would accept an envelope signed by nobody trusted; refuse it
+    # here too, whoever built the role.
+    threshold = max(role.threshold, 1) if isinstance(role.threshold, int) else 1
+    if len(good) < threshold:
+        reasons = list(problems) or ["signatures from other trusted keys are needed"]
+        raise SignatureError(
+            f"{where}: {len(good)} of {threshold} required signatures of the {role.name} role "
+            f"({'; '.join(reasons)})"
+        )
 
 
 def verify_envelope(
     data: bytes,
-    trust: TrustRoot,
+    role: Role,
     *,
     expected_type: str,
     now: dt.datetime,
     max_bytes: int = MAX_ENVELOPE_BYTES,
+    known: Mapping[str, TrustedKey] | None = None,
 ) -> VerifiedEnvelope:
-    """Verify a DSSE envelope's signatures against ``trust``; the payload is not parsed.
+    """Verify a DSSE envelope's signatures against one role; the payload is not parsed.
 
-    Distinct trusted key ids count toward the threshold once each; a key counts only
+    Distinct key ids of the role count toward its threshold once each; a key counts only
     inside its validity window and if not revoked. ``now`` is injected by the caller.
 
     Raises:
         BundleError: if the envelope is oversized, not JSON, or malformed.
-        SignatureError: if fewer than ``trust.threshold`` distinct trusted keys signed.
+        SignatureError: if fewer than ``role.threshold`` distinct keys of the role signed.
     """
-    if len(data) > max_bytes:
-        raise BundleError(f"envelope: {len(data)} bytes exceeds the limit of {max_bytes} bytes")
-    try:
-        env = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"envelope: not valid JSON ({exc})") from exc
-    if not isinstance(env, dict):
-        raise BundleError("envelope: expected a JSON object")
-    payload_type = env.get("payloadType")
-    if payload_type != expected_type:
-        raise BundleError(f"envelope: payloadType is {payload_type!r}, expected {expected_type!r}")
-    payload = _b64(env.get("payload"), "payload")
-    signatures = env.get("signatures")
-    if not isinstance(signatures, list) or not signatures:
-        raise SignatureError("envelope: no signatures; sign it with a key from the trust root")
-    if len(signatures) > MAX_SIGNATURES:
-        raise BundleError(
-            f"envelope: {len(signatures)} signatures exceeds the limit of {MAX_SIGNATURES}"
-        )
-    message = pae(expected_type, payload)
-    good: list[str] = []
-    problems: list[str] = []
-    for entry in signatures:
-        if not isinstance(entry, dict):
-            raise BundleError("envelope: a signature entry is not an object")
-        keyid = entry.get("keyid")
-        sig = _b64(entry.get("sig"), "signature")
-        problem = _check_signature(trust, keyid, sig, message, now, good)
-        if problem is None:
-            assert isinstance(keyid, str)
-            good.append(keyid)
-        else:
-            problems.append(problem)
-    if len(good) < trust.threshold:
-        if not problems:
-            problems.append("signatures from other trusted keys are needed")
-        raise SignatureError(
-            f"envelope: {len(good)} of {trust.threshold} required trusted signatures "
-            f"({'; '.join(problems)})"
-        )
-    return VerifiedEnvelope(payload_type=expected_type, payload=payload, signers=tuple(good))
+    envelope = parse_envelope(data, expected_type=expected_type, max_bytes=max_bytes)
+    good, problems = count_signatures(envelope, role, now, known=known)
+    require_threshold(role, good, problems)
+    return VerifiedEnvelope(
+        expected_type, envelope.payload, tuple(str(s.keyid) for s in good), tuple(good)
+    )

@@ -1,44 +1,71 @@
 """The I/O shell around :class:`~promptops.runtime.state.TrustedState`.
 
-Fetch in order (pointer, manifest, bundle), hand each piece to the trusted state before the
-next fetch, and only after the whole release verified write it to the cache (blobs, then
-the serial record, then the last-known-good record). The same verification runs on bytes
-read back from the cache, so a cache is never trusted more than the network.
+Fetch in order (trust versions, pointer, manifest, bundle), hand each piece to the trusted
+state before the next fetch, and write to the cache only what verified, re-serialised
+canonically (a trust version as soon as it verifies; the release after all of it
+verified: blobs, then the serial record, then the last-known-good record). The same
+verification runs on bytes read back from the cache, so a cache is never trusted more
+than the network. Rollback memory and last-known-good records are keyed by the trust
+chain, not by the URL: the same release site reached by another name shares them.
 """
 
 import datetime as dt
+import re
+import time
 from collections.abc import Callable
-from typing import NamedTuple
 
-from promptops.errors import BundleError
+from promptops.errors import BundleError, UsageError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import BackgroundRead, Blob
-from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.policy import TrustRoot
 from promptops.runtime.sources import Fetched, Source
-from promptops.runtime.state import TrustedState, Verified, parse_release_name
-from promptops.runtime.trust import MAX_POINTER_BYTES, ReleaseManifest
+from promptops.runtime.state import Mode, Seen, TrustedState, Verified, parse_release_name
+from promptops.runtime.trust import MAX_POINTER_BYTES, RELEASE_NAME, ReleaseManifest
+from promptops.runtime.trust_chain import MAX_TRUST_BYTES
 
-__all__ = ["Loader", "Mode"]
+__all__ = ["Loader", "Mode", "resolve_mode"]
+
+_PIN = re.compile(r"^sha256:([0-9a-f]{64})$")
 
 
-class Mode(NamedTuple):
-    """What to load: a channel, a digest pin, or the release directory itself."""
+def resolve_mode(source: Source, where: str, channel: str | None, pin: str | None) -> Mode:
+    """What ``channel``/``pin`` ask of ``source``.
 
-    channel: str | None = None
-    pin: str | None = None
-
-    def describe(self) -> str:
-        if self.channel is not None:
-            return f"channel {self.channel!r}"
-        if self.pin is not None:
-            return f"pin sha256:{self.pin}"
-        return "release directory"
+    Raises:
+        UsageError: if they contradict each other or the source.
+    """
+    if channel is not None and pin is not None:
+        raise UsageError("give channel= or pin=, not both")
+    if channel is not None and not RELEASE_NAME.match(channel):
+        raise UsageError(f"channel name {channel!r} must match {RELEASE_NAME.pattern}")
+    hex_pin = None
+    if pin is not None:
+        m = _PIN.match(pin)
+        if m is None:
+            raise UsageError(f"pin must look like sha256:<64 lowercase hex digits>, not {pin!r}")
+        hex_pin = m.group(1)
+    if source.is_release_dir:
+        if channel or pin:
+            raise UsageError(
+                f"{where} is a release directory; open the layout root to use channel= or pin="
+            )
+        # A digest reference (oci://HOST/REPO@sha256:...) names no release: it pins bytes.
+        if source.name and not RELEASE_NAME.match(source.name):
+            raise UsageError(f"{where}: a release directory is named releases/<release name>")
+        return Mode(release=source.name or None)
+    if not (channel or pin):
+        raise UsageError(
+            f"{where} is not a release directory (no release.dsse.json); pass channel= or "
+            "pin=, or open releases/NAME inside it"
+        )
+    return Mode(channel=channel, pin=hex_pin)
 
 
 class Loader:
-    """Loads one source in one mode; stateless between calls except through the cache."""
+    """Loads one source in one mode; stateless between calls except through the cache
+    (and the highest serial this process trusted, kept in memory too)."""
 
     def __init__(
         self,
@@ -51,65 +78,102 @@ class Loader:
     ) -> None:
         self.source = source
         self.mode = mode
-        self.trust = trust
+        self.shipped = trust
+        self.trust = trust  # the newest trust version verified so far
         self.config = config
         self.cache = cache
         self._on_fetch = on_fetch
-        self._key = cache_key(source.id, mode.channel or "", mode.pin or "")
-        self._serial_key = cache_key(source.id, "channel", mode.channel or "")
-        self._highest_in_memory: int | None = None
+        chain = trust.chain
+        self._key = cache_key(chain, mode.channel or "", mode.pin or "", mode.release or "")
+        self._serial_key: str | None = None
+        if mode.channel is not None:
+            self._serial_key = cache_key(chain, "channel", mode.channel)
+        elif mode.release is not None:
+            self._serial_key = cache_key(chain, "release", mode.release)
+        # A release directory's trust chain is the layout root's, two levels up.
+        self._trust_prefix = "../../" if mode.release is not None else ""
+        self._seen_in_memory: Seen | None = None
         self.cache_error: str | None = None  # the last failure to write the cache, if any
 
-    def highest_seen(self) -> int | None:
-        """The highest serial trusted on this channel, by this process or the cache."""
-        on_disk = self.cache.highest_serial(self._serial_key) if self.cache else None
-        seen = [s for s in (on_disk, self._highest_in_memory) if s is not None]
-        return max(seen) if seen else None
+    # -- trusted state --------------------------------------------------------------
+    def _seen(self) -> Seen | None:
+        on_disk = None
+        if self.cache is not None and self._serial_key is not None:
+            record = self.cache.highest_serial(self._serial_key)
+            on_disk = Seen(*record) if record is not None else None
+        both = [s for s in (on_disk, self._seen_in_memory) if s is not None]
+        return max(both, key=lambda s: s.serial) if both else None
 
     def _state(self, now: dt.datetime) -> TrustedState:
-        return TrustedState(
-            self.trust,
-            self.config,
-            now,
-            channel=self.mode.channel,
-            pin=self.mode.pin,
-            highest_seen=self.highest_seen() if self.mode.channel else None,
-        )
+        state = TrustedState(self.shipped, self.config, now, self.mode, seen=self._seen())
+        if self.cache is not None:
+            # Trust versions verified before, verified again (never trusted more than the
+            # network); one that fails is dropped with everything after it.
+            chain = self.shipped.chain
+            for version, data in self.cache.trust_versions(
+                chain, state.trust.version, MAX_TRUST_BYTES
+            ):
+                try:
+                    state.accept_trust_version(data)
+                except BundleError:
+                    self.cache.discard_trust(chain, version)
+                    break
+        return state
 
-    def _read(self, rel: str, limit: int) -> Fetched:
-        fetched = self.source.read(rel, limit)
+    def _walk_source(self, state: TrustedState, deadline: float) -> None:
+        """Fetch and verify trust/N+1.json, N+2, ... until one is missing."""
+        for _ in range(self.config.max_trust_rotations):
+            version = state.trust.version + 1
+            rel = f"{self._trust_prefix}trust/{version}.json"
+            fetched = self.source.read_optional(rel, MAX_TRUST_BYTES, deadline)
+            if fetched is None:
+                return
+            envelope = state.accept_trust_version(fetched.data).envelope
+            self._store_trust(version, envelope)
+
+    def _store_trust(self, version: int, envelope: bytes) -> None:
+        # Stored at once: a verified trust version is knowledge even if the release fails.
+        self._write(lambda cache: cache.put_trust(self.shipped.chain, version, envelope))
+
+    def _read(self, rel: str, limit: int, deadline: float) -> Fetched:
+        fetched = self.source.read(rel, limit, deadline)
         if self._on_fetch is not None:
             self._on_fetch(fetched)
         return fetched
 
+    # -- loading --------------------------------------------------------------------
     def fetch(self, now: dt.datetime) -> Verified:
         """Fetch and verify the release from the source, then cache it.
 
         Raises:
-            FetchError: if the source cannot be read.
+            FetchError: if the source cannot be read (or the fetch deadline passed).
             BundleError, SignatureError, RollbackError: if what it serves does not verify.
+            ExpiredError: if it serves an expired pointer or release.
         """
+        deadline = time.monotonic() + self.config.fetch_deadline
         state = self._state(now)
-        fetched: list[Fetched] = []
-        pointer = pointer_bytes = None
-        expected = self.mode.pin  # the bundle digest, once known
-        if self.mode.channel is not None:
-            f = self._read(f"channels/{self.mode.channel}.json", MAX_POINTER_BYTES)
-            fetched.append(f)
-            pointer, pointer_bytes = state.accept_pointer(f.data), f.data
+        self._walk_source(state, deadline)
+        self.trust = state.trust
+        fetched: list[tuple[Fetched, str]] = []
+        pointer = None
+        mode = self.mode
+        expected = mode.pin  # the bundle digest, once known
+        if mode.channel is not None:
+            f = self._read(f"channels/{mode.channel}.json", MAX_POINTER_BYTES, deadline)
+            pointer = state.accept_pointer(f.data)
+            fetched.append((f, "pointer"))
             prefix = f"releases/{pointer.release}/"
             expected = pointer.bundle_sha256
-        elif self.mode.pin is not None:
-            f = self._read(f"digests/{self.mode.pin}", self.config.max_name_bytes)
-            prefix = f"releases/{parse_release_name(f.data, pin=self.mode.pin)}/"
+        elif mode.pin is not None:
+            f = self._read(f"digests/{mode.pin}", self.config.max_name_bytes, deadline)
+            prefix = f"releases/{parse_release_name(f.data, pin=mode.pin)}/"
         else:
             prefix = ""
         prefetch = self._prefetch(expected)
         try:
-            f = self._read(prefix + "release.dsse.json", self.config.max_envelope_bytes)
-            fetched.append(f)
-            manifest_bytes = f.data
-            manifest = state.accept_manifest(manifest_bytes, pointer)
+            f = self._read(prefix + "release.dsse.json", self.config.max_envelope_bytes, deadline)
+            manifest = state.accept_manifest(f.data, pointer)
+            fetched.append((f, "manifest"))
         finally:
             if prefetch is not None:
                 prefetch.result()  # the read never outlives this call, even on an error
@@ -119,35 +183,39 @@ class Loader:
         if bundle is None:
             # Read up to the cap, not the signed size: a longer file then fails verification
             # with a message saying how much was appended.
-            f = self._read(prefix + "bundle.json", self.config.max_bundle_bytes)
-            fetched.append(f)
+            f = self._read(prefix + "bundle.json", self.config.max_bundle_bytes, deadline)
             bundle_bytes = f.data
             bundle = state.accept_bundle(manifest, bundle_bytes)
+            fetched.append((f, "bundle"))
         assert bundle_bytes is not None
-        verified = Verified(manifest, pointer, bundle, bundle_bytes, manifest_bytes, pointer_bytes)
+        pinned = mode.pin is not None
+        verified = Verified(manifest, pointer, bundle, bundle_bytes, state.trust, pinned)
         self._remember(verified, fetched)
         return verified
 
-    def from_cache(self, now: dt.datetime) -> Verified | None:
-        """The last-known-good release, verified again exactly as if fetched; ``None`` if
-        the cache holds none (or only damaged entries).
+    def from_cache(self, now: dt.datetime) -> tuple[Verified, bool] | None:
+        """The last-known-good release, verified again exactly as if fetched, and whether it
+        is served past its expiry; ``None`` if the cache holds none (or only damaged
+        entries).
 
         Raises:
-            BundleError, SignatureError, RollbackError: if it no longer verifies (expired,
-                key revoked by a new trust root, rolled back past a newer serial).
+            BundleError, SignatureError, RollbackError: if it no longer verifies (a key
+                revoked by a newer trust version, rolled back past a newer serial).
+            ExpiredError: if it expired and may not be served any more (``expiry="strict"``,
+                or past ``max_staleness``).
         """
         if self.cache is None:
             return None
         # The serial first, then the record: records are written before serials, so the
         # record read second is at least as new as the serial read first.
         state = self._state(now)
+        self.trust = state.trust
         rec = self.cache.last_known_good(self._key)
         if rec is None:
             return None
         prefetch = self._prefetch(rec["bundle"])
         try:
-            limit = self.config.max_envelope_bytes
-            manifest_bytes = self.cache.get(rec["manifest"] or "", limit)
+            manifest_bytes = self.cache.get(rec["manifest"] or "", self.config.max_envelope_bytes)
             pointer_bytes = None
             if self.mode.channel is not None:
                 pointer_bytes = self.cache.get(rec["pointer"] or "", MAX_POINTER_BYTES)
@@ -155,16 +223,24 @@ class Loader:
                     return None
             if manifest_bytes is None:
                 return None
-            pointer = state.accept_pointer(pointer_bytes) if pointer_bytes is not None else None
-            manifest = state.accept_manifest(manifest_bytes, pointer)
+            pointer = (
+                state.accept_pointer(pointer_bytes, cached=True)
+                if pointer_bytes is not None
+                else None
+            )
+            manifest = state.accept_manifest(manifest_bytes, pointer, cached=True)
         finally:
             if prefetch is not None:
                 prefetch.result()  # the read never outlives this call, even on an error
         bundle_bytes, bundle = self._cached_bundle(state, manifest, prefetch)
         if bundle_bytes is None or bundle is None:
             return None
-        self._note_serial(manifest.serial if pointer is not None else None)
-        return Verified(manifest, pointer, bundle, bundle_bytes, manifest_bytes, pointer_bytes)
+        verified = Verified(
+            manifest, pointer, bundle, bundle_bytes, state.trust, self.mode.pin is not None
+        )
+        expired = state.expired(verified)
+        self._note_serial(verified)
+        return verified, expired
 
     def _prefetch(self, digest: str | None) -> BackgroundRead | None:
         """Start reading and hashing the cached bundle ``digest`` on another thread.
@@ -177,7 +253,7 @@ class Loader:
         if self.cache is None or digest is None:
             return None
         cache, limit = self.cache, self.config.max_bundle_bytes
-        return BackgroundRead(digest, lambda: cache.map(digest, limit))
+        return BackgroundRead(digest, lambda: cache.read_unhashed(digest, limit))
 
     def _cached_bundle(
         self,
@@ -188,16 +264,15 @@ class Loader:
         """The manifest's bundle from the cache, verified, or ``(None, None)``.
 
         ``prefetched``: the read started for the bundle the pointer, pin or record named;
-        used if that is the manifest's bundle.
-        Hashed once, by the trusted state against the signed digest (not again by the
-        cache); bytes that fail are a corrupt entry: discarded, to be fetched again.
+        used if that is the manifest's bundle. Bytes that fail verification are a corrupt
+        entry: discarded, to be fetched again.
         """
         assert self.cache is not None
         digest = manifest.bundle_sha256
         if prefetched is not None and prefetched.key == digest:
             data, sha256 = prefetched.result()
         else:
-            data = self.cache.map(digest, self.config.max_bundle_bytes)
+            data = self.cache.read_unhashed(digest, self.config.max_bundle_bytes)
             sha256 = None
         if data is None:
             return None, None
@@ -207,36 +282,50 @@ class Loader:
             self.cache.discard(digest)
             return None, None
 
-    def _note_serial(self, serial: int | None) -> None:
-        if serial is not None and (self._highest_in_memory or 0) < serial:
-            self._highest_in_memory = serial
+    def _note_serial(self, v: Verified) -> None:
+        if self._serial_key is None:
+            return
+        serial = v.manifest.serial
+        if self._seen_in_memory is None or self._seen_in_memory.serial < serial:
+            self._seen_in_memory = Seen(serial, v.manifest.signers)
 
-    def _remember(self, v: Verified, fetched: list[Fetched]) -> None:
-        self._note_serial(v.pointer.serial if v.pointer is not None else None)
+    def _write(self, action: Callable[[Cache], object]) -> None:
         if self.cache is None:
             return
         try:
-            # The bundle was hashed against the signed digest already: do not hash it again.
-            bundle = self.cache.put(v.bundle_bytes, v.manifest.bundle_sha256)
-            manifest = self.cache.put(v.manifest_bytes)
-            pointer = self.cache.put(v.pointer_bytes) if v.pointer_bytes is not None else None
-            digests = {id(v.bundle_bytes): bundle, id(v.manifest_bytes): manifest}
-            if v.pointer_bytes is not None and pointer is not None:
-                digests[id(v.pointer_bytes)] = pointer
-            for f in fetched:
-                if f.etag is not None and not f.not_modified:
-                    digest = digests.get(id(f.data)) or self.cache.put(f.data)
-                    self.cache.set_etag(f.url, f.etag, digest)
-            # Last-known-good before the serial: a reader between the two writes then sees
-            # a record at least as new as the serial it must not go below.
-            self.cache.set_last_known_good(
-                self._key, v.manifest.serial, bundle=bundle, manifest=manifest, pointer=pointer
-            )
-            if v.pointer is not None:
-                self.cache.record_serial(self._serial_key, v.pointer.serial)
+            action(self.cache)
         except OSError as exc:
-            # A read-only or full cache must not take the application down: the release
-            # verified and is served; only the offline fallback is lost, and reported.
+            # A read-only or full cache must not take the application down: what verified
+            # is served; only the offline fallback is lost, and reported.
             self.cache_error = f"cache {self.cache.root}: cannot write ({exc})"
         else:
             self.cache_error = None
+
+    def _remember(self, v: Verified, fetched: list[tuple[Fetched, str]]) -> None:
+        self._note_serial(v)
+        self._write(lambda cache: self._store(cache, v, fetched))
+
+    def _store(self, cache: Cache, v: Verified, fetched: list[tuple[Fetched, str]]) -> None:
+        # Canonical re-serialisations of what verified, never the bytes as served.
+        digests = {
+            "bundle": cache.put(v.bundle_bytes, v.manifest.bundle_sha256),
+            "manifest": cache.put(v.manifest.envelope),
+        }
+        if v.pointer is not None:
+            digests["pointer"] = cache.put(v.pointer.envelope)
+        for f, kind in fetched:
+            if f.etag is not None and not f.not_modified:
+                cache.set_etag(f.url, f.etag, digests[kind])
+        # Last-known-good before the serial: a reader between the two writes then sees a
+        # record at least as new as the serial it must not go below.
+        changed = cache.set_last_known_good(
+            self._key,
+            v.manifest.serial,
+            bundle=digests["bundle"],
+            manifest=digests["manifest"],
+            pointer=digests.get("pointer"),
+        )
+        if self._serial_key is not None:
+            cache.record_serial(self._serial_key, v.manifest.serial, v.manifest.signers)
+        if changed:
+            cache.prune()

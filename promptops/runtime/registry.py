@@ -8,20 +8,28 @@ reference once, can never see half of one release and half of another.
 import contextlib
 import datetime as dt
 import os
-import re
 import threading
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from promptops.errors import BundleError, FetchError, PromptopsError, UsageError
+from promptops.errors import (
+    BundleError,
+    ExpiredError,
+    ExpiredReleaseWarning,
+    FetchError,
+    PromptopsError,
+    UsageError,
+)
 from promptops.runtime.cache import Cache
 from promptops.runtime.config import RuntimeConfig
-from promptops.runtime.loader import Loader, Mode
+from promptops.runtime.loader import Loader, resolve_mode
 from promptops.runtime.render import Prompt
 from promptops.runtime.request import Provenance, Request
 from promptops.runtime.sources import open_source
-from promptops.runtime.state import Verified
+from promptops.runtime.state import Verified, check_serving
 from promptops.runtime.tools import ToolDecision, ToolPolicy
+from promptops.runtime.trust import format_time
 from promptops.runtime.trust_input import TrustInput, coerce_trust
 
 if TYPE_CHECKING:
@@ -29,16 +37,19 @@ if TYPE_CHECKING:
 
 __all__ = ["Registry", "RegistryStatus"]
 
-_PIN = re.compile(r"^sha256:([0-9a-f]{64})$")
-_CHANNEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_EXPIRY_MODES = ("available", "strict")
+_MAX_BACKOFF = 32  # refresh intervals
 
 
 class RegistryStatus(NamedTuple):
     """What is being served and how fresh it is.
 
-    ``from_cache``: the release was loaded from the cache's last-known-good because the
-    source could not be read (or ``offline`` is set). ``stale``: the latest attempt to
-    reach the source failed, so a newer release may exist. ``error`` says why.
+    ``from_cache``: loaded from the cache's last-known-good because the source could not be
+    read, served an expired release (or ``offline`` is set). ``stale``: the latest attempt
+    to reach the source failed, so a newer release may exist; ``error`` says why and
+    ``failures`` counts the failed attempts in a row. ``expired``: the release served is
+    past its expiry (kept available until ``max_staleness``). ``trust_version``: the newest
+    trust version verified.
     """
 
     source: str
@@ -52,12 +63,15 @@ class RegistryStatus(NamedTuple):
     from_cache: bool = False
     stale: bool = False
     error: str | None = None
+    expired: bool = False
+    trust_version: int = 1
+    failures: int = 0
 
 
 class _Snapshot:
     """One verified release and what has been built from it, swapped in whole."""
 
-    __slots__ = ("policies", "prompts", "status", "verified")
+    __slots__ = ("policies", "prompts", "refused", "status", "verified")
 
     def __init__(
         self,
@@ -65,11 +79,13 @@ class _Snapshot:
         status: RegistryStatus,
         prompts: dict[str, Prompt] | None = None,
         policies: dict[str, ToolPolicy] | None = None,
+        refused: str | None = None,
     ) -> None:
         self.verified = verified
         self.status = status
         self.prompts = {} if prompts is None else prompts  # filled lazily, per snapshot
         self.policies = {} if policies is None else policies
+        self.refused = refused  # set once the release may no longer be served
 
 
 class Registry:
@@ -84,6 +100,8 @@ class Registry:
         self._snapshot = snapshot
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._attempts = threading.Condition()
+        self._attempted = 0  # background refresh attempts, for tests to wait on
         self._thread: threading.Thread | None = None
         # Imported only when asked for: applications without tracing never load opentelemetry.
         self._telemetry: Telemetry | None = _telemetry(config) if config.otel else None
@@ -112,22 +130,37 @@ class Registry:
         checks. Without ``cache_dir`` nothing is written and there is no offline fallback.
 
         Raises:
-            UsageError: if the arguments contradict each other or the source.
+            UsageError: if the arguments contradict each other or the source, or the cache
+                directory is unsafe (writable by every user, another user's).
             FetchError: if the source cannot be read and the cache has no release.
             BundleError, SignatureError, RollbackError: if what it serves does not verify.
+            ExpiredError: if the release is expired and no cached copy may be served.
         """
         cfg = config or RuntimeConfig()
+        if cfg.expiry not in _EXPIRY_MODES:
+            raise UsageError(
+                f"RuntimeConfig.expiry must be one of {_EXPIRY_MODES}, not {cfg.expiry!r}"
+            )
+        root = coerce_trust(trust)
         cache = Cache(cache_dir) if cache_dir is not None else None
         src = open_source(source, cfg, cache)
-        loader = Loader(src, _mode(src.is_release_dir, os.fspath(source), channel, pin),
-                        coerce_trust(trust), cfg, cache)  # fmt: skip
+        loader = Loader(src, resolve_mode(src, os.fspath(source), channel, pin), root, cfg, cache)
         return cls(loader, cfg, _load(loader, cfg, cfg.clock(), current=None))
 
     # -- serving --------------------------------------------------------------------
     @property
     def status(self) -> RegistryStatus:
-        """What is served now, and whether it came from the cache or may be stale."""
-        return self._snapshot.status
+        """What is served now, whether it came from the cache, may be stale, or has
+        expired (checked against the clock now, not only at the last refresh)."""
+        status = self._snapshot.status
+        if not status.expired:
+            try:
+                expired = check_serving(self._snapshot.verified, self._config, self._config.clock())
+            except ExpiredError:
+                expired = True
+            if expired:
+                return status._replace(expired=True)
+        return status
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -143,10 +176,14 @@ class Registry:
         Raises:
             UsageError: if the release has no such prompt.
             BundleError: if its bytes do not hash to the signed digest.
+            ExpiredError: if a refresh found the release past ``max_staleness`` (or
+                expired, with ``expiry="strict"``) and nothing newer verifies.
         """
         snap = self._snapshot
         prompt = snap.prompts.get(prompt_id)
         if prompt is None:
+            if snap.refused is not None:
+                raise ExpiredError(snap.refused)
             prompt = snap.prompts[prompt_id] = self._compile(snap, prompt_id)
         return prompt
 
@@ -186,6 +223,7 @@ class Registry:
             from_cache=st.from_cache,
             stale=st.stale,
             channel=self._loader.mode.channel,
+            expired=st.expired,
         )
         observe = self._telemetry.render_hook if self._telemetry is not None else None
         return Prompt(obj, provenance, validate=self._config.validate_inputs, observe=observe)
@@ -216,27 +254,54 @@ class Registry:
     def refresh(self) -> RegistryStatus:
         """Check the source for a newer release now and swap it in if it verifies.
 
-        An unreachable source keeps the current release and marks it stale.
+        An unreachable source, or one serving an expired release, keeps the current
+        release (flagged ``stale``, and ``expired`` once it is).
 
         Raises:
             BundleError, SignatureError, RollbackError: if the source serves something
                 that does not verify (the current release stays served).
+            ExpiredError: if the current release may no longer be served and nothing newer
+                verifies (``prompt`` raises it too from then on).
         """
         with self._lock:
             current = self._snapshot
             try:
                 self._snapshot = _load(self._loader, self._config, self._config.clock(), current)
+            except ExpiredError as exc:
+                self._snapshot = _marked(current, stale=True, error=str(exc), refused=str(exc))
+                raise
             except BundleError as exc:
                 self._snapshot = _marked(current, stale=True, error=str(exc))
                 raise
             return self._snapshot.status
 
     def _refresh_loop(self) -> None:
-        assert self._config.refresh_interval is not None
-        while not self._stop.wait(self._config.refresh_interval):
-            # A failure is recorded in status; the verified release keeps being served.
-            with contextlib.suppress(PromptopsError):
-                self.refresh()
+        interval = self._config.refresh_interval
+        assert interval is not None
+        failures = 0
+        while not self._stop.wait(backoff(interval, failures)):
+            try:
+                status = self.refresh()
+                failures = status.failures
+            except Exception as exc:  # the thread must outlive any error
+                failures += 1
+                self._record_failure(exc, failures)
+            with self._attempts:
+                self._attempted += 1
+                self._attempts.notify_all()
+
+    def _record_failure(self, exc: Exception, failures: int) -> None:
+        """Say in status why the background refresh failed; the release stays served."""
+        what = str(exc) if isinstance(exc, PromptopsError) else f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            self._snapshot = _marked(
+                self._snapshot, stale=True, error=f"refresh failed: {what}", failures=failures
+            )
+
+    def _wait_for_refreshes(self, count: int, timeout: float) -> bool:
+        """Block until the background thread made ``count`` attempts (for tests)."""
+        with self._attempts:
+            return self._attempts.wait_for(lambda: self._attempted >= count, timeout)
 
     def close(self) -> None:
         """Stop the background refresh thread, if any."""
@@ -257,27 +322,10 @@ def _telemetry(config: RuntimeConfig) -> "Telemetry":
     return Telemetry(config.otel_aliases, config.otel_capture_content)
 
 
-def _mode(is_release_dir: bool, source: str, channel: str | None, pin: str | None) -> Mode:
-    if channel is not None and pin is not None:
-        raise UsageError("give channel= or pin=, not both")
-    if channel is not None and not _CHANNEL.match(channel):
-        raise UsageError(f"channel name {channel!r} must match {_CHANNEL.pattern}")
-    hex_pin = None
-    if pin is not None:
-        m = _PIN.match(pin)
-        if m is None:
-            raise UsageError(f"pin must look like sha256:<64 lowercase hex digits>, not {pin!r}")
-        hex_pin = m.group(1)
-    if is_release_dir and (channel or pin):
-        raise UsageError(
-            f"{source} is a release directory; open the layout root to use channel= or pin="
-        )
-    if not is_release_dir and not (channel or pin):
-        raise UsageError(
-            f"{source} is not a release directory (no release.dsse.json); pass channel= or "
-            "pin=, or open releases/NAME inside it"
-        )
-    return Mode(channel=channel, pin=hex_pin)
+def backoff(interval: float, failures: int) -> float:
+    """Seconds to wait after ``failures`` failed refreshes in a row: the interval, doubled
+    per failure, at most 32 intervals (a host that is down is not hammered)."""
+    return float(interval * min(2 ** min(failures, 5), _MAX_BACKOFF))
 
 
 def _status(loader: Loader, v: Verified, now: dt.datetime, **flags: Any) -> RegistryStatus:
@@ -291,16 +339,47 @@ def _status(loader: Loader, v: Verified, now: dt.datetime, **flags: Any) -> Regi
         commit=m.commit,
         expires=min(m.expires, v.pointer.expires) if v.pointer else m.expires,
         verified_at=now,
+        trust_version=v.trust.version,
         **flags,
     )
 
 
-def _marked(snap: _Snapshot, **flags: Any) -> _Snapshot:
+def _marked(snap: _Snapshot, refused: str | None = None, **flags: Any) -> _Snapshot:
     status = snap.status._replace(**flags)
-    if (status.from_cache, status.stale) == (snap.status.from_cache, snap.status.stale):
+    old = snap.status
+    refused = refused or snap.refused
+    same = (status.from_cache, status.stale, status.expired) == (
+        old.from_cache,
+        old.stale,
+        old.expired,
+    )
+    if same and refused == snap.refused:
         # Same provenance flags: keep the compiled prompts, just update the status.
-        return _Snapshot(snap.verified, status, snap.prompts, snap.policies)
-    return _Snapshot(snap.verified, status)
+        return _Snapshot(snap.verified, status, snap.prompts, snap.policies, refused)
+    return _Snapshot(snap.verified, status, refused=refused)
+
+
+def _warn_expired(v: Verified, why: str | None) -> None:
+    expires = v.expires
+    when = format_time(expires) if expires is not None else "?"
+    warnings.warn(
+        f"promptops: serving release {v.manifest.release} (serial {v.manifest.serial}), "
+        f"expired at {when}, from the cache: nothing newer verifies" + (f" ({why})" if why else ""),
+        ExpiredReleaseWarning,
+        stacklevel=2,
+    )
+
+
+def _from_cache(
+    loader: Loader, now: dt.datetime, error: str | None, **flags: Any
+) -> _Snapshot | None:
+    found = loader.from_cache(now)
+    if found is None:
+        return None
+    cached, expired = found
+    if expired:
+        _warn_expired(cached, error)
+    return _Snapshot(cached, _status(loader, cached, now, error=error, expired=expired, **flags))
 
 
 def _load(
@@ -308,27 +387,34 @@ def _load(
 ) -> _Snapshot:
     """One load: source first (pins: cache first, their bytes never change), cache second."""
     if loader.mode.pin is not None or config.offline:
-        cached = loader.from_cache(now)
+        cached = _from_cache(loader, now, None, from_cache=config.offline)
         if cached is not None:
-            return _Snapshot(cached, _status(loader, cached, now, from_cache=config.offline))
+            return cached
         if config.offline:
             raise FetchError(f"offline: the cache holds no verified release for {loader.source.id}")
     try:
         v = loader.fetch(now)
-    except FetchError as exc:
+    except (FetchError, ExpiredError) as exc:
+        if isinstance(exc, ExpiredError) and config.expiry == "strict":
+            raise
         if current is not None:
-            return _marked(current, stale=True, error=str(exc))
-        cached = loader.from_cache(now)
-        if cached is None:
-            where = f"in {loader.cache.root}" if loader.cache else "(no cache_dir given)"
-            raise FetchError(f"{exc}; and no last-known-good release {where}") from exc
-        return _Snapshot(cached, _status(loader, cached, now, from_cache=True, stale=True,
-                                         error=str(exc)))  # fmt: skip
+            expired = check_serving(current.verified, config, now)  # raises past staleness
+            if expired and not current.status.expired:
+                _warn_expired(current.verified, str(exc))
+            failures = current.status.failures + 1
+            return _marked(current, stale=True, error=str(exc), expired=expired, failures=failures)
+        cached = _from_cache(loader, now, str(exc), from_cache=True, stale=True)
+        if cached is not None:
+            return cached
+        if isinstance(exc, ExpiredError):
+            raise
+        where = f"in {loader.cache.root}" if loader.cache else "(no cache_dir given)"
+        raise FetchError(f"{exc}; and no last-known-good release {where}") from exc
     status = _status(loader, v, now, error=loader.cache_error)
     if (
         current is not None
         and current.verified.manifest == v.manifest
-        and not (current.status.stale or current.status.from_cache)
+        and not (current.status.stale or current.status.from_cache or current.status.expired)
     ):
         return _Snapshot(current.verified, status, current.prompts, current.policies)
     return _Snapshot(v, status)

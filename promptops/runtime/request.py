@@ -20,6 +20,7 @@ class Provenance(NamedTuple):
     from_cache: bool = False
     stale: bool = False
     channel: str | None = None  # the channel followed, if the release came through one
+    expired: bool = False  # served from the cache past its expiry (see RegistryStatus)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (for logs and traces)."""
@@ -33,6 +34,7 @@ class Provenance(NamedTuple):
             "from_cache": self.from_cache,
             "stale": self.stale,
             "channel": self.channel,
+            "expired": self.expired,
         }
 
 

@@ -103,7 +103,20 @@ class OciSource:
     def is_release_dir(self) -> bool:
         return self.ref.reference is not None
 
-    def read(self, rel: str, limit: int) -> Fetched:
+    @property
+    def name(self) -> str:
+        """The release a ``:release-NAME`` reference names (a digest names none: ``""``)."""
+        reference = self.ref.reference or ""
+        return reference[len("release-") :] if reference.startswith("release-") else ""
+
+    def read_optional(self, rel: str, limit: int, deadline: float | None = None) -> Fetched | None:
+        """As :meth:`read`; ``None`` for a path the registry layout has no place for yet
+        (the trust chain, ``trust/N.json``, is published to static trees only)."""
+        if rel.rsplit("/", 2)[-2:-1] == ["trust"]:
+            return None
+        return self.read(rel, limit, deadline)
+
+    def read(self, rel: str, limit: int, deadline: float | None = None) -> Fetched:
         """Read ``rel`` of the layout (see the module docstring).
 
         Raises:

@@ -9,7 +9,7 @@ import os
 from typing import NamedTuple, Protocol
 
 from promptops.errors import FetchError, UsageError
-from promptops.runtime.cache import Cache, read_capped
+from promptops.runtime.cache import Cache, read_regular
 from promptops.runtime.config import RuntimeConfig
 
 __all__ = ["Fetched", "FileSource", "Source", "open_source"]
@@ -35,12 +35,25 @@ class Source(Protocol):
     def is_release_dir(self) -> bool:
         """Whether this source is ``releases/NAME`` itself rather than the layout root."""
 
-    def read(self, rel: str, limit: int) -> Fetched:
+    @property
+    def name(self) -> str:
+        """The last path segment (a release directory's name)."""
+
+    def read(self, rel: str, limit: int, deadline: float | None = None) -> Fetched:
         """Read ``rel`` (a ``/``-separated path below the source), at most ``limit + 1``
         bytes, so the caller can tell an oversized file from one at the limit.
+        ``deadline`` (``time.monotonic()`` value) bounds the whole read.
 
         Raises:
-            FetchError: if it cannot be read.
+            FetchError: if it cannot be read, or the deadline passes.
+        """
+
+    def read_optional(self, rel: str, limit: int, deadline: float | None = None) -> Fetched | None:
+        """Like :meth:`read`, but ``None`` if ``rel`` does not exist (the end of the trust
+        chain).
+
+        Raises:
+            FetchError: if it exists but cannot be read, or the source is unreachable.
         """
 
 
@@ -58,14 +71,30 @@ class FileSource:
     def is_release_dir(self) -> bool:
         return os.path.isfile(os.path.join(self.root, "release.dsse.json"))
 
-    def read(self, rel: str, limit: int) -> Fetched:
-        path = os.path.join(self.root, *rel.split("/"))
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.root)
+
+    def read(self, rel: str, limit: int, deadline: float | None = None) -> Fetched:
+        fetched = self.read_optional(rel, limit, deadline)
+        if fetched is None:
+            raise FetchError(f"{self._path(rel)}: not found")
+        return fetched
+
+    def read_optional(self, rel: str, limit: int, deadline: float | None = None) -> Fetched | None:
+        path = self._path(rel)
         try:
-            return Fetched(read_capped(path, limit), "file://" + path.replace(os.sep, "/"))
+            # Symlinks are followed (a published tree may be linked into place), but a FIFO
+            # or device is refused instead of blocking the read forever.
+            data = read_regular(path, limit, follow=True)
         except FileNotFoundError:
-            raise FetchError(f"{path}: not found") from None
+            return None
         except OSError as exc:
             raise FetchError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        return Fetched(data, "file://" + path.replace(os.sep, "/"))
+
+    def _path(self, rel: str) -> str:
+        return os.path.normpath(os.path.join(self.root, *rel.split("/")))
 
 
 def open_source(

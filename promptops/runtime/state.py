@@ -1,33 +1,66 @@
 """The runtime's trusted state: bytes in, verified objects out, no I/O.
 
-One :class:`TrustedState` per load: it holds the trust root, the limits, the one clock
-reading of this operation and the highest serial already trusted on the channel, and checks
-each artifact in the order the loader fetches them (pointer, manifest, bundle), so nothing
-is downloaded past the first refusal. Signatures are checked by
-:mod:`promptops.runtime.trust`, the code ``promptops verify`` runs too.
+One :class:`TrustedState` per load: it holds the trust root (advanced version by version
+through the trust chain), the limits, the one clock reading of this operation and the
+highest serial already trusted, and checks each artifact in the order the loader fetches
+them (trust versions, pointer, manifest, bundle), so nothing is downloaded past the first
+refusal. Signatures are checked by :mod:`promptops.runtime.trust`, the code ``promptops
+verify`` runs too.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import NamedTuple
 
-from promptops.errors import BundleError, RollbackError
+from promptops.errors import BundleError, ExpiredError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import Blob
-from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.policy import Role, TrustRoot
 from promptops.runtime.trust import (
     RELEASE_NAME,
     ChannelPointer,
     ReleaseManifest,
     check_not_rolled_back,
     check_pointer_matches,
-    format_time,
+    manifest_expired_message,
+    pointer_expired_message,
     verify_bundle,
     verify_channel_pointer,
     verify_manifest,
 )
+from promptops.runtime.trust_chain import TrustVersion, verify_next_version
 
-__all__ = ["TrustedState", "Verified", "parse_release_name"]
+__all__ = [
+    "Mode",
+    "Seen",
+    "TrustedState",
+    "Verified",
+    "check_serving",
+    "parse_release_name",
+]
+
+
+class Mode(NamedTuple):
+    """What to load: a channel, a digest pin, or one release directory (by its name)."""
+
+    channel: str | None = None
+    pin: str | None = None
+    release: str | None = None
+
+    def describe(self) -> str:
+        if self.channel is not None:
+            return f"channel {self.channel!r}"
+        if self.pin is not None:
+            return f"pin sha256:{self.pin}"
+        return f"release directory {self.release}" if self.release else "release directory"
+
+
+class Seen(NamedTuple):
+    """The highest serial trusted before, and the release keys that signed it."""
+
+    serial: int
+    signers: tuple[str, ...] | None  # None: recorded by an older promptops
 
 
 class Verified(NamedTuple):
@@ -37,8 +70,16 @@ class Verified(NamedTuple):
     pointer: ChannelPointer | None
     bundle: Bundle
     bundle_bytes: Blob
-    manifest_bytes: bytes
-    pointer_bytes: bytes | None
+    trust: TrustRoot
+    pinned: bool = False
+
+    @property
+    def expires(self) -> dt.datetime | None:
+        """When this release stops being current (``None`` for a pin: it never does)."""
+        if self.pinned:
+            return None
+        m = self.manifest.expires
+        return min(m, self.pointer.expires) if self.pointer is not None else m
 
 
 def parse_release_name(data: bytes, *, pin: str) -> str:
@@ -59,6 +100,11 @@ def parse_release_name(data: bytes, *, pin: str) -> str:
     return name
 
 
+def _still_signed(signers: Sequence[str], role: Role) -> bool:
+    good = {k for k in signers if k in role.keys and not role.keys[k].revoked}
+    return len(good) >= max(role.threshold, 1)
+
+
 class TrustedState:
     """Checks one load's artifacts against the trust root, limits, clock and serial record."""
 
@@ -67,47 +113,74 @@ class TrustedState:
         trust: TrustRoot,
         config: RuntimeConfig,
         now: dt.datetime,
+        mode: Mode,
         *,
-        channel: str | None = None,
-        pin: str | None = None,
-        highest_seen: int | None = None,
+        seen: Seen | None = None,
     ) -> None:
         self.trust = trust
         self.config = config
         self.now = now
-        self.channel = channel
-        self.pin = pin
-        self.highest_seen = highest_seen
+        self.mode = mode
+        self.seen = seen
 
-    def accept_pointer(self, data: bytes) -> ChannelPointer:
-        """Verify the channel pointer: signatures, channel name, freeze, rollback.
+    # -- the trust chain ------------------------------------------------------------
+    def accept_trust_version(self, data: bytes) -> TrustVersion:
+        """Verify ``data`` as the next trust version and move to it.
+
+        Raises:
+            BundleError, SignatureError: if it is not validly the next version.
+        """
+        version = verify_next_version(self.trust, data)
+        self.trust = version.root
+        return version
+
+    def highest_seen(self) -> int | None:
+        """The serial not to go below, or None.
+
+        A serial whose release signers the current trust root no longer accepts (their
+        keys were revoked or removed by a trust version) is forgotten: that is how a
+        fast-forward attack (a stolen key signing serial 10**9) is recovered from, as TUF
+        forgets a timestamp signed by a rotated-out key.
+        """
+        seen = self.seen
+        if seen is None:
+            return None
+        if seen.signers is not None and not _still_signed(seen.signers, self.trust.release):
+            return None
+        return seen.serial
+
+    # -- release artifacts ----------------------------------------------------------
+    def accept_pointer(self, data: bytes, *, cached: bool = False) -> ChannelPointer:
+        """Verify the channel pointer: signatures, channel name, rollback, and (unless
+        ``cached``: the cache's availability rule decides then) expiry.
 
         Raises:
             BundleError, SignatureError: if it is malformed, untrusted or for another channel.
-            RollbackError: if it expired (past the grace) or its serial went backwards.
+            RollbackError: if its serial went backwards.
+            ExpiredError: if it expired (past the grace).
         """
         pointer = verify_channel_pointer(data, self.trust, now=self.now, check_expiry=False)
-        if pointer.channel != self.channel:
+        if pointer.channel != self.mode.channel:
             raise BundleError(
                 f"channel pointer: signed for channel {pointer.channel!r}, but it was served "
-                f"as channel {self.channel!r}: refusing a pointer moved between channels"
+                f"as channel {self.mode.channel!r}: refusing a pointer moved between channels"
             )
-        if pointer.expires + self.config.expiry_grace < self.now:
-            raise RollbackError(
-                f"channel {pointer.channel!r} pointer (release {pointer.release}, serial "
-                f"{pointer.serial}) expired at {format_time(pointer.expires)}; run promptops "
-                f"promote to re-sign it{self._grace()}"
-            )
-        check_not_rolled_back(pointer.channel, pointer.serial, self.highest_seen)
+        if not cached and self._past(pointer.expires):
+            raise ExpiredError(pointer_expired_message(pointer, self._grace()))
+        check_not_rolled_back(pointer.channel, pointer.serial, self.highest_seen())
         return pointer
 
-    def accept_manifest(self, data: bytes, pointer: ChannelPointer | None) -> ReleaseManifest:
-        """Verify the release manifest and match it to the pointer or the pin.
+    def accept_manifest(
+        self, data: bytes, pointer: ChannelPointer | None, *, cached: bool = False
+    ) -> ReleaseManifest:
+        """Verify the release manifest and match it to the pointer, the pin or the release
+        directory's name.
 
         Raises:
             BundleError, SignatureError: if it is malformed, untrusted, or disagrees with
-                the pointer (mix-and-match) or the pinned digest.
-            RollbackError: if it expired past the grace (pins never expire).
+                the pointer (mix-and-match), the pinned digest or the directory's name.
+            RollbackError: if a release directory went back to a lower serial.
+            ExpiredError: if it expired past the grace (pins never expire).
         """
         manifest = verify_manifest(
             data,
@@ -116,19 +189,25 @@ class TrustedState:
             check_expiry=False,
             max_bytes=self.config.max_envelope_bytes,
         )
-        if self.pin is None and manifest.expires + self.config.expiry_grace < self.now:
-            raise RollbackError(
-                f"release {manifest.release} (serial {manifest.serial}) expired at "
-                f"{format_time(manifest.expires)}; publish a new release or re-sign it"
-                f"{self._grace()}"
-            )
+        mode = self.mode
         if pointer is not None:
             check_pointer_matches(pointer, manifest)
-        if self.pin is not None and manifest.bundle_sha256 != self.pin:
+        if mode.pin is not None and manifest.bundle_sha256 != mode.pin:
             raise BundleError(
                 f"release {manifest.release} signs bundle sha256:{manifest.bundle_sha256}, "
-                f"but sha256:{self.pin} was pinned: digests/{self.pin} names the wrong release"
+                f"but sha256:{mode.pin} was pinned: digests/{mode.pin} names the wrong release"
             )
+        if mode.release is not None:
+            if manifest.release != mode.release:
+                raise BundleError(
+                    f"releases/{mode.release} holds the signed manifest of release "
+                    f"{manifest.release} (serial {manifest.serial}): a release directory must "
+                    "hold the release it is named after (an old release copied over a new one?)"
+                )
+            label = f"releases/{mode.release}"
+            check_not_rolled_back(mode.release, manifest.serial, self.highest_seen(), label=label)
+        if mode.pin is None and not cached and self._past(manifest.expires):
+            raise ExpiredError(manifest_expired_message(manifest, self._grace()))
         if manifest.bundle_size > self.config.max_bundle_bytes:
             raise BundleError(
                 f"release {manifest.release}: bundle of {manifest.bundle_size} bytes exceeds "
@@ -153,6 +232,47 @@ class TrustedState:
         verify_bundle(manifest, data, sha256)
         return Bundle.parse(data, max_prompts=self.config.max_prompts, signed=manifest.prompts)
 
+    # -- expiry ---------------------------------------------------------------------
+    def expired(self, verified: Verified) -> bool:
+        """See :func:`check_serving`, at this load's clock reading."""
+        return check_serving(verified, self.config, self.now)
+
+    def _past(self, expires: dt.datetime) -> bool:
+        return expires + self.config.expiry_grace < self.now
+
     def _grace(self) -> str:
-        grace = self.config.expiry_grace
-        return f" (grace of {grace} already applied)" if grace else ""
+        return _grace(self.config)
+
+
+def _grace(config: RuntimeConfig) -> str:
+    grace = config.expiry_grace
+    return f" (grace of {grace} already applied)" if grace else ""
+
+
+def check_serving(verified: Verified, config: RuntimeConfig, now: dt.datetime) -> bool:
+    """Whether a verified release, served from the cache or kept by a long-running
+    Registry, is past its expiry but may still be served (then flagged ``expired``).
+
+    Returns:
+        True if it is past its expiry (plus the grace) and may still be served.
+
+    Raises:
+        ExpiredError: if it is expired and ``expiry="strict"``, or past ``max_staleness``.
+    """
+    expires = verified.expires
+    if expires is None or expires + config.expiry_grace >= now:
+        return False
+    pointer = verified.pointer
+    what = (
+        pointer_expired_message(pointer, _grace(config))
+        if pointer is not None and pointer.expires == expires
+        else manifest_expired_message(verified.manifest, _grace(config))
+    )
+    if config.expiry == "strict":
+        raise ExpiredError(f"{what} (expiry='strict': an expired release is never served)")
+    if expires + config.max_staleness < now:
+        raise ExpiredError(
+            f"{what}; the cached copy is past max_staleness ({config.max_staleness} after "
+            "expiry) and is no longer served"
+        )
+    return True

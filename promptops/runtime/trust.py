@@ -6,13 +6,11 @@ records out. Signatures are checked (``dsse.verify_envelope``) before any payloa
 parsed. Standard library and ``cryptography`` only.
 """
 
-import binascii
 import datetime as dt
-import json
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from promptops.errors import BundleError, RollbackError
+from promptops.errors import BundleError, ExpiredError, RollbackError
 from promptops.runtime import _fields as f
 from promptops.runtime._fields import RELEASE_NAME, format_time, parse_time
 from promptops.runtime.digest import Blob, sha256_hex
@@ -20,11 +18,16 @@ from promptops.runtime.dsse import (
     MAX_ENVELOPE_BYTES,
     STATEMENT_PAYLOAD_TYPE,
     TrustRoot,
+    VerifiedEnvelope,
+    canonical_envelope,
+    parse_envelope,
     verify_envelope,
 )
+from promptops.runtime.jsonparse import parse_canonical, parse_json
 
 __all__ = [
     "CHANNEL_PAYLOAD_TYPE",
+    "CHANNEL_TYPE",
     "PREDICATE_TYPE",
     "RELEASE_NAME",
     "STATEMENT_TYPE",
@@ -44,6 +47,9 @@ __all__ = [
 ]
 
 CHANNEL_PAYLOAD_TYPE = "application/vnd.promptops.channel+json"
+# The pointer payload's own format. Readers ignore keys they do not know (so fields may be
+# added); a change that an older reader must not ignore gets a new _type, which it refuses.
+CHANNEL_TYPE = "https://promptops.dev/channel/v1"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://promptops.dev/release/v1"
 SUBJECT_NAME = "bundle.json"
@@ -66,6 +72,7 @@ class ReleaseManifest(NamedTuple):
     created: dt.datetime
     expires: dt.datetime
     signers: tuple[str, ...]
+    envelope: bytes = b""  # canonical: the payload and the signatures that counted
 
 
 class ChannelPointer(NamedTuple):
@@ -78,11 +85,24 @@ class ChannelPointer(NamedTuple):
     bundle_size: int
     expires: dt.datetime
     signers: tuple[str, ...]
+    envelope: bytes = b""  # canonical: the payload and the signatures that counted
 
 
-def _parse_statement(payload: bytes, signers: tuple[str, ...]) -> ReleaseManifest:
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BundleError(f"{where}: signed payload is not a JSON object")
+    return value
+
+
+def _canonical_of(verified: VerifiedEnvelope | None) -> bytes:
+    return canonical_envelope(verified) if verified is not None else b""
+
+
+def _parse_statement(
+    payload: bytes, signers: tuple[str, ...], verified: VerifiedEnvelope | None = None
+) -> ReleaseManifest:
     where = "manifest"
-    statement = f.payload_object(payload, where)
+    statement = _object(parse_canonical(payload, where=where, max_bytes=len(payload)), where)
     if statement.get("_type") != STATEMENT_TYPE:
         raise BundleError(
             f"{where}: _type is {statement.get('_type')!r}, expected {STATEMENT_TYPE!r} "
@@ -120,6 +140,7 @@ def _parse_statement(payload: bytes, signers: tuple[str, ...]) -> ReleaseManifes
         created=parse_time(pred.get("created"), f"{where}: 'created'"),
         expires=parse_time(pred.get("expires"), f"{where}: 'expires'"),
         signers=signers,
+        envelope=_canonical_of(verified),
     )
 
 
@@ -131,25 +152,28 @@ def verify_manifest(
     check_expiry: bool = True,
     max_bytes: int = MAX_ENVELOPE_BYTES,
 ) -> ReleaseManifest:
-    """Verify a release manifest's signatures, then parse and check its statement.
+    """Verify a release manifest's signatures (the release role), then parse and check its
+    statement, which must be canonical JSON.
 
     ``check_expiry=False`` is for digest pins, which name exact bytes and cannot be frozen.
     A runtime grace period is applied by the caller shifting ``now`` back.
 
     Raises:
-        BundleError: if the envelope or statement is malformed or oversized.
-        SignatureError: if too few distinct trusted keys signed it.
-        RollbackError: if the release expired before ``now`` (freeze protection).
+        BundleError: if the envelope or statement is malformed, oversized or not canonical.
+        SignatureError: if too few distinct keys of the release role signed it.
+        ExpiredError: if the release expired before ``now`` (freeze protection).
     """
     verified = verify_envelope(
-        envelope, trust, expected_type=STATEMENT_PAYLOAD_TYPE, now=now, max_bytes=max_bytes
+        envelope,
+        trust.release,
+        expected_type=STATEMENT_PAYLOAD_TYPE,
+        now=now,
+        max_bytes=max_bytes,
+        known=trust.signers,
     )
-    manifest = _parse_statement(verified.payload, verified.signers)
+    manifest = _parse_statement(verified.payload, verified.signers, verified)
     if check_expiry and manifest.expires < now:
-        raise RollbackError(
-            f"release {manifest.release} (serial {manifest.serial}) expired at "
-            f"{format_time(manifest.expires)}; publish a new release or re-sign it"
-        )
+        raise ExpiredError(manifest_expired_message(manifest))
     return manifest
 
 
@@ -207,9 +231,17 @@ def verify_release(
     return manifest
 
 
-def _parse_pointer(payload: bytes, signers: tuple[str, ...]) -> ChannelPointer:
+def _parse_pointer(
+    payload: bytes, signers: tuple[str, ...], verified: VerifiedEnvelope | None = None
+) -> ChannelPointer:
     where = "channel pointer"
-    obj = f.payload_object(payload, where)
+    obj = _object(parse_canonical(payload, where=where, max_bytes=MAX_POINTER_BYTES), where)
+    kind = obj.get("_type", CHANNEL_TYPE)  # pointers written before _type existed are v1
+    if kind != CHANNEL_TYPE:
+        raise BundleError(
+            f"{where}: _type is {kind!r}, a format this promptops does not read (it reads "
+            f"{CHANNEL_TYPE!r}); upgrade promptops"
+        )
     bundle = f.field(obj, "bundle", dict, where)
     return ChannelPointer(
         channel=f.name(obj.get("channel"), where, "channel"),
@@ -219,17 +251,16 @@ def _parse_pointer(payload: bytes, signers: tuple[str, ...]) -> ChannelPointer:
         bundle_size=f.size(bundle.get("size"), f"{where} bundle"),
         expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
         signers=signers,
+        envelope=_canonical_of(verified),
     )
 
 
 def _unverified_payload(envelope: bytes, max_bytes: int) -> bytes:
-    if len(envelope) > max_bytes:
-        raise BundleError(f"envelope: {len(envelope)} bytes exceeds the limit of {max_bytes} bytes")
-    try:
-        env = json.loads(envelope)
-        return binascii.a2b_base64(env["payload"], strict_mode=True)
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error) as exc:
-        raise BundleError(f"envelope: not a DSSE envelope ({exc})") from exc
+    env = parse_json(envelope, where="envelope", max_bytes=max_bytes)
+    payload_type = env.get("payloadType") if isinstance(env, dict) else None
+    if not isinstance(payload_type, str):
+        raise BundleError("envelope: not a DSSE envelope (no payloadType)")
+    return parse_envelope(envelope, expected_type=payload_type, max_bytes=max_bytes).payload
 
 
 def read_pointer_unverified(envelope: bytes) -> ChannelPointer:
@@ -249,24 +280,42 @@ def verify_channel_pointer(
     now: dt.datetime,
     check_expiry: bool = True,
 ) -> ChannelPointer:
-    """Verify a channel pointer's signatures, then parse it.
+    """Verify a channel pointer's signatures (the channel role), then parse it.
 
     Raises:
-        BundleError: if the envelope or pointer is malformed or oversized.
-        SignatureError: if too few distinct trusted keys signed it.
-        RollbackError: if the pointer expired before ``now`` (freeze protection).
+        BundleError: if the envelope or pointer is malformed, oversized or not canonical.
+        SignatureError: if too few distinct keys of the channel role signed it.
+        ExpiredError: if the pointer expired before ``now`` (freeze protection).
     """
     verified = verify_envelope(
-        envelope, trust, expected_type=CHANNEL_PAYLOAD_TYPE, now=now, max_bytes=MAX_POINTER_BYTES
+        envelope,
+        trust.channel,
+        expected_type=CHANNEL_PAYLOAD_TYPE,
+        now=now,
+        max_bytes=MAX_POINTER_BYTES,
+        known=trust.signers,
     )
-    pointer = _parse_pointer(verified.payload, verified.signers)
-    channel = pointer.channel
+    pointer = _parse_pointer(verified.payload, verified.signers, verified)
     if check_expiry and pointer.expires < now:
-        raise RollbackError(
-            f"channel {channel!r} pointer (release {pointer.release}, serial {pointer.serial}) "
-            f"expired at {format_time(pointer.expires)}; run promptops promote to re-sign it"
-        )
+        raise ExpiredError(pointer_expired_message(pointer))
     return pointer
+
+
+def pointer_expired_message(pointer: ChannelPointer, suffix: str = "") -> str:
+    """Why an expired pointer is refused, and how to fix it."""
+    return (
+        f"channel {pointer.channel!r} pointer (release {pointer.release}, serial "
+        f"{pointer.serial}) expired at {format_time(pointer.expires)}; re-sign it with "
+        f"promptops publish --refresh (a scheduled CI job){suffix}"
+    )
+
+
+def manifest_expired_message(manifest: ReleaseManifest, suffix: str = "") -> str:
+    """Why an expired release is refused, and how to fix it."""
+    return (
+        f"release {manifest.release} (serial {manifest.serial}) expired at "
+        f"{format_time(manifest.expires)}; publish a new release{suffix}"
+    )
 
 
 def check_pointer_matches(pointer: ChannelPointer, manifest: ReleaseManifest) -> None:
@@ -289,14 +338,18 @@ def check_pointer_matches(pointer: ChannelPointer, manifest: ReleaseManifest) ->
             )
 
 
-def check_not_rolled_back(channel: str, serial: int, highest_seen: int | None) -> None:
-    """Refuse a serial lower than one already trusted on ``channel``.
+def check_not_rolled_back(
+    channel: str, serial: int, highest_seen: int | None, *, label: str | None = None
+) -> None:
+    """Refuse a serial lower than one already trusted on ``channel`` (or, named by
+    ``label``, a release directory).
 
     Raises:
         RollbackError: if ``serial < highest_seen``.
     """
     if highest_seen is not None and serial < highest_seen:
         raise RollbackError(
-            f"channel {channel!r}: serial {serial} is lower than serial {highest_seen} already "
+            f"{label or f'channel {channel!r}'}: serial {serial} is lower than serial "
+            f"{highest_seen} already "
             "seen; refusing a rollback (roll back by releasing the old content with a new serial)"
         )

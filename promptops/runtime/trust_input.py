@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import binascii
-import json
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from promptops.errors import SignatureError, UsageError
-from promptops.runtime.dsse import TrustRoot
+from promptops.errors import BundleError, SignatureError, UsageError
+from promptops.runtime.jsonparse import parse_json
+from promptops.runtime.policy import TrustRoot
+from promptops.runtime.trust_chain import TRUST_PAYLOAD_TYPE, verify_trust_root
 
 __all__ = ["TrustInput", "coerce_trust"]
 
@@ -21,7 +22,8 @@ _MAX_TRUST_FILE = 1024 * 1024
 
 def coerce_trust(value: TrustInput) -> TrustRoot:
     """A :class:`TrustRoot` from: itself; a mapping shaped like ``policies/signers.yaml``;
-    a path to the same content as JSON; or a list of base64 Ed25519 public keys
+    a path to the same content as JSON, or to a signed trust version (``trust/N.json``,
+    checked against its own root role); or a list of base64 Ed25519 public keys
     (threshold 1). The runtime does not parse YAML (it would cost an import).
 
     Raises:
@@ -33,7 +35,14 @@ def coerce_trust(value: TrustInput) -> TrustRoot:
     if isinstance(value, Mapping):
         return TrustRoot.from_dict(value)
     if isinstance(value, str | os.PathLike):
-        return TrustRoot.from_dict(_read_trust_file(os.fspath(value)))
+        path = os.fspath(value)
+        data, doc = _read_trust_file(path)
+        if doc.get("payloadType") == TRUST_PAYLOAD_TYPE:
+            try:
+                return verify_trust_root(data).root
+            except BundleError as exc:
+                raise SignatureError(f"{path}: {exc}") from None
+        return TrustRoot.from_dict(doc)
     keys = []
     for i, text in enumerate(value):
         try:
@@ -48,25 +57,23 @@ def coerce_trust(value: TrustInput) -> TrustRoot:
     return TrustRoot.from_keys(keys)
 
 
-def _read_trust_file(path: str) -> Mapping[str, Any]:
+def _read_trust_file(path: str) -> tuple[bytes, Mapping[str, Any]]:
     if os.path.splitext(path)[1] in (".yaml", ".yml"):
         raise UsageError(
-            f"{path}: the runtime reads trust roots as JSON, not YAML; write the same "
-            "content (threshold, signers) as JSON, e.g. "
-            "python -c 'import json,yaml,sys; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'"
-            f" < {path} > signers.json"
+            f"{path}: the runtime reads trust roots as JSON, not YAML; ship the newest "
+            "policies/trust/N.json, or write the same content as JSON, e.g. python -c "
+            "'import json,yaml,sys; json.dump(yaml.safe_load(sys.stdin), sys.stdout, "
+            f"default=str)' < {path} > signers.json"
         )
     try:
         with open(path, "rb") as fh:
             data = fh.read(_MAX_TRUST_FILE + 1)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the trust file ({exc.strerror or exc})") from None
-    if len(data) > _MAX_TRUST_FILE:
-        raise UsageError(f"{path}: trust file exceeds {_MAX_TRUST_FILE} bytes")
     try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: the trust file is not JSON ({exc})") from None
+        value = parse_json(data, where=path, max_bytes=_MAX_TRUST_FILE)
+    except BundleError as exc:
+        raise UsageError(f"the trust file {exc}") from None
     if not isinstance(value, dict):
-        raise UsageError(f"{path}: expected a JSON object with 'signers' and 'threshold'")
-    return value
+        raise UsageError(f"{path}: expected a JSON object with 'signers' (and 'roles')")
+    return data, value

@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from promptops.canonical import canonical_bytes, sha256_hex
-from promptops.errors import BundleError, RollbackError, SignatureError
+from promptops.errors import BundleError, ExpiredError, RollbackError, SignatureError
 from promptops.release.manifest import (
     PointerSpec,
     ReleaseSpec,
@@ -29,9 +29,8 @@ from promptops.release.manifest import (
 from promptops.runtime.dsse import (
     MAX_ENVELOPE_BYTES,
     STATEMENT_PAYLOAD_TYPE,
-    TrustedKey,
     TrustRoot,
-    keyid_of,
+    raw_public_bytes,
 )
 from promptops.runtime.trust import (
     CHANNEL_PAYLOAD_TYPE,
@@ -84,6 +83,12 @@ def _key(seed: int) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
 
 
+def signer(name: str, key: Ed25519PrivateKey, **window: Any) -> dict[str, Any]:
+    """A ``signers.yaml`` entry for ``key``, as the runtime reads it."""
+    public = base64.b64encode(raw_public_bytes(key.public_key())).decode()
+    return {"name": name, "public_key": public, **window}
+
+
 @dataclass(frozen=True)
 class Artifacts:
     """What a verifier is handed: bytes from the outside, a trust root and a clock."""
@@ -98,7 +103,8 @@ class Artifacts:
 
 @dataclass(frozen=True)
 class World:
-    """Two trusted keys (alice, bob), one stranger (mallory), releases v1 (A) and v2 (B)."""
+    """Two trusted keys (alice, bob), one stranger (mallory), releases v1 (A) and v2 (B);
+    ``roles()`` adds the channel key ci and splits the roles as TUF does."""
 
     alice: Ed25519PrivateKey
     bob: Ed25519PrivateKey
@@ -106,20 +112,27 @@ class World:
     spec: ReleaseSpec
     bundle: bytes
     bundle_b: bytes
+    ci: Ed25519PrivateKey
 
     def trust(self, threshold: int = 1, **alice: Any) -> TrustRoot:
-        keys = [
-            TrustedKey(
-                keyid_of(self.alice.public_key()), self.alice.public_key(), "alice", **alice
-            ),
-            TrustedKey(keyid_of(self.bob.public_key()), self.bob.public_key(), "bob"),
-        ]
-        return TrustRoot(keys={k.keyid: k for k in keys}, threshold=threshold)
+        """One role for everything (the single-role form)."""
+        signers = [signer("alice", self.alice, **alice), signer("bob", self.bob)]
+        return TrustRoot.from_dict({"threshold": threshold, "signers": signers})
+
+    def roles(self) -> TrustRoot:
+        """root: alice; release: alice and bob; channel: ci."""
+        signers = [signer("alice", self.alice), signer("bob", self.bob), signer("ci", self.ci)]
+        roles = {
+            "root": {"threshold": 1, "signers": ["alice"]},
+            "release": {"threshold": 1, "signers": ["alice", "bob"]},
+            "channel": {"threshold": 1, "signers": ["ci"]},
+        }
+        return TrustRoot.from_dict({"signers": signers, "roles": roles})
 
     def manifest(self, keys: list[Ed25519PrivateKey] | None = None) -> bytes:
         return sign_manifest(self.spec, self.bundle, keys or [self.alice])
 
-    def pointer(self, **changes: Any) -> bytes:
+    def pointer(self, key: Ed25519PrivateKey | None = None, **changes: Any) -> bytes:
         spec = PointerSpec(
             channel="production",
             release=self.spec.release,
@@ -128,7 +141,7 @@ class World:
             bundle_size=len(self.bundle),
             expires=EXPIRES,
         )
-        return sign_pointer(replace(spec, **changes), [self.alice])
+        return sign_pointer(replace(spec, **changes), [key or self.alice])
 
     def good(self) -> Artifacts:
         return Artifacts(self.manifest(), self.bundle, self.trust(), NOW)
@@ -156,7 +169,7 @@ def make_world() -> World:
         created=CREATED,
         expires=EXPIRES,
     )
-    return World(_key(1), _key(2), _key(3), spec, bundle, bundle_b)
+    return World(_key(1), _key(2), _key(3), spec, bundle, bundle_b, _key(4))
 
 
 def verify_artifacts(a: Artifacts) -> ReleaseManifest:
@@ -223,9 +236,18 @@ def _case(name: str, error: type[BundleError], message: str) -> Callable[..., Ta
     return wrap
 
 
-_UNTRUSTED = (
-    rf"^envelope: 0 of 1 required trusted signatures \(signature by untrusted key {HEX12}\)$"
-)
+def _untrusted(role: str) -> str:
+    return (
+        rf"^envelope: 0 of 1 required signatures of the {role} role "
+        rf"\(signature by untrusted key {HEX12}\)$"
+    )
+
+
+def _payload(statement: bytes, w: World) -> Artifacts:
+    return replace(w.good(), envelope=envelope_bytes(statement, STATEMENT_PAYLOAD_TYPE, [w.alice]))
+
+
+_DEEP = b"[" * 20000 + b"]" * 20000
 
 CASES: list[TamperCase] = [
     _case(
@@ -245,19 +267,19 @@ CASES: list[TamperCase] = [
         BundleError,
         r"^bundle: 5 unsigned bytes appended after the \d+ bytes release v1 signs$",
     )(lambda w: replace(w.good(), bundle=w.bundle + b"evil!")),
-    _case("untrusted_key", SignatureError, _UNTRUSTED)(
+    _case("untrusted_key", SignatureError, _untrusted("release"))(
         lambda w: replace(w.good(), envelope=w.manifest([w.mallory]))
     ),
     _case(
         "below_threshold",
         SignatureError,
-        r"^envelope: 1 of 2 required trusted signatures "
+        r"^envelope: 1 of 2 required signatures of the release role "
         r"\(signatures from other trusted keys are needed\)$",
     )(lambda w: replace(w.good(), trust=w.trust(threshold=2))),
     _case(
         "same_key_twice",
         SignatureError,
-        rf"^envelope: 1 of 2 required trusted signatures \(key {HEX12} \(alice\) "
+        rf"^envelope: 1 of 2 required signatures of the release role \(key {HEX12} \(alice\) "
         r"signed more than once; counted once\)$",
     )(lambda w: Artifacts(w.manifest([w.alice, w.alice]), w.bundle, w.trust(threshold=2), NOW)),
     _case(
@@ -277,9 +299,8 @@ CASES: list[TamperCase] = [
     )(lambda w: replace(w.good(), trust=w.trust(not_after=NOW - dt.timedelta(days=1)))),
     _case(
         "expired_release",
-        RollbackError,
-        r"^release v1 \(serial 1\) expired at 2026-08-01T00:00:00Z; "
-        "publish a new release or re-sign it$",
+        ExpiredError,
+        r"^release v1 \(serial 1\) expired at 2026-08-01T00:00:00Z; publish a new release$",
     )(lambda w: replace(w.good(), now=EXPIRES + dt.timedelta(seconds=1))),
     _case(
         "payload_type_swapped",
@@ -306,7 +327,7 @@ CASES: list[TamperCase] = [
     _case(
         "payload_not_json",
         BundleError,
-        r"^manifest: signed payload is not JSON \(",
+        r"^manifest: not valid JSON \(",
     )(
         lambda w: replace(
             w.good(), envelope=envelope_bytes(b"{nope", STATEMENT_PAYLOAD_TYPE, [w.alice])
@@ -364,9 +385,10 @@ CASES: list[TamperCase] = [
     )(lambda w: replace(w.good(), pointer=w.pointer(), highest_seen=2)),
     _case(
         "channel_pointer_expired",
-        RollbackError,
+        ExpiredError,
         r"^channel 'production' pointer \(release v1, serial 1\) expired at "
-        r"2026-05-02T00:00:00Z; run promptops promote to re-sign it$",
+        r"2026-05-02T00:00:00Z; re-sign it with promptops publish --refresh "
+        r"\(a scheduled CI job\)$",
     )(lambda w: replace(w.good(), pointer=w.pointer(expires=CREATED + dt.timedelta(days=1)))),
     _case(
         "channel_points_elsewhere",
@@ -377,7 +399,7 @@ CASES: list[TamperCase] = [
     _case(
         "channel_pointer_by_untrusted_key",
         SignatureError,
-        _UNTRUSTED,
+        _untrusted("channel"),
     )(
         lambda w: replace(
             w.good(),
@@ -387,4 +409,40 @@ CASES: list[TamperCase] = [
             ),
         )
     ),
+    _case(
+        "manifest_signed_by_the_channel_key",
+        SignatureError,
+        rf"^envelope: 0 of 1 required signatures of the release role \(signature by key "
+        rf"{HEX12} \(ci\), which the release role does not list\)$",
+    )(lambda w: Artifacts(w.manifest([w.ci]), w.bundle, w.roles(), NOW)),
+    _case(
+        "pointer_signed_by_a_release_key",
+        SignatureError,
+        rf"^envelope: 0 of 1 required signatures of the channel role \(signature by key "
+        rf"{HEX12} \(alice\), which the channel role does not list\)$",
+    )(
+        lambda w: Artifacts(
+            w.manifest([w.alice]), w.bundle, w.roles(), NOW, pointer=w.pointer(w.alice)
+        )
+    ),
+    _case(
+        "payload_with_a_duplicate_key",
+        BundleError,
+        r"^manifest: signed payload is not canonical JSON \(duplicate key '_type'\)$",
+    )(lambda w: _payload(b'{"_type":"x",' + w.spec.statement(w.bundle)[1:], w)),
+    _case(
+        "payload_not_canonical",
+        BundleError,
+        r"^manifest: signed payload is not canonical JSON \(keys must be sorted",
+    )(lambda w: _payload(json.dumps(json.loads(w.spec.statement(w.bundle))).encode(), w)),
+    _case(
+        "envelope_nested_20000_deep",
+        BundleError,
+        r"^envelope: JSON nested more than 128 levels deep$",
+    )(lambda w: replace(w.good(), envelope=_DEEP)),
+    _case(
+        "pointer_nested_20000_deep",
+        BundleError,
+        r"^envelope: JSON nested more than 128 levels deep$",
+    )(lambda w: replace(w.good(), pointer=_DEEP)),
 ]

@@ -167,7 +167,7 @@ def test_threshold_two_needs_two_distinct_keys(signed: Signed, tmp_path: Path) -
     commit_all(signed.root, "two signers")
     trust = load_trust(signers)
     bob = load_signing_keys([tmp_path / "bob.pem"], None, None)[0]
-    with pytest.raises(SignatureError, match="1 of 2 required trusted signatures"):
+    with pytest.raises(SignatureError, match="1 of 2 required signatures of the release role"):
         create_release(
             signed.root,
             "v1",

@@ -18,7 +18,7 @@ from promptops.fsutil import atomic_write_bytes
 from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
-from tests.release.tamper_cases import make_bundle, prompt_digests
+from tests.release.tamper_cases import make_bundle, prompt_digests, signer
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 EXPIRES = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
@@ -156,6 +156,7 @@ def publish(
     expires: dt.datetime = EXPIRES,
     pointer_expires: dt.datetime = EXPIRES,
     keys: Sequence[Ed25519PrivateKey] = (KEY,),
+    pointer_keys: Sequence[Ed25519PrivateKey] | None = None,
 ) -> str:
     """Write one release into the ADR 0003 layout at ``root`` (and point ``channel`` at
     it); returns the bundle's sha256 hex."""
@@ -168,7 +169,8 @@ def publish(
     atomic_write_bytes(root / "digests" / digest, release.encode() + b"\n")
     if channel is not None:
         pointer = sign_pointer(
-            PointerSpec(channel, release, serial, digest, len(bundle), pointer_expires), list(keys)
+            PointerSpec(channel, release, serial, digest, len(bundle), pointer_expires),
+            list(keys if pointer_keys is None else pointer_keys),
         )
         atomic_write_bytes(root / "channels" / f"{channel}.json", pointer)
     return digest
@@ -177,3 +179,48 @@ def publish(
 def cache_files(cache: Path) -> set[str]:
     """Every file in a cache directory, relative, temp files included."""
     return {str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file()}
+
+
+# --- trust roots with roles, and trust chains -----------------------------------------
+ROOT_KEY = Ed25519PrivateKey.from_private_bytes(b"\x11" * 32)
+ALICE = Ed25519PrivateKey.from_private_bytes(b"\x12" * 32)
+BOB = Ed25519PrivateKey.from_private_bytes(b"\x13" * 32)
+CI = Ed25519PrivateKey.from_private_bytes(b"\x14" * 32)
+NAMES = {"root": ROOT_KEY, "alice": ALICE, "bob": BOB, "ci": CI}
+
+
+def policy(
+    release: Sequence[str] = ("alice",),
+    *,
+    root: Sequence[str] = ("root",),
+    channel: Sequence[str] = ("ci",),
+    revoked: Sequence[str] = (),
+    listed: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """A ``signers.yaml`` document (as JSON) with split roles over the keys in NAMES."""
+    names = listed if listed is not None else sorted({*root, *release, *channel, *revoked})
+    signers = [{**signer(n, NAMES[n]), "revoked": n in revoked} for n in names]
+    roles = {
+        "root": {"threshold": 1, "signers": list(root)},
+        "release": {"threshold": 1, "signers": list(release)},
+        "channel": {"threshold": 1, "signers": list(channel)},
+    }
+    return {"signers": signers, "roles": roles}
+
+
+def write_chain(
+    site: Path, first: TrustRoot, *documents: Mapping[str, Any], keys: Sequence[Any] = ()
+) -> list[TrustRoot]:
+    """Publish trust/2.json, trust/3.json, ... after ``first``: each ``document`` signed by
+    the previous root role's keys and its own (looked up by name in NAMES), plus ``keys``."""
+    from promptops.release.trust_versions import next_root, sign_trust
+
+    chain = [first]
+    for doc in documents:
+        previous = chain[-1]
+        new = next_root(previous, doc)
+        signing = {k.keyid: k for k in (*previous.root.keys.values(), *new.root.keys.values())}
+        private = [NAMES[k.name] for k in signing.values()] + list(keys)
+        atomic_write_bytes(site / "trust" / f"{new.version}.json", sign_trust(new, private))
+        chain.append(new)
+    return chain

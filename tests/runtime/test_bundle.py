@@ -45,7 +45,7 @@ HEAD = b'{"format":"promptops.bundle/v1","index":'
     [
         (b'{"format":"promptops.bundle/v2"}', r"^bundle: expected the file to start with"),
         (HEAD + b'{"a":[1,2,"x"]]}' + SOURCE, r"right after the index$"),
-        (HEAD + b'{"a":[1,2,"x"]]},"prompts":{}' + SOURCE, r"the index is not valid JSON"),
+        (HEAD + b'{"a":[1,2,"x"]]},"prompts":{}' + SOURCE, r"the index: not valid JSON"),
         (HEAD + b'{},"prompts":{}}', r"no 'source' object"),
     ],
 )

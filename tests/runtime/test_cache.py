@@ -41,15 +41,17 @@ def test_blob_round_trip_and_corruption_reads_as_missing(tmp_path: Path) -> None
     assert not (tmp_path / "blobs" / digest).exists()
 
 
-def test_serial_record_keeps_the_highest(tmp_path: Path) -> None:
+def test_serial_record_keeps_the_highest_with_its_signers(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     assert cache.highest_serial("k") is None
-    cache.record_serial("k", 7)
-    cache.record_serial("k", 6)  # a slower process finishing late
-    assert cache.highest_serial("k") == 7
+    cache.record_serial("k", 7, ("a" * 64,))
+    cache.record_serial("k", 6, ("b" * 64,))  # a slower process finishing late
+    assert cache.highest_serial("k") == (7, ("a" * 64,))
     assert sorted(os.listdir(tmp_path / "serials" / "k")) == ["6", "7"]
-    cache.record_serial("k", 8)
+    cache.record_serial("k", 8, ())
     assert sorted(os.listdir(tmp_path / "serials" / "k")) == ["8"]
+    (tmp_path / "serials" / "k" / "9").write_bytes(b"")  # written by an older promptops
+    assert cache.highest_serial("k") == (9, None)
 
 
 def test_eight_processes_refreshing_one_cache_never_read_a_torn_release(tmp_path: Path) -> None:
@@ -62,7 +64,8 @@ def test_eight_processes_refreshing_one_cache_never_read_a_torn_release(tmp_path
             _release(pub, serial)
         results = [job.get(timeout=300) for job in jobs]
     assert all(len(r) == 20 for r in results)
-    assert Cache(cache).highest_serial(next(iter(os.listdir(cache / "serials")))) == 5
+    record = Cache(cache).highest_serial(next(iter(os.listdir(cache / "serials"))))
+    assert record is not None and record[0] == 5
     assert not [f for f in cache_files(cache) if f.endswith(".tmp")]
 
 
@@ -93,27 +96,14 @@ def test_a_process_killed_during_a_cache_write_leaves_nothing_served(tmp_path: P
     assert again.status.from_cache and again.status.release == "v1"
 
 
-def test_map_gives_a_blobs_bytes_unhashed_and_drops_an_oversized_one(tmp_path: Path) -> None:
+def test_read_unhashed_gives_a_blobs_bytes_and_refuses_what_is_not_a_blob(
+    tmp_path: Path,
+) -> None:
     cache = Cache(tmp_path)
     digest = cache.put(b'{"format":"x"}')
-    mapped = cache.map(digest, 100)
-    assert mapped is not None and mapped[:] == b'{"format":"x"}'
+    assert cache.read_unhashed(digest, 100) == b'{"format":"x"}'
     (tmp_path / "blobs" / digest).write_bytes(b"not what was put")  # the caller hashes it
-    changed = cache.map(digest, 100)
-    assert changed is not None and changed[:] == b"not what was put"
-    assert cache.map("0" * 64, 100) is None
-    assert cache.map("../etc/passwd", 100) is None
-    assert cache.map(digest, 4) is None  # over the cap: gone, to be fetched again
-    assert not (tmp_path / "blobs" / digest).exists()
-    empty = cache.put(b"")
-    assert cache.map(empty, 100) == b""  # an empty file cannot be mapped: read instead
-
-
-def test_a_mapped_bundle_keeps_its_bytes_when_the_cache_replaces_the_file(tmp_path: Path) -> None:
-    cache = Cache(tmp_path)
-    digest = cache.put(b"verified bytes")
-    mapped = cache.map(digest, 100)
-    assert mapped is not None
-    cache.discard(digest)  # what another process does with a blob it found corrupt
-    cache.put(b"verified bytes")
-    assert mapped[:] == b"verified bytes"
+    assert cache.read_unhashed(digest, 100) == b"not what was put"
+    assert cache.read_unhashed("0" * 64, 100) is None
+    assert cache.read_unhashed("../etc/passwd", 100) is None
+    assert cache.read_unhashed(digest, 4) is None  # over the cap

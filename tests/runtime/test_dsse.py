@@ -37,8 +37,8 @@ def test_same_key_twice_counts_once() -> None:
     key = Ed25519PrivateKey.generate()
     env = json.dumps(sign_envelope(b"{}", STATEMENT_PAYLOAD_TYPE, [key, key])).encode()
     trust = TrustRoot.from_keys([key.public_key()], threshold=2)
-    with pytest.raises(SignatureError, match="1 of 2 required trusted signatures"):
-        verify_envelope(env, trust, expected_type=STATEMENT_PAYLOAD_TYPE, now=NOW)
+    with pytest.raises(SignatureError, match="1 of 2 required signatures of the release role"):
+        verify_envelope(env, trust.release, expected_type=STATEMENT_PAYLOAD_TYPE, now=NOW)
 
 
 # --- interoperability with securesystemslib's DSSE (the signing side's library) ---
@@ -60,9 +60,8 @@ def test_promptops_verifies_a_securesystemslib_envelope() -> None:
     envelope = Envelope(b'{"hello":"world"}', STATEMENT_PAYLOAD_TYPE, {})
     envelope.sign(CryptoSigner(key, _sslib_key(key)))
     data = json.dumps(envelope.to_dict()).encode()
-    verified = verify_envelope(
-        data, TrustRoot.from_keys([key.public_key()]), expected_type=STATEMENT_PAYLOAD_TYPE, now=NOW
-    )
+    role = TrustRoot.from_keys([key.public_key()]).release
+    verified = verify_envelope(data, role, expected_type=STATEMENT_PAYLOAD_TYPE, now=NOW)
     assert verified.payload == b'{"hello":"world"}'
     assert verified.signers == (keyid_of(key.public_key()),)
 
@@ -83,7 +82,7 @@ def test_securesystemslib_verifies_a_promptops_envelope() -> None:
 @given(payload=st.binary(max_size=2048), payload_type=st.text(min_size=1, max_size=40))
 def test_sign_verify_round_trip(payload: bytes, payload_type: str) -> None:
     env = json.dumps(sign_envelope(payload, payload_type, [_KEY])).encode()
-    verified = verify_envelope(env, _TRUST, expected_type=payload_type, now=NOW)
+    verified = verify_envelope(env, _TRUST.release, expected_type=payload_type, now=NOW)
     assert verified.payload == payload
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from promptops.errors import BundleError, FetchError, RollbackError, SignatureError, UsageError
+from promptops.errors import (
+    BundleError,
+    ExpiredError,
+    FetchError,
+    RollbackError,
+    SignatureError,
+    UsageError,
+)
 from promptops.runtime import Registry, RuntimeConfig
 from tests.runtime.conftest import Served
 from tests.runtime.fixtures import (
@@ -51,7 +58,7 @@ def test_open_by_file_url_and_release_directory(tmp_path: Path) -> None:
     )
     direct = Registry.open(tmp_path / "pub" / "releases" / "v1", trust=TRUST, config=CONFIG)
     assert by_url.status.release == direct.status.release == "v1"
-    assert direct.status.mode == "release directory"
+    assert direct.status.mode == "release directory v1"
 
 
 def test_pin_loads_exactly_that_bundle_even_when_expired(tmp_path: Path) -> None:
@@ -100,7 +107,7 @@ def test_channel_given_for_a_release_directory_is_a_usage_error(tmp_path: Path) 
 
 def test_untrusted_signer_is_refused_and_nothing_is_cached(tmp_path: Path) -> None:
     publish(tmp_path / "pub", keys=(OTHER_KEY,))
-    with pytest.raises(SignatureError, match="0 of 1 required trusted signatures"):
+    with pytest.raises(SignatureError, match="0 of 1 required signatures of the channel role"):
         Registry.open(
             tmp_path / "pub",
             trust=TRUST,
@@ -148,8 +155,8 @@ def test_expired_pointer_is_refused_after_the_grace(tmp_path: Path) -> None:
     with pytest.raises(
         RollbackError,
         match=r"^channel 'production' pointer \(release v1, serial "
-        r"1\) expired at 2026-06-01T10:00:00Z; run promptops promote to re-sign it "
-        r"\(grace of 1:00:00 already applied\)$",
+        r"1\) expired at 2026-06-01T10:00:00Z; re-sign it with promptops publish --refresh "
+        r"\(a scheduled CI job\) \(grace of 1:00:00 already applied\)$",
     ):
         Registry.open(
             tmp_path / "pub",
@@ -171,7 +178,7 @@ def test_expired_manifest_is_refused(tmp_path: Path) -> None:
     with pytest.raises(
         RollbackError,
         match=r"^release v1 \(serial 1\) expired at "
-        r"2026-06-01T11:59:59Z; publish a new release or re-sign it$",
+        r"2026-06-01T11:59:59Z; publish a new release$",
     ):
         Registry.open(tmp_path / "pub/releases/v1", trust=TRUST, config=CONFIG)
 
@@ -233,19 +240,23 @@ def test_source_down_without_cache_fails_and_says_why(tmp_path: Path) -> None:
         )
 
 
-def test_last_known_good_is_still_subject_to_expiry(tmp_path: Path) -> None:
+def test_strict_expiry_refuses_an_expired_last_known_good(tmp_path: Path) -> None:
     publish(tmp_path / "pub")
     Registry.open(
         tmp_path / "pub", trust=TRUST, channel="production", cache_dir=tmp_path / "c", config=CONFIG
     )
     shutil.rmtree(tmp_path / "pub")
-    with pytest.raises(RollbackError, match="expired at 2026-08-01T00:00:00Z"):
+    with pytest.raises(
+        ExpiredError,
+        match=r"expired at 2026-08-01T00:00:00Z; .* \(expiry='strict': an expired release is "
+        r"never served\)$",
+    ):
         Registry.open(
             tmp_path / "pub",
             trust=TRUST,
             channel="production",
             cache_dir=tmp_path / "c",
-            config=at(EXPIRES + dt.timedelta(days=1)),
+            config=at(EXPIRES + dt.timedelta(days=1), expiry="strict"),
         )
 
 
@@ -378,10 +389,12 @@ def test_http_source_with_etags_and_last_known_good(tmp_path: Path, http_root: S
     )
     assert reg.status.release == "v1"
     first = list(http_root.log)
-    assert [s for _, s in first] == [200, 200, 200]
+    # The next trust version (none yet), the pointer, the manifest, the bundle.
+    assert [s for _, s in first] == [404, 200, 200, 200]
     reg.refresh()
     # Pointer and manifest revalidate with If-None-Match; the bundle comes from the cache.
     assert http_root.log[len(first) :] == [
+        ("/trust/2.json", 404),
         ("/channels/production.json", 304),
         ("/releases/v1/release.dsse.json", 304),
     ]
@@ -401,7 +414,7 @@ def test_http_source_with_etags_and_last_known_good(tmp_path: Path, http_root: S
 def test_http_release_directory_url(http_root: Served) -> None:
     publish(http_root.root)
     reg = Registry.open(http_root.url + "releases/v1", trust=TRUST, config=CONFIG)
-    assert reg.status.mode == "release directory"
+    assert reg.status.mode == "release directory v1"
     assert reg.prompt("greet").render(name="x").provenance.release == "v1"
 
 
