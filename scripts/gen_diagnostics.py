@@ -12,8 +12,10 @@ not, and that the page on disk is fresh. --check exits 1 (writing nothing) when 
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import difflib
+import hashlib
 import os
 import sys
 import tempfile
@@ -93,6 +95,36 @@ cases:
       - contains: Ada
 """,
 }
+
+S = "policies/signers.yaml"
+
+
+def _public_key(name: str) -> str:
+    """A fixed Ed25519 public key (base64 of its 32 raw bytes) for ``name``."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = hashlib.sha256(name.encode()).digest()
+    raw = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+    return base64.b64encode(raw).decode()
+
+
+def _signer(name: str, key: str | None = None, keyid: str | None = None, **more: str) -> str:
+    public = _public_key(key or name)
+    digest = keyid or hashlib.sha256(base64.b64decode(public)).hexdigest()
+    extra = "".join(f"    {k}: {v}\n" for k, v in more.items())
+    return f'  - name: {name}\n    keyid: "{digest}"\n    public_key: "{public}"\n{extra}'
+
+
+def _roles(release: str = "{threshold: 1, signers: [alice, bob]}") -> str:
+    return (
+        "roles:\n  root: {threshold: 1, signers: [alice]}\n"
+        f"  release: {release}\n  channel: {{threshold: 1, signers: [ci]}}\n"
+    )
+
+
+SIGNERS = "signers:\n" + "".join(_signer(n) for n in ("alice", "bob", "ci"))
+TRUST = SIGNERS + _roles()
+
 
 Text = str | bytes | None  # None: the file does not exist
 
@@ -307,6 +339,27 @@ EXAMPLES: dict[str, Example] = {
         "  require_owner: true\n",
         "  require_owner: true\n  forbidden_patterns:\n    - pattern: '(internal'\n",
     ),
+    "bad-key": Example(S, TRUST.replace(_signer("bob"), _signer("bob", keyid="0" * 64)), TRUST),
+    "duplicate-keyid": Example(
+        S, TRUST.replace("roles:", _signer("bobby", key="bob") + "roles:"), TRUST
+    ),
+    "duplicate-signer": Example(
+        S, TRUST.replace("roles:", _signer("alice", key="alice-laptop") + "roles:"), TRUST
+    ),
+    "single-role": Example(S, "threshold: 1\n" + SIGNERS, TRUST),
+    "ambiguous-threshold": Example(S, "threshold: 2\n" + TRUST, TRUST),
+    "unknown-signer": Example(S, SIGNERS + _roles("{threshold: 1, signers: [alcie, bob]}"), TRUST),
+    "threshold-unreachable": Example(
+        S, SIGNERS + _roles("{threshold: 3, signers: [alice, bob]}"), TRUST
+    ),
+    "threshold-revoked": Example(
+        S,
+        TRUST.replace(_signer("bob"), _signer("bob", revoked="true")).replace(
+            "signers: [alice, bob]", "signers: [bob]"
+        ),
+        TRUST.replace(_signer("bob"), _signer("bob", revoked="true")),
+    ),
+    "trust-chain": Example(S, "version: 2\n" + TRUST, TRUST),
 }
 
 

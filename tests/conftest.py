@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers import GIT_ENV, init_repo
 from tests.oci_registry import oci_basic_registry, oci_registry
+from tests.release.team import Team, make_team
 
 __all__ = ["oci_basic_registry", "oci_registry"]  # real registries on loopback, per test module
 
@@ -62,3 +63,9 @@ def _every_code_is_documented() -> Iterator[None]:
     yield
     loader._load = real
     assert not unknown, f"diagnostic codes missing from promptops/repo/codes.py: {unknown}"
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Team:
+    """A committed repository with split trust roles (see tests/release/team.py)."""
+    return make_team(tmp_path)

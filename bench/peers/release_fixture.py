@@ -67,9 +67,9 @@ def build_published_release(workdir: Path, n_prompts: int) -> PublishedRelease:
     ``workdir``; the published site is ``workdir/site``."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from promptops.release.channels import publish
     from promptops.release.create import create_release
     from promptops.release.keys import signer_entry
+    from promptops.release.publish import publish
     from promptops.runtime.dsse import TrustRoot
 
     repo = workdir / "repo"

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "promote": "promote",
     "verify": "verify",
     "rollback": "rollback",
+    "trust": "trust",
     "log": "log",
     "explain": "explain",
     "experiment": "experiment",

@@ -16,10 +16,13 @@ from promptops.errors import UsageError
 __all__ = [
     "PROMPT_SOURCES",
     "ReleaseTag",
+    "blob",
     "create_tag",
+    "default_branch",
     "dirty_sources",
     "git",
     "head_commit",
+    "is_ancestor",
     "is_ignored",
     "release_tags",
     "tag_exists",
@@ -32,19 +35,34 @@ _SERIAL = re.compile(r"^promptops-serial: (\d+)$", re.M)
 _BUNDLE = re.compile(r"^promptops-bundle: sha256:([0-9a-f]{64})$", re.M)
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in ``cwd``.
+def git(
+    cwd: Path, *args: str, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run git in ``cwd`` (``stdin``: text fed to it).
 
     Raises:
         UsageError: if git fails and ``check`` is set (its stderr is the message).
     """
     try:
-        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=stdin)
     except FileNotFoundError as exc:
         raise UsageError("git is not installed or not on PATH") from exc
     if check and out.returncode != 0:
         raise UsageError(f"git {' '.join(args)} failed in {cwd}: {out.stderr.strip()}")
     return out
+
+
+def blob(cwd: Path, spec: str) -> bytes | None:
+    """The bytes of ``spec`` (``REV:path``), or None if there is no such blob.
+
+    Raises:
+        UsageError: if git is not installed.
+    """
+    try:
+        out = subprocess.run(["git", "cat-file", "blob", spec], cwd=cwd, capture_output=True)
+    except FileNotFoundError as exc:
+        raise UsageError("git is not installed or not on PATH") from exc
+    return out.stdout if out.returncode == 0 else None
 
 
 def toplevel(path: Path) -> Path | None:
@@ -58,8 +76,10 @@ def toplevel(path: Path) -> Path | None:
 
 def is_ignored(root: Path, path: Path) -> bool:
     """True if git ignores ``path`` (which need not exist) in ``root``; a tracked file is not
-    ignored, whatever the patterns say."""
-    return git(root, "check-ignore", "-q", str(path), check=False).returncode == 0
+    ignored, whatever the patterns say. The path goes to git on stdin, never on its
+    command line (where other users' ``ps`` and CI logs could see it)."""
+    out = git(root, "check-ignore", "-q", "--stdin", check=False, stdin=str(path) + "\n")
+    return out.returncode == 0
 
 
 def dirty_sources(root: Path) -> list[str]:
@@ -85,6 +105,7 @@ class ReleaseTag:
     serial: int
     bundle_sha256: str | None
     commit: str
+    message: str = ""
 
 
 def release_tags(root: Path) -> dict[str, ReleaseTag]:
@@ -106,8 +127,37 @@ def release_tags(root: Path) -> dict[str, ReleaseTag]:
             serial=int(serial.group(1)),
             bundle_sha256=bundle.group(1) if bundle else None,
             commit=commit,
+            message=message,
         )
     return tags
+
+
+def is_ancestor(root: Path, commit: str, ref: str) -> bool:
+    """Whether ``commit`` is reachable from ``ref``."""
+    out = git(root, "merge-base", "--is-ancestor", commit, ref, check=False)
+    return out.returncode == 0
+
+
+def default_branch(root: Path) -> str:
+    """The repository's default branch: what ``origin/HEAD`` names, else ``origin/main`` or
+    ``origin/master``, else the local ``main`` or ``master``.
+
+    Raises:
+        UsageError: if none exists (pass the branch explicitly).
+    """
+    head = git(root, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD", check=False)
+    if head.returncode == 0 and head.stdout.strip():
+        return head.stdout.strip()
+    for ref in ("origin/main", "origin/master", "main", "master"):
+        if (
+            git(root, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}", check=False).returncode
+            == 0
+        ):
+            return ref
+    raise UsageError(
+        "cannot tell the repository's default branch (no origin/HEAD, main or master); "
+        "pass --branch BRANCH"
+    )
 
 
 def tag_exists(root: Path, name: str) -> bool:

@@ -1,7 +1,8 @@
-"""``promote`` and ``publish``: signed channel pointers and the static published tree.
+"""Channel pointers: ``promote`` points a channel at a release, ``refresh_pointers`` re-signs
+every current pointer before it expires (what a scheduled CI job runs).
 
-Writes are ordered so a reader of the tree never sees a pointer to files that are not
-there yet: bundles, then manifests, then ``digests/``, then channel pointers last.
+A pointer is signed by the channel role only and checked against it before it is written,
+so a key that may not move channels is refused here rather than by every application.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from promptops.errors import BundleError, RollbackError, UsageError
+from promptops.errors import BundleError, RollbackError, SignatureError, UsageError
 from promptops.fsutil import atomic_write_bytes, atomic_write_text
-from promptops.release.from_tags import releases_from_tags
 from promptops.release.layout import (
     BUNDLE_NAME,
     MANIFEST_NAME,
@@ -28,6 +28,7 @@ from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.trust import (
     ChannelPointer,
     ReleaseManifest,
+    format_time,
     read_manifest_unverified,
     read_pointer_unverified,
     verify_bundle,
@@ -35,9 +36,17 @@ from promptops.runtime.trust import (
     verify_manifest,
 )
 
-__all__ = ["PromoteResult", "PublishResult", "promote", "publish"]
+__all__ = [
+    "DEFAULT_POINTER_EXPIRY",
+    "PromoteResult",
+    "RefreshResult",
+    "load_release",
+    "promote",
+    "refresh_pointers",
+]
 
-MAX_RELEASES = 10_000
+# Pointers are short-lived (TUF's timestamp role): a frozen mirror is noticed within a day.
+DEFAULT_POINTER_EXPIRY = "1d"
 
 
 @dataclass(frozen=True)
@@ -48,13 +57,15 @@ class PromoteResult:
     previous_release: str | None
     previous_serial: int | None
     path: Path
+    expires: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
-class PublishResult:
-    destination: Path
-    releases: tuple[str, ...]
-    channels: tuple[PromoteResult, ...]
+class RefreshResult:
+    """What ``refresh_pointers`` re-signed, and what it could not fix."""
+
+    refreshed: tuple[PromoteResult, ...]
+    problems: tuple[str, ...]  # e.g. a channel whose release itself expired
 
 
 def _read(path: Path) -> bytes:
@@ -64,9 +75,16 @@ def _read(path: Path) -> bytes:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
-def _load_release(
+def load_release(
     root: Path, name: str, trust: TrustRoot | None, now: dt.datetime
 ) -> tuple[ReleaseManifest, bytes, bytes]:
+    """The manifest, envelope and bundle of ``root/releases/name``, verified against
+    ``trust`` (release role, expiry not applied) when given.
+
+    Raises:
+        UsageError: if the files cannot be read.
+        BundleError, SignatureError: if they do not belong together or do not verify.
+    """
     directory = release_dir(root, name)
     envelope = _read(directory / MANIFEST_NAME)
     bundle = _read(directory / BUNDLE_NAME)
@@ -80,13 +98,37 @@ def _load_release(
     return manifest, envelope, bundle
 
 
-def _current(path: Path, trust: TrustRoot | None, now: dt.datetime) -> ChannelPointer | None:
+def current_pointer(path: Path, trust: TrustRoot | None, now: dt.datetime) -> ChannelPointer | None:
+    """The pointer at ``path`` (verified against the channel role of ``trust``, expiry not
+    applied), or None if there is none.
+
+    Raises:
+        BundleError, SignatureError: if it does not verify.
+    """
     if not path.exists():
         return None
     data = _read(path)
     if trust is not None:
         return verify_channel_pointer(data, trust, now=now, check_expiry=False)
     return read_pointer_unverified(data)
+
+
+def _sign(
+    spec: PointerSpec,
+    keys: Sequence[Ed25519PrivateKey],
+    trust: TrustRoot | None,
+    now: dt.datetime,
+) -> bytes:
+    pointer = sign_pointer(spec, keys)
+    if trust is not None:
+        try:
+            verify_channel_pointer(pointer, trust, now=now, check_expiry=False)
+        except SignatureError as exc:
+            raise SignatureError(
+                f"these keys may not sign channel pointers: {exc}; sign with a key the "
+                "channel role lists (the CI key), not a release key"
+            ) from exc
+    return pointer
 
 
 def promote(
@@ -106,18 +148,18 @@ def promote(
     Raises:
         UsageError: if the release files are missing.
         BundleError: if they are inconsistent (or, with ``trust``, untrusted).
+        SignatureError: if ``keys`` do not satisfy the channel role of ``trust``.
         RollbackError: if the channel already serves a higher serial.
     """
-    manifest, _, bundle = _load_release(root, name, trust, now)
+    manifest, _, bundle = load_release(root, name, trust, now)
     path = channel_path(root, channel)
-    current = _current(path, trust, now)
+    current = current_pointer(path, trust, now)
     if current is not None and manifest.serial < current.serial:
         raise RollbackError(
             f"channel {channel!r} serves release {current.release} (serial {current.serial}); "
             f"refusing to move it back to {name} (serial {manifest.serial}): roll back with "
             "promptops rollback and a new release, which gets a higher serial"
         )
-    atomic_write_text(digest_path(root, manifest.bundle_sha256), name + "\n")
     spec = PointerSpec(
         channel=channel,
         release=name,
@@ -126,7 +168,9 @@ def promote(
         bundle_size=len(bundle),
         expires=now + expires_in,
     )
-    atomic_write_bytes(path, sign_pointer(spec, keys))
+    pointer = _sign(spec, keys, trust, now)
+    atomic_write_text(digest_path(root, manifest.bundle_sha256), name + "\n")
+    atomic_write_bytes(path, pointer)
     return PromoteResult(
         channel=channel,
         release=name,
@@ -134,84 +178,59 @@ def promote(
         previous_release=current.release if current else None,
         previous_serial=current.serial if current else None,
         path=path,
+        expires=spec.expires,
     )
 
 
-def _release_names(source: Path) -> list[str]:
-    releases = source / "releases"
-    if not releases.is_dir():
-        raise UsageError(f"{source}: no releases/ directory; run promptops release first")
-    names = sorted(p.name for p in releases.iterdir() if (p / MANIFEST_NAME).is_file())
-    if not names:
-        raise UsageError(f"{releases}: holds no release; run promptops release first")
-    if len(names) > MAX_RELEASES:
-        raise UsageError(f"{releases}: more than {MAX_RELEASES} releases")
-    return names
-
-
-def _copy(target: Path, data: bytes, what: str) -> None:
-    if target.exists():
-        if target.read_bytes() != data:
-            raise UsageError(
-                f"{target}: already published with different content; {what} names are "
-                "immutable, release under a new name"
-            )
-        return
-    atomic_write_bytes(target, data)
-
-
-def publish(
-    source: Path,
-    destination: Path,
-    *,
-    channel: str | None,
+def refresh_pointers(
+    root: Path,
     keys: Sequence[Ed25519PrivateKey],
+    *,
     now: dt.datetime,
     expires_in: dt.timedelta,
-    trust: TrustRoot | None = None,
-    tags_from: Path | None = None,
-) -> PublishResult:
-    """Lay the releases of ``source`` (a ``dist/``) out under ``destination`` (ADR 0003),
-    then, with ``channel``, point it at the highest serial. With ``tags_from`` (a
-    repository), release tags missing from ``source`` are first rebuilt and signed into it.
+    trust: TrustRoot | None,
+) -> RefreshResult:
+    """Re-sign every channel pointer of the tree at ``root`` with a new expiry, pointing at
+    the same release (an expired pointer too: that is what a missed run leaves).
 
     Raises:
-        UsageError: if ``source`` has no releases or ``destination`` holds a different
-            release under the same name.
-        BundleError, RollbackError: as :func:`promote`.
+        UsageError: if the tree has no channels.
+        BundleError, SignatureError: if a current pointer or its release does not verify,
+            or ``keys`` may not sign pointers.
     """
-    if tags_from is not None:
-        releases_from_tags(tags_from, source, keys, now=now, expires_in=expires_in, trust=trust)
-    loaded = [_load_release(source, name, trust, now) for name in _release_names(source)]
-    for manifest, envelope, bundle in loaded:
-        directory = release_dir(destination, manifest.release)
-        _copy(directory / BUNDLE_NAME, bundle, "release")
-        _copy(directory / MANIFEST_NAME, envelope, "release")
-        atomic_write_text(digest_path(destination, manifest.bundle_sha256), manifest.release + "\n")
-    promoted: list[PromoteResult] = []
-    channels = source / "channels"
-    if channels.is_dir() and source.resolve() != destination.resolve():
-        for pointer_file in sorted(channels.glob("*.json")):
-            pointer = read_pointer_unverified(_read(pointer_file))
-            target = channel_path(destination, pointer.channel)
-            existing = _current(target, None, now)
-            if existing is None or existing.serial <= pointer.serial:
-                atomic_write_bytes(target, _read(pointer_file))
-    if channel is not None:
-        newest = max(loaded, key=lambda item: item[0].serial)[0]
-        promoted.append(
-            promote(
-                destination,
-                newest.release,
-                channel,
-                keys,
-                now=now,
-                expires_in=expires_in,
-                trust=trust,
+    paths = sorted((root / "channels").glob("*.json")) if (root / "channels").is_dir() else []
+    if not paths:
+        raise UsageError(f"{root}: no channels/*.json to refresh; promote a release first")
+    refreshed: list[PromoteResult] = []
+    problems: list[str] = []
+    for path in paths:
+        pointer = current_pointer(path, trust, now)
+        assert pointer is not None
+        manifest, _, _ = load_release(root, pointer.release, trust, now)
+        if manifest.expires < now:
+            problems.append(
+                f"channel {pointer.channel!r}: release {manifest.release} itself expired at "
+                f"{format_time(manifest.expires)}; refreshing its pointer cannot help: "
+                "publish a new release"
+            )
+        spec = PointerSpec(
+            channel=pointer.channel,
+            release=pointer.release,
+            serial=pointer.serial,
+            bundle_sha256=pointer.bundle_sha256,
+            bundle_size=pointer.bundle_size,
+            expires=now + expires_in,
+        )
+        atomic_write_bytes(path, _sign(spec, keys, trust, now))
+        refreshed.append(
+            PromoteResult(
+                channel=pointer.channel,
+                release=pointer.release,
+                serial=pointer.serial,
+                previous_release=pointer.release,
+                previous_serial=pointer.serial,
+                path=path,
+                expires=spec.expires,
             )
         )
-    return PublishResult(
-        destination=destination,
-        releases=tuple(m.release for m, _, _ in loaded),
-        channels=tuple(promoted),
-    )
+    return RefreshResult(tuple(refreshed), tuple(problems))

@@ -15,10 +15,11 @@ from promptops.fsutil import atomic_write_bytes
 from promptops.release import _git
 from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, release_dir
 from promptops.release.manifest import ReleaseSpec, sign_manifest
-from promptops.runtime.dsse import TrustRoot
+from promptops.release.tagsig import tag_message
+from promptops.runtime.dsse import STATEMENT_PAYLOAD_TYPE, TrustRoot, parse_envelope
 from promptops.runtime.trust import RELEASE_NAME, verify_release
 
-__all__ = ["ReleaseResult", "create_release", "models_of", "tag_message", "write_release"]
+__all__ = ["ReleaseResult", "create_release", "models_of", "write_release"]
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,6 @@ def models_of(bundle: Bundle) -> dict[str, str]:
         if isinstance(model, dict) and isinstance(model.get("name"), str):
             models[model["name"]] = f"{model.get('provider')}/{model.get('model')}"
     return models
-
-
-def tag_message(name: str, serial: int, bundle_sha256: str) -> str:
-    """The annotated tag message; its trailer lines are what ``release_tags`` parses."""
-    return (
-        f"promptops release {name}\n\n"
-        f"promptops-serial: {serial}\n"
-        f"promptops-bundle: sha256:{bundle_sha256}\n"
-    )
 
 
 def _check_clean(root: Path, name: str) -> str:
@@ -81,14 +73,16 @@ def write_release(
     now: dt.datetime,
     expires_in: dt.timedelta,
     trust: TrustRoot | None,
-) -> ReleaseSpec:
-    """Sign ``bundle`` as release ``name``/``serial`` and write both files into ``directory``.
+) -> tuple[ReleaseSpec, bytes]:
+    """Sign ``bundle`` as release ``name``/``serial`` and write both files into ``directory``;
+    returns the spec and the manifest envelope.
 
-    The signatures are checked against ``trust`` first (when given), and the bundle is
-    written before the manifest: a manifest is never visible without the bytes it signs.
+    The signatures are checked against ``trust``'s release role first (when given), and the
+    bundle is written before the manifest: a manifest is never visible without the bytes
+    it signs.
 
     Raises:
-        SignatureError: if the keys do not satisfy ``trust``.
+        SignatureError: if the keys do not satisfy the release role of ``trust``.
     """
     spec = ReleaseSpec(
         release=name,
@@ -106,12 +100,13 @@ def write_release(
             verify_release(envelope, bundle.data, trust, now=now)
         except SignatureError as exc:
             raise SignatureError(
-                f"these keys do not satisfy policies/signers.yaml: {exc}; add the key with "
-                "promptops keygen's entry, or sign with more --key"
+                f"these keys do not satisfy the release role of the trust policy in force "
+                f"(policies/signers.yaml, version {trust.version}): {exc}; list the key under "
+                "roles.release (promptops keygen prints its entry), or sign with more --key"
             ) from exc
     atomic_write_bytes(directory / BUNDLE_NAME, bundle.data)
     atomic_write_bytes(directory / MANIFEST_NAME, envelope)
-    return spec
+    return spec, envelope
 
 
 def create_release(
@@ -127,8 +122,10 @@ def create_release(
     """Release HEAD of the repository at ``root`` as ``name``.
 
     Builds HEAD, signs a manifest with serial = highest release tag serial + 1, checks the
-    signatures against ``trust`` (the repository's signers, when it has them), writes
-    ``out/releases/<name>/{bundle.json,release.dsse.json}`` and tags HEAD.
+    signatures against ``trust`` (the trust policy in force, when the repository has one),
+    writes ``out/releases/<name>/{bundle.json,release.dsse.json}`` and tags HEAD with a
+    message that carries the signatures (ADR 0012), so CI can publish exactly what was
+    signed.
 
     Raises:
         UsageError: dirty prompt sources, bad name, existing tag, not a git repository.
@@ -139,10 +136,12 @@ def create_release(
     bundle = build(root, ref=commit)
     serial = max((t.serial for t in _git.release_tags(root).values()), default=0) + 1
     directory = release_dir(out, name)
-    spec = write_release(
+    spec, envelope = write_release(
         directory, bundle, name, serial, keys, now=now, expires_in=expires_in, trust=trust
     )
-    _git.create_tag(root, name, commit, tag_message(name, serial, bundle.sha256))
+    parsed = parse_envelope(envelope, expected_type=STATEMENT_PAYLOAD_TYPE)
+    signatures = [(str(s.keyid), s.b64) for s in parsed.signatures]
+    _git.create_tag(root, name, commit, tag_message(spec, bundle.sha256, signatures))
     return ReleaseResult(
         name=name,
         serial=serial,

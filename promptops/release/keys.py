@@ -7,6 +7,7 @@ so both writing and reading one there is refused unless git ignores that path.
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,8 +147,11 @@ def _read_key_file(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
 def load_signing_keys(
     key_files: Sequence[Path], env_key: str | None, passphrase: bytes | None
 ) -> list[Ed25519PrivateKey]:
-    """The signing keys from ``--key`` files, else from PROMPTOPS_SIGNING_KEY (PEM text or a
-    path to one).
+    """The signing keys from ``--key`` files, else from PROMPTOPS_SIGNING_KEY (PEM text or
+    the path of an existing key file).
+
+    The variable usually holds a secret: its value is never echoed in a message and never
+    passed on a command line. It is taken as a path only if it names an existing file.
 
     Raises:
         UsageError: if no key is given or a key cannot be used.
@@ -161,4 +165,9 @@ def load_signing_keys(
         )
     if env_key.lstrip().startswith(_PEM_MARK):
         return [load_private_key(env_key.encode("utf-8"), "PROMPTOPS_SIGNING_KEY", passphrase)]
+    if not os.path.isfile(env_key):
+        raise UsageError(
+            "PROMPTOPS_SIGNING_KEY is neither PEM nor a file: set it to the key's PEM text "
+            "(-----BEGIN PRIVATE KEY----- ...) or to the path of an existing key file"
+        )
     return [_read_key_file(Path(env_key), passphrase)]

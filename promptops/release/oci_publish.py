@@ -21,9 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from promptops.errors import UsageError
 from promptops.fsutil import atomic_write_bytes
-from promptops.release.channels import PromoteResult, promote, publish
+from promptops.release.channels import PromoteResult, promote
 from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, channel_path, release_dir
 from promptops.release.oci_push import Pusher, channel_manifest, release_manifest
+from promptops.release.publish import publish
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.oci_client import parse_ref
@@ -42,6 +43,7 @@ class OciPublishResult:
     releases: tuple[str, ...]
     channels: tuple[PromoteResult, ...]
     tags: tuple[str, ...]  # the tags written (unchanged ones are not pushed again)
+    skipped: tuple[tuple[str, str], ...] = ()  # tags left out, and why (see publish)
 
 
 class _Session:
@@ -135,6 +137,7 @@ def publish_oci(
     expires_in: dt.timedelta,
     trust: TrustRoot | None = None,
     tags_from: Path | None = None,
+    branch: str | None = None,
     timeout: float = 30.0,
 ) -> OciPublishResult:
     """Push the releases of ``source`` (a ``dist/``) to the registry repository
@@ -154,10 +157,12 @@ def publish_oci(
         for name in sorted(channels | ({channel} if channel else set())):
             session.pull_pointer(name)
         result = publish(source, session.stage, channel=channel, keys=keys, now=now,
-                         expires_in=expires_in, trust=trust, tags_from=tags_from)  # fmt: skip
+                         expires_in=expires_in, trust=trust, tags_from=tags_from,
+                         branch=branch)  # fmt: skip
         pushed = {name: session.push_release(name) for name in result.releases}
         session.push_changed_pointers(pushed)
-        return OciPublishResult(destination, result.releases, result.channels, tuple(session.tags))
+        return OciPublishResult(destination, result.releases, result.channels,
+                                tuple(session.tags), result.skipped)  # fmt: skip
 
 
 def _pointer_files(source: Path) -> list[Path]:

@@ -1,7 +1,10 @@
-"""``promptops rollback TO``: restore the prompt sources of a release as one new commit.
+"""``promptops rollback TO``: restore the content of a release as one new commit.
 
 Rollback moves forward: the next ``promptops release`` gets a higher serial with the old
-content, so clients that refuse lower serials (rollback protection) accept it.
+content, so clients that refuse lower serials (rollback protection) accept it. It restores
+content, never trust: ``policies/signers.yaml`` and ``policies/trust/`` stay as they are
+now, so a key revoked since the target release stays revoked and a key added since stays
+trusted.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from pathlib import Path
 from promptops.errors import UsageError
 from promptops.release import _git
 
-__all__ = ["RollbackResult", "rollback"]
+__all__ = ["CONTENT", "RollbackResult", "rollback"]
+
+# What a release's content is made of; the trust policy is deliberately not in it.
+CONTENT = ("prompts", "models.yaml", "policies/tools.yaml", "policies/rules.yaml", "evals")
 
 
 @dataclass(frozen=True)
@@ -28,8 +34,9 @@ def _in_tree(root: Path, ref: str, path: str) -> bool:
 
 
 def rollback(root: Path, to: str) -> RollbackResult:
-    """Commit the prompt sources (prompts/, models.yaml, policies/, evals/) of release
-    ``to`` on top of HEAD, with message ``Revert prompts to TO (from CURRENT)``.
+    """Commit the content (prompts/, models.yaml, policies/tools.yaml, policies/rules.yaml,
+    evals/) of release ``to`` on top of HEAD, with message ``Revert prompts to TO (from
+    CURRENT)`` and a body saying the trust policy was left as it is.
 
     Raises:
         UsageError: if ``to`` is not a release tag, the prompt sources are dirty, or they
@@ -48,12 +55,10 @@ def rollback(root: Path, to: str) -> RollbackResult:
             "discard them before rolling back"
         )
     current = max(tags.values(), key=lambda t: t.serial).name if tags else None
-    paths = [p for p in _git.PROMPT_SOURCES if _in_tree(root, "HEAD", p) or _in_tree(root, to, p)]
+    paths = [p for p in CONTENT if _in_tree(root, "HEAD", p) or _in_tree(root, to, p)]
     same = _git.git(root, "diff", "--quiet", "HEAD", tags[to].commit, "--", *paths, check=False)
     if same.returncode == 0:
-        raise UsageError(
-            f"the prompt sources already equal those of release {to}; nothing to revert"
-        )
+        raise UsageError(f"the content already equals that of release {to}; nothing to revert")
     # Remove what HEAD has, then take exactly what the release had: files added since
     # the release disappear, files deleted since come back.
     _git.git(root, "rm", "-r", "-q", "--ignore-unmatch", "--", *paths)
@@ -61,7 +66,12 @@ def rollback(root: Path, to: str) -> RollbackResult:
     if restore:
         _git.git(root, "checkout", tags[to].commit, "--", *restore)
     message = f"Revert prompts to {to} (from {current})"
-    _git.git(root, "commit", "-q", "-m", message, "--", *paths)
+    body = (
+        f"Restores the content of release {to}: {', '.join(CONTENT)}.\n"
+        "The trust policy (policies/signers.yaml, policies/trust/) is left as it is now: a "
+        "rollback restores content, never trust."
+    )
+    _git.git(root, "commit", "-q", "-m", message, "-m", body, "--", *paths)
     return RollbackResult(
         target=to, current=current, commit=_git.head_commit(root), message=message
     )

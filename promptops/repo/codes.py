@@ -84,6 +84,18 @@ CODES: dict[str, Code] = {
     "template-too-large": Code("error", "a template exceeds rules.max_template_chars", True),
     "eval-coverage": Code("error", "a tagged prompt has too few eval cases", True),
     "invalid-pattern": Code("error", "a forbidden pattern is not a valid regular expression"),
+    # The trust policy (policies/signers.yaml, policies/trust/N.json)
+    "bad-key": Code("error", "a public key is not Ed25519, or its keyid does not match it"),
+    "duplicate-keyid": Code("error", "one key listed under two signers"),
+    "duplicate-signer": Code("error", "two signers with one name"),
+    "single-role": Code("warning", "one set of signers holds the root, release and channel roles"),
+    "ambiguous-threshold": Code("error", "a top-level threshold: next to roles:"),
+    "unknown-signer": Code("error", "a role names a signer signers: does not list"),
+    "threshold-unreachable": Code("error", "a role needs more signatures than it has signers"),
+    "threshold-revoked": Code("warning", "a role needs more signatures than its unrevoked signers"),
+    "trust-chain": Code(
+        "error", "the trust versions do not verify in order, or signers.yaml is not the newest"
+    ),
 }
 
 POLICY_CODES = frozenset(code for code, info in CODES.items() if info.policy)

@@ -19,6 +19,7 @@ from promptops.repo.schema_lint import (
     lint_tool_parameters,
     strict_output_problems,
 )
+from promptops.repo.signercheck import signer_problems
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.templatecheck import template_facts
 from promptops.repo.types import Diagnostic
@@ -55,8 +56,14 @@ _PROMPT_KINDS: dict[str, type[SpecModel]] = {
 _ID = re.compile(ID_PATTERN)
 
 
+_TRUST_VERSION = re.compile(r"^policies/trust/[1-9][0-9]{0,8}\.json$")
+
+
 def classify(path: str) -> str | None:
-    """Which family a repository path belongs to: fixed, prompt, eval, or None (ignored)."""
+    """Which family a repository path belongs to: fixed, prompt, eval, trust (a version of
+    the trust chain), or None (ignored)."""
+    if _TRUST_VERSION.match(path):
+        return "trust"
     if path.endswith(".yaml"):  # canonical: .yml files arrive renamed (names.py)
         if path.startswith("prompts/"):
             return "prompt"
@@ -104,6 +111,9 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
                 diags.append(
                     diagnostic_at(path, parsed.root, loc, "error", "tool-parameters", message)
                 )
+        if isinstance(model, SignersFile):
+            for loc, level, code, message in signer_problems(model):
+                diags.append(diagnostic_at(path, parsed.root, loc, level, code, message))
         facts: dict[str, Any] = {}
         return _result(kind, model, parsed, diags, facts)
     if path.startswith("evals/"):

@@ -23,6 +23,7 @@ from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
 from promptops.repo.reading import Snapshot, snapshot_contents, snapshot_ref, snapshot_worktree
 from promptops.repo.result import FileResult
+from promptops.repo.trustcheck import SIGNERS, trust_diagnostics, trust_paths
 from promptops.repo.types import Diagnostic, Repository
 from promptops.repo.version import check_min_version
 from promptops.repo.yamlload import YamlProblem, parse_yaml
@@ -144,7 +145,8 @@ def _stray(paths: list[str]) -> list[Diagnostic]:
                     1,
                     "warning",
                     "unknown-file",
-                    "ignored: policies/ holds tools.yaml, rules.yaml and signers.yaml",
+                    "ignored: policies/ holds tools.yaml, rules.yaml, signers.yaml and "
+                    "trust/<N>.json",
                 )
             )
     return out
@@ -245,7 +247,8 @@ def _load(
         return Repository(root=root, source=snap.source, diagnostics=(version,))
     extra += [version] if version is not None else []
     families = {p: classify(p) for p in snap.files}
-    paths = [p for p, family in families.items() if family is not None]
+    paths = [p for p, family in families.items() if family not in (None, "trust")]
+    chain = trust_paths([p for p, family in families.items() if family == "trust"])
     extra += _stray([p for p, family in families.items() if family is None])
     used: set[Key] = set()
     # The four fixed files are small and their data is needed every time: always parsed.
@@ -258,6 +261,9 @@ def _load(
     results.update(_check_all(snap, [p for p in paths if p not in results], ctx, store, used))
     problems += check_eval_cases(results, snap.files, ctx.key, store, used, where)
     store.save(used)
+    if chain:
+        contents = snap.read(list(chain.values()))
+        extra += trust_diagnostics(chain, contents, results.get(SIGNERS), where)
     return assemble(
         root, snap, results, rules, today or dt.date.today(), [*extra, *problems], where, limits
     )

@@ -19,6 +19,7 @@ from promptops.runtime.bundle import Bundle
 from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import BackgroundRead, Blob
+from promptops.runtime.dsse import VerifiedEnvelope, canonical_envelope
 from promptops.runtime.policy import TrustRoot
 from promptops.runtime.sources import Fetched, Source
 from promptops.runtime.state import Mode, Seen, TrustedState, Verified, parse_release_name
@@ -28,6 +29,11 @@ from promptops.runtime.trust_chain import MAX_TRUST_BYTES
 __all__ = ["Loader", "Mode", "resolve_mode"]
 
 _PIN = re.compile(r"^sha256:([0-9a-f]{64})$")
+
+
+def _canonical(signed: VerifiedEnvelope | None) -> bytes:
+    assert signed is not None  # verified artifacts always carry what they verified
+    return canonical_envelope(signed)
 
 
 def resolve_mode(source: Source, where: str, channel: str | None, pin: str | None) -> Mode:
@@ -309,10 +315,10 @@ class Loader:
         # Canonical re-serialisations of what verified, never the bytes as served.
         digests = {
             "bundle": cache.put(v.bundle_bytes, v.manifest.bundle_sha256),
-            "manifest": cache.put(v.manifest.envelope),
+            "manifest": cache.put(_canonical(v.manifest.signed)),
         }
         if v.pointer is not None:
-            digests["pointer"] = cache.put(v.pointer.envelope)
+            digests["pointer"] = cache.put(_canonical(v.pointer.signed))
         for f, kind in fetched:
             if f.etag is not None and not f.not_modified:
                 cache.set_etag(f.url, f.etag, digests[kind])

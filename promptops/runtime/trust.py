@@ -19,7 +19,6 @@ from promptops.runtime.dsse import (
     STATEMENT_PAYLOAD_TYPE,
     TrustRoot,
     VerifiedEnvelope,
-    canonical_envelope,
     parse_envelope,
     verify_envelope,
 )
@@ -72,7 +71,7 @@ class ReleaseManifest(NamedTuple):
     created: dt.datetime
     expires: dt.datetime
     signers: tuple[str, ...]
-    envelope: bytes = b""  # canonical: the payload and the signatures that counted
+    signed: VerifiedEnvelope | None = None  # what the cache stores (canonical_envelope)
 
 
 class ChannelPointer(NamedTuple):
@@ -85,17 +84,13 @@ class ChannelPointer(NamedTuple):
     bundle_size: int
     expires: dt.datetime
     signers: tuple[str, ...]
-    envelope: bytes = b""  # canonical: the payload and the signatures that counted
+    signed: VerifiedEnvelope | None = None  # what the cache stores (canonical_envelope)
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BundleError(f"{where}: signed payload is not a JSON object")
     return value
-
-
-def _canonical_of(verified: VerifiedEnvelope | None) -> bytes:
-    return canonical_envelope(verified) if verified is not None else b""
 
 
 def _parse_statement(
@@ -140,7 +135,7 @@ def _parse_statement(
         created=parse_time(pred.get("created"), f"{where}: 'created'"),
         expires=parse_time(pred.get("expires"), f"{where}: 'expires'"),
         signers=signers,
-        envelope=_canonical_of(verified),
+        signed=verified,
     )
 
 
@@ -251,7 +246,7 @@ def _parse_pointer(
         bundle_size=f.size(bundle.get("size"), f"{where} bundle"),
         expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
         signers=signers,
-        envelope=_canonical_of(verified),
+        signed=verified,
     )
 
 

@@ -9,6 +9,7 @@ version of another chain is refused.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from promptops.errors import BundleError, SignatureError
@@ -27,10 +28,13 @@ __all__ = [
     "MAX_TRUST_BYTES",
     "TRUST_PAYLOAD_TYPE",
     "TRUST_TYPE",
+    "ChainWalk",
     "TrustVersion",
+    "read_trust_unverified",
     "trust_payload",
     "verify_next_version",
     "verify_trust_root",
+    "walk_chain",
 ]
 
 TRUST_PAYLOAD_TYPE = "application/vnd.promptops.trust+json"
@@ -104,6 +108,17 @@ def verify_next_version(current: TrustRoot, data: bytes) -> TrustVersion:
     return TrustVersion(new, canonical_envelope(verified))
 
 
+def read_trust_unverified(data: bytes) -> TrustRoot:
+    """Parse a trust version WITHOUT checking its signatures: for the tool that is still
+    collecting them (``promptops trust sign``), never for deciding what to trust.
+
+    Raises:
+        BundleError, SignatureError: if it is malformed.
+    """
+    envelope = parse_envelope(data, expected_type=TRUST_PAYLOAD_TYPE, max_bytes=MAX_TRUST_BYTES)
+    return _parse(envelope, "trust version")
+
+
 def verify_trust_root(data: bytes, *, now: dt.datetime | None = None) -> TrustVersion:
     """Verify a ``trust/N.json`` on its own: signed by the threshold of its own root role.
 
@@ -122,3 +137,35 @@ def verify_trust_root(data: bytes, *, now: dt.datetime | None = None) -> TrustVe
         envelope.payload_type, envelope.payload, tuple(str(s.keyid) for s in good), tuple(good)
     )
     return TrustVersion(root, canonical_envelope(verified))
+
+
+class ChainWalk(NamedTuple):
+    """How far a stored chain verifies from version 1 (what authoring tools check)."""
+
+    verified: tuple[TrustRoot, ...]  # versions 1, 2, ... that verify, in order
+    stopped: int | None = None  # the version that does not verify or follows a gap
+    problem: BundleError | None = None  # why; None for a gap
+
+    @property
+    def newest(self) -> TrustRoot | None:
+        return self.verified[-1] if self.verified else None
+
+
+def walk_chain(versions: Mapping[int, bytes]) -> ChainWalk:
+    """Verify ``versions`` (number -> bytes) from version 1 on, stopping at the first that
+    does not verify or does not follow its predecessor."""
+    verified: list[TrustRoot] = []
+    for number in sorted(versions):
+        if number != len(verified) + 1:
+            return ChainWalk(tuple(verified), number)
+        data = versions[number]
+        try:
+            root = (verify_trust_root(data) if not verified
+                    else verify_next_version(verified[-1], data)).root  # fmt: skip
+        except BundleError as exc:
+            return ChainWalk(tuple(verified), number, exc)
+        if root.version != number:
+            problem = BundleError(f"trust/{number}.json: holds version {root.version}")
+            return ChainWalk(tuple(verified), number, problem)
+        verified.append(root)
+    return ChainWalk(tuple(verified))

@@ -14,6 +14,8 @@ from promptops.spec.models_file import Lifecycle, ModelPin, ModelsFile, Pricing
 from promptops.spec.policies import (
     EvalCoverageRule,
     ForbiddenPattern,
+    Roles,
+    RoleSpec,
     Rules,
     RulesFile,
     Signer,
@@ -60,6 +62,8 @@ __all__ = [
     "Provider",
     "Risk",
     "Role",
+    "RoleSpec",
+    "Roles",
     "Rules",
     "RulesFile",
     "Signer",

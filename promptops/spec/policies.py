@@ -13,6 +13,8 @@ from promptops.spec.prompts import JSON_SCHEMA_HINT
 __all__ = [
     "EvalCoverageRule",
     "ForbiddenPattern",
+    "RoleSpec",
+    "Roles",
     "Rules",
     "RulesFile",
     "Signer",
@@ -95,10 +97,51 @@ class Signer(SpecModel):
     revoked: bool = Field(default=False, description="Signatures by a revoked key never count.")
 
 
-class SignersFile(SpecModel):
-    """policies/signers.yaml: trusted release keys and how many must sign."""
+class RoleSpec(SpecModel):
+    """Who holds a role, and how many of them must sign."""
 
-    threshold: int = Field(default=1, ge=1, description="Valid signatures a release needs.")
+    threshold: int = Field(default=1, ge=1, description="Distinct signatures the role needs.")
+    signers: list[str] = Field(
+        default_factory=list, description="Names of entries under signers: that hold the role."
+    )
+
+
+class Roles(SpecModel):
+    """The three roles, as TUF separates them."""
+
+    root: RoleSpec = Field(
+        description="May change this policy: signs the next policies/trust/N.json."
+    )
+    release: RoleSpec = Field(description="Approves content: signs release manifests.")
+    channel: RoleSpec = Field(
+        description="The online key automation holds: signs channel pointers only."
+    )
+
+
+class SignersFile(SpecModel):
+    """policies/signers.yaml: the trust policy. Keys, and the roles that use them (or, in
+    the single-role form, one threshold for everything)."""
+
+    version: int = Field(
+        default=1, ge=1, description="Version in the trust chain; promptops trust rotate bumps it."
+    )
+    chain: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="The trust chain's identity (from version 2 on); written by promptops trust.",
+    )
+    threshold: int | None = Field(
+        default=None,
+        ge=1,
+        description="Single-role form only: signatures needed for everything. Prefer roles.",
+    )
     signers: list[Signer] = Field(
         default_factory=list, description="Trusted keys; may be empty until the first keygen."
     )
+    roles: Roles | None = Field(
+        default=None, description="root, release and channel: who may do what."
+    )
+
+    def document(self) -> dict[str, Any]:
+        """The policy as plain data, the shape ``TrustRoot.from_dict`` reads."""
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)

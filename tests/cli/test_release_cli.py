@@ -116,3 +116,75 @@ def test_release_without_a_key_says_how_to_get_one(
     assert code == 2
     assert "no signing key: pass --key FILE or set PROMPTOPS_SIGNING_KEY" in err
     assert os.listdir(project).count("dist") == 0
+
+
+@pytest.fixture
+def git_argv_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``git`` first on PATH that records every command line, then runs the real one."""
+    import shutil
+    import stat
+
+    real = shutil.which("git")
+    assert real is not None
+    log = tmp_path / "git-argv.log"
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell wrapper for git")
+def test_a_signing_key_secret_is_never_echoed_nor_put_on_a_command_line(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    git_argv_log: Path,
+) -> None:
+    secret = "MC4CAQAwBQYDK2VwBCIEIBqXsecret0notPEMarmour"  # a PEM body without its armour
+    monkeypatch.setenv("PROMPTOPS_SIGNING_KEY", secret)
+    code, out, err = run_cli(["release", "v1"], capsys)
+    assert code == 2
+    assert err == (
+        "error: PROMPTOPS_SIGNING_KEY is neither PEM nor a file: set it to the key's PEM text "
+        "(-----BEGIN PRIVATE KEY----- ...) or to the path of an existing key file\n"
+    )
+    assert secret not in out + err
+    assert secret not in (git_argv_log.read_text() if git_argv_log.exists() else "")
+    # A real key file is fine, and its path reaches git on stdin, not as an argument.
+    key = project / "secrets" / "alice.pem"
+    key.parent.mkdir()
+    key.write_bytes((project.parent / "keys" / "alice.pem").read_bytes())
+    (project / ".gitignore").write_text("secrets/\n")
+    monkeypatch.setenv("PROMPTOPS_SIGNING_KEY", str(key))
+    assert run_cli(["release", "v1"], capsys)[0] == 0
+    assert "check-ignore -q --stdin" in git_argv_log.read_text()
+    assert str(key) not in git_argv_log.read_text()
+
+
+def test_publish_refresh_re_signs_every_pointer(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(["release", "v1"], capsys)[0] == 0
+    site = tmp_path / "site"
+    code, _, err = run_cli(["publish", str(site), "--channel", "production"], capsys)
+    assert code == 0, err
+    assert run_cli(["promote", "v1", "--channel", "staging", "--dir", str(site)], capsys)[0] == 0
+    before = {p.name: p.read_bytes() for p in (site / "channels").iterdir()}
+    code, out, err = run_cli(["publish", str(site), "--refresh", "--expires", "2d"], capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split(", expires")[0] for line in lines] == [
+        "re-signed channel production -> v1 (serial 1)",
+        "re-signed channel staging -> v1 (serial 1)",
+    ]
+    after = {p.name: p.read_bytes() for p in (site / "channels").iterdir()}
+    assert after.keys() == before.keys() and all(after[k] != before[k] for k in after)
+    code, out, _ = run_cli(["verify", str(site), "--channel", "staging"], capsys)
+    assert code == 0 and "(pointer expires" in out
+    code, _, err = run_cli(["publish", str(site), "--refresh", "--channel", "x"], capsys)
+    assert (code, err) == (
+        2,
+        "error: --refresh re-signs the pointers DESTINATION has; run it alone\n",
+    )

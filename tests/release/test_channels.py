@@ -124,6 +124,7 @@ def test_publish_from_tags_in_a_fresh_clone(signed: Signed, tmp_path: Path) -> N
         expires_in=WEEK,
         trust=signed.trust,
         tags_from=clone,
+        branch="origin/main",
     )
     assert result.releases == ("v1", "v2")
     assert _verify_channel(signed, site, "production") == "v2"
@@ -153,4 +154,6 @@ def test_a_tag_whose_commit_builds_other_bytes_is_refused(signed: Signed, tmp_pa
             now=NOW,
             expires_in=WEEK,
             tags_from=signed.root,
+            trust=signed.trust,
+            branch="main",
         )

@@ -110,7 +110,9 @@ def test_refuses_a_repository_that_does_not_validate(signed: Signed) -> None:
 def test_refuses_keys_the_repository_does_not_trust(signed: Signed, tmp_path: Path) -> None:
     generate_key(tmp_path / "mallory.pem", "mallory")
     mallory = load_signing_keys([tmp_path / "mallory.pem"], None, None)
-    with pytest.raises(SignatureError, match=r"these keys do not satisfy policies/signers\.yaml"):
+    with pytest.raises(
+        SignatureError, match=r"these keys do not satisfy the release role of the trust policy"
+    ):
         create_release(
             signed.root,
             "v1",
@@ -152,7 +154,9 @@ def test_rollback_refusals(signed: Signed) -> None:
     with pytest.raises(UsageError, match=r"'v9' is not a promptops release tag \(releases: none"):
         rollback(signed.root, "v9")
     _release(signed, "v1")
-    with pytest.raises(UsageError, match="already equal those of release v1; nothing to revert"):
+    with pytest.raises(
+        UsageError, match="content already equals that of release v1; nothing to revert"
+    ):
         rollback(signed.root, "v1")
     (signed.root / "models.yaml").write_text("models: {}\n")
     with pytest.raises(UsageError, match=r"uncommitted changes to prompt sources \(models.yaml"):

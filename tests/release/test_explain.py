@@ -110,7 +110,7 @@ def _digests_of(s: Signed, release: str) -> list[str]:
 def test_a_bundle_digest_and_a_release_name(signed: Signed) -> None:
     _history(signed)
     tag = git(signed.root, "tag", "-l", "--format=%(contents)", "v2")
-    bundle = tag.split("promptops-bundle: ")[1].strip()
+    bundle = tag.split("promptops-bundle: ")[1].split()[0]
     e = explain(signed.root, bundle)
     assert (e.kind, e.releases[0][0], e.commit.subject) == (
         "bundle",

@@ -74,7 +74,7 @@ def test_verify_over_http(signed: Signed, server: str) -> None:
 def test_http_errors_and_caps(signed: Signed, server: str) -> None:
     with pytest.raises(FetchError, match=r"/releases/v9/release\.dsse\.json: HTTP 404"):
         verify_target(server + "/releases/v9", signed.trust, now=NOW)
-    with pytest.raises(FetchError, match=r"bundle\.json: more than the limit of 100 bytes"):
+    with pytest.raises(BundleError, match=r"exceeds the limit of 100 bytes \(max_bundle_bytes\)"):
         verify_target(
             server + "/releases/v1", signed.trust, now=NOW, config=FetchConfig(max_bundle_bytes=100)
         )
@@ -95,3 +95,46 @@ def test_untrusted_signers_are_refused(site: Path, tmp_path: Path) -> None:
     trust_file.write_text("signers:\n" + entry.to_yaml())
     with pytest.raises(SignatureError, match="signature by untrusted key"):
         verify_target(str(site / "releases" / "v1"), load_trust(trust_file), now=NOW)
+
+
+def test_verify_refuses_a_pointer_signed_for_another_channel(signed: Signed, site: Path) -> None:
+    from promptops.release import promote
+
+    promote(site, "v1", "staging", [signed.key], now=NOW, expires_in=dt.timedelta(days=1))
+    (site / "channels" / "production.json").write_bytes(
+        (site / "channels" / "staging.json").read_bytes()
+    )
+    with pytest.raises(
+        BundleError,
+        match=r"^channel pointer: signed for channel 'staging', but it was served as channel "
+        r"'production': refusing a pointer moved between channels$",
+    ):
+        verify_target(str(site), signed.trust, now=NOW, channel="production")
+
+
+def test_verify_binds_a_release_directory_to_its_name(signed: Signed, site: Path) -> None:
+    import shutil
+
+    shutil.copytree(site / "releases" / "v1", site / "releases" / "v9")
+    with pytest.raises(BundleError, match=r"^releases/v9 holds the signed manifest of release v1"):
+        verify_target(str(site / "releases" / "v9"), signed.trust, now=NOW)
+
+
+def test_verify_applies_expiry_strictly(signed: Signed, site: Path) -> None:
+    from promptops.errors import ExpiredError
+
+    later = NOW + dt.timedelta(days=8)  # the pointer expires after 7 days
+    with pytest.raises(ExpiredError, match=r"pointer \(release v1, serial 1\) expired at"):
+        verify_target(str(site), signed.trust, now=later, channel="production")
+
+
+def test_verify_exits_1_not_3_on_a_hostile_pointer(
+    signed: Signed, site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.helpers import run_cli
+
+    (site / "channels" / "production.json").write_bytes(b"[" * 20000 + b"]" * 20000)
+    trust = signed.root / "policies" / "signers.yaml"
+    code, _, err = run_cli(["verify", str(site), "--channel", "production", "--trust", str(trust)],
+                           capsys)  # fmt: skip
+    assert (code, err) == (1, "error: envelope: JSON nested more than 128 levels deep\n")

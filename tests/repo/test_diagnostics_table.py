@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from promptops.repo import load_repository
+from promptops.repo.signercheck import SINGLE_ROLE_HINT
 from tests.helpers import MINIMAL_REPO
 
 G = "prompts/greet.yaml"
@@ -17,6 +18,30 @@ M = "models.yaml"
 R = "policies/rules.yaml"
 TODAY = dt.date(2026, 6, 1)
 Expected = tuple[str, int, int, str, str, str]
+
+
+# Two real Ed25519 public keys and their key ids (sha256 of the raw 32 bytes).
+_KEYS = {
+    "alice": "RRVP6Bw5cfAs3Gl0U+/3ZfPE+M5e1HlLxG3/bSdp3qU=",
+    "ci": "Kd0B7qU9uxBD6I7Q3u0lpfMSN+WwQRHN5e7q4y+h5gI=",
+}
+
+
+def _entry(name: str, key: str | None = None, keyid: str | None = None) -> str:
+    import base64
+    import hashlib
+
+    public = _KEYS[key or name]
+    digest = keyid or hashlib.sha256(base64.b64decode(public)).hexdigest()
+    return f'  - name: {name}\n    keyid: "{digest}"\n    public_key: "{public}"\n'
+
+
+def _roles(release: str = "[alice]", threshold: int = 1) -> str:
+    return (
+        "roles:\n  root: {threshold: 1, signers: [alice]}\n"
+        f"  release: {{threshold: {threshold}, signers: {release}}}\n"
+        "  channel: {threshold: 1, signers: [ci]}\n"
+    )
 
 
 def sub(path: str, old: str, new: str) -> dict[str, str | bytes]:
@@ -864,7 +889,7 @@ CASES = [
                 1,
                 "warning",
                 "unknown-file",
-                "ignored: policies/ holds tools.yaml, rules.yaml and signers.yaml",
+                "ignored: policies/ holds tools.yaml, rules.yaml, signers.yaml and trust/<N>.json",
             )
         ],
         id="unknown-policy",
@@ -912,6 +937,88 @@ CASES = [
             )
         ],
         id="signer-bad-keyid",
+    ),
+    pytest.param(
+        {"policies/signers.yaml": "threshold: 1\nsigners:\n" + _entry("alice")},
+        [("policies/signers.yaml", 1, 12, "warning", "single-role", SINGLE_ROLE_HINT)],
+        id="signers-single-role",
+    ),
+    pytest.param(
+        {
+            "policies/signers.yaml": "signers:\n"
+            + _entry("alice")
+            + _entry("ci")
+            + _entry("again", key="alice")
+            + _roles()
+        },
+        [
+            (
+                "policies/signers.yaml",
+                9,
+                12,
+                "error",
+                "duplicate-keyid",
+                "key 41c9ff8f7623 is listed twice (signers 'alice' and 'again'); list each key once, or a second entry could undo a revocation",
+            )
+        ],
+        id="signers-duplicate-key",
+    ),
+    pytest.param(
+        {
+            "policies/signers.yaml": "signers:\n"
+            + _entry("alice")
+            + _entry("ci")
+            + _roles("[alcie]")
+        },
+        [
+            (
+                "policies/signers.yaml",
+                10,
+                37,
+                "error",
+                "unknown-signer",
+                "role 'release' names 'alcie', which signers: does not list; did you mean 'alice'?",
+            )
+        ],
+        id="signers-unknown-in-role",
+    ),
+    pytest.param(
+        {
+            "policies/signers.yaml": "signers:\n"
+            + _entry("alice")
+            + _entry("ci")
+            + _roles(threshold=2)
+        },
+        [
+            (
+                "policies/signers.yaml",
+                10,
+                24,
+                "error",
+                "threshold-unreachable",
+                "role 'release' needs 2 signatures but lists 1 signer(s); it could never sign",
+            )
+        ],
+        id="signers-threshold-unreachable",
+    ),
+    pytest.param(
+        {
+            "policies/signers.yaml": "signers:\n"
+            + _entry("alice", keyid="0" * 64)
+            + _entry("ci")
+            + _roles()
+        },
+        [
+            (
+                "policies/signers.yaml",
+                3,
+                12,
+                "error",
+                "bad-key",
+                "signer 'alice': keyid does not match its public key, which hashes to 41c9ff8f762349afaf0765e9e65c9f6cb8ea34bd3bb675cf051f65716d468e62",
+            )
+        ],
+        id="signers-keyid-mismatch",
     ),
     pytest.param(
         sub(G, "name: {type: string, maxLength: 100}", "name: {type: strng, maxLength: 100}"),

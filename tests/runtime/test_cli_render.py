@@ -25,7 +25,10 @@ def site(
     key = tmp_path / "keys" / "alice.pem"
     code, out, err = run_cli(["keygen", "--out", str(key), "--name", "alice"], capsys)
     assert code == 0, err
-    (root / "policies" / "signers.yaml").write_text("threshold: 1\nsigners:\n" + out)
+    one = "{threshold: 1, signers: [alice]}"  # one key holds every role, deliberately
+    (root / "policies" / "signers.yaml").write_text(
+        f"signers:\n{out}roles: {{root: {one}, release: {one}, channel: {one}}}\n"
+    )
     commit_all(root, "trust alice")
     monkeypatch.setenv("PROMPTOPS_SIGNING_KEY", str(key))
     assert run_cli(["release", "v1"], capsys)[0] == 0

@@ -36,14 +36,14 @@ def test_check_fails_when_stale_and_passes_after_writing(tmp_path: Path) -> None
     script = _script()
     out = tmp_path / "ref.md"
     readme = tmp_path / "README.md"
-    readme.write_text("# x\n\n<!-- cli:start -->\nold\n<!-- cli:end -->\n\nafter\n")
+    readme.write_text("# x\n\n<!-- cli:start -->\nSTALE-ROW\n<!-- cli:end -->\n\nafter\n")
     paths = ["--out", str(out), "--readme", str(readme)]
     assert script.main(["--check", *paths]) == 1
     assert not out.exists()
-    assert "old" in readme.read_text()
+    assert "STALE-ROW" in readme.read_text()
     assert script.main(paths) == 0
     text = readme.read_text()
-    assert "old" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
+    assert "STALE-ROW" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
     assert "| [`promptops validate [PATH]`](docs/readme/cli-reference.md#promptops-validate) |" in (
         text
     )

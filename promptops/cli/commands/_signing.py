@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from promptops.release import load_signing_keys, load_trust
+from promptops.release import load_signing_keys, load_trust, policy_in_force
 from promptops.runtime.dsse import TrustRoot
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,11 +41,11 @@ def signing_keys(key_files: tuple[Path, ...]) -> list[Ed25519PrivateKey]:
 
 
 def optional_trust(explicit: Path | None, repo: Path) -> TrustRoot | None:
-    """``--trust`` if given, else the repository's signers file if it has one."""
+    """``--trust`` if given, else the repository's trust policy in force (its newest
+    verified trust version, else policies/signers.yaml) if it has one."""
     if explicit is not None:
         return load_trust(explicit)
-    default = repo / SIGNERS_FILE
-    return load_trust(default) if default.is_file() else None
+    return policy_in_force(repo)
 
 
 def utc_now() -> dt.datetime:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from promptops.cli.commands._signing import key_option, optional_trust, signing_keys, utc_now
-from promptops.release import parse_duration, promote, promote_oci
+from promptops.release import DEFAULT_POINTER_EXPIRY, parse_duration, promote, promote_oci
 
 
 @click.command("promote")
@@ -20,11 +20,17 @@ from promptops.release import parse_duration, promote, promote_oci
     show_default=True,
     help="The published tree (or dist/) holding releases/NAME, or oci://HOST/REPOSITORY.",
 )
-@click.option("--expires", default="30d", show_default=True, help="Pointer validity.")
+@click.option(
+    "--expires",
+    default=DEFAULT_POINTER_EXPIRY,
+    show_default=True,
+    help="Pointer validity; keep it short and re-sign with publish --refresh on a schedule.",
+)
 @click.option(
     "--trust",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Verify the release against this signers file (default: policies/signers.yaml).",
+    help="Trust policy to check the release and the channel key against "
+    "(default: the repository's policy in force).",
 )
 @key_option
 def command(
@@ -35,8 +41,9 @@ def command(
     trust: Path | None,
     key_files: tuple[Path, ...],
 ) -> None:
-    """Point CHANNEL at release NAME. A lower serial than the channel serves is refused:
-    roll back with `promptops rollback` and a new release instead."""
+    """Point CHANNEL at release NAME with a pointer signed by the channel key. A lower
+    serial than the channel serves is refused: roll back with `promptops rollback` and a
+    new release instead."""
     keys, now, valid = signing_keys(key_files), utc_now(), parse_duration(expires)
     trusted = optional_trust(trust, Path("."))
     if root.startswith("oci://"):

@@ -1,14 +1,28 @@
-"""``promptops publish DEST``: releases and channel pointers as a static tree or in an OCI
-registry."""
+"""``promptops publish DEST``: releases, the trust chain and channel pointers as a static
+tree or in an OCI registry; ``--refresh`` re-signs the pointers of an existing tree."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 
 from promptops.cli.commands._signing import key_option, optional_trust, signing_keys, utc_now
-from promptops.release import parse_duration, publish, publish_oci
+from promptops.errors import UsageError
+from promptops.release import (
+    DEFAULT_POINTER_EXPIRY,
+    default_branch,
+    load_trust,
+    parse_duration,
+    policy_in_force,
+    publish,
+    publish_oci,
+    refresh_pointers,
+)
+from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.trust import format_time
 
 
 @click.command("publish")
@@ -26,14 +40,29 @@ from promptops.release import parse_duration, publish, publish_oci
     "--from-tags",
     "from_tags",
     is_flag=True,
-    help="First rebuild and sign release tags of the current repository missing from --from "
-    "(a fresh CI clone has tags but no dist/).",
+    help="Re-assemble every release tag of the current repository from the signatures it "
+    "carries (a fresh CI clone has tags but no dist/); signs channel pointers only.",
 )
-@click.option("--expires", default="30d", show_default=True, help="Channel pointer validity.")
+@click.option(
+    "--branch",
+    help="With --from-tags: the reviewed branch every tagged commit must be on, and whose "
+    "trust policy is in force (default: the repository's default branch).",
+)
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Re-sign every channel pointer of DESTINATION with a new expiry (a scheduled job).",
+)
+@click.option(
+    "--expires",
+    default=DEFAULT_POINTER_EXPIRY,
+    show_default=True,
+    help="Channel pointer validity: 12h, 1d, 2w.",
+)
 @click.option(
     "--trust",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Verify releases against this signers file (default: policies/signers.yaml).",
+    help="Verify against this trust policy (default: the repository's policy in force).",
 )
 @key_option
 def command(
@@ -41,29 +70,84 @@ def command(
     channel: str | None,
     source: Path,
     from_tags: bool,
+    branch: str | None,
+    refresh: bool,
     expires: str,
     trust: Path | None,
     key_files: tuple[Path, ...],
 ) -> None:
     """Publish the releases of --from into DESTINATION, a tree any static host can serve:
-    releases/NAME/{bundle.json,release.dsse.json}, digests/SHA256, channels/CHANNEL.json.
-    Or push them to an OCI registry: DESTINATION oci://HOST/REPOSITORY, releases tagged
-    release-NAME (and sha256-BUNDLEHEX), channels tagged channel-CHANNEL; credentials from
-    PROMPTOPS_OCI_USERNAME / PROMPTOPS_OCI_PASSWORD or docker login.
+    releases/NAME/{bundle.json,release.dsse.json}, digests/SHA256, trust/N.json,
+    channels/CHANNEL.json. Or push them to an OCI registry: DESTINATION
+    oci://HOST/REPOSITORY, releases tagged release-NAME (and sha256-BUNDLEHEX), channels
+    tagged channel-CHANNEL; credentials from PROMPTOPS_OCI_USERNAME /
+    PROMPTOPS_OCI_PASSWORD or docker login.
     """
-    keys = signing_keys(key_files) if channel is not None or from_tags else []
-    now, valid, trusted = utc_now(), parse_duration(expires), optional_trust(trust, Path("."))
+    now, expires_in = utc_now(), parse_duration(expires)
+    oci = destination.startswith("oci://")
+    if refresh:
+        if from_tags or channel is not None:
+            raise UsageError("--refresh re-signs the pointers DESTINATION has; run it alone")
+        if oci:
+            raise UsageError("--refresh re-signs a static tree; for a registry, promote again")
+        _refresh(Path(destination), key_files, trust, now, expires_in)
+        return
+    policy, branch = _policy(from_tags, branch, trust)
+    keys = signing_keys(key_files) if channel is not None else []
     tags_from = Path(".") if from_tags else None
-    if destination.startswith("oci://"):
+    if oci:
         pushed = publish_oci(source, destination, channel=channel, keys=keys, now=now,
-                             expires_in=valid, trust=trusted, tags_from=tags_from)  # fmt: skip
+                             expires_in=expires_in, trust=policy, tags_from=tags_from,
+                             branch=branch)  # fmt: skip
         click.echo(f"published {len(pushed.releases)} release(s) to {pushed.destination}")
         click.echo(f"  tags written: {', '.join(pushed.tags) or 'none (all up to date)'}")
-        moved_channels = pushed.channels
+        moved_channels, skipped = pushed.channels, pushed.skipped
     else:
         result = publish(source, Path(destination), channel=channel, keys=keys, now=now,
-                         expires_in=valid, trust=trusted, tags_from=tags_from)  # fmt: skip
+                         expires_in=expires_in, trust=policy, tags_from=tags_from,
+                         branch=branch, repo=Path("."))  # fmt: skip
         click.echo(f"published {len(result.releases)} release(s) to {result.destination}")
-        moved_channels = result.channels
+        if result.trust_versions:
+            click.echo(f"  trust chain: versions 1..{result.trust_versions}")
+        moved_channels, skipped = result.channels, result.skipped
+    for name, why in skipped:
+        click.echo(f"  not published: {name}: {why}", err=True)
     for moved in moved_channels:
         click.echo(f"  channel {moved.channel} -> {moved.release} (serial {moved.serial})")
+
+
+def _policy(
+    from_tags: bool, branch: str | None, trust: Path | None
+) -> tuple[TrustRoot | None, str | None]:
+    """The trust policy to check against, and the branch publishing from tags reads."""
+    if from_tags:
+        branch = branch or default_branch(Path("."))
+        policy = load_trust(trust) if trust is not None else policy_in_force(Path("."), branch)
+        if policy is None:
+            raise UsageError(f"no trust policy on {branch}: policies/signers.yaml lists no signers")
+        return policy, branch
+    if branch is not None:
+        raise UsageError("--branch applies to --from-tags")
+    return optional_trust(trust, Path(".")), None
+
+
+def _refresh(
+    destination: Path,
+    key_files: tuple[Path, ...],
+    trust: Path | None,
+    now: dt.datetime,
+    expires_in: dt.timedelta,
+) -> None:
+    policy = optional_trust(trust, Path("."))
+    refreshed = refresh_pointers(
+        destination, signing_keys(key_files), now=now, expires_in=expires_in, trust=policy
+    )
+    for moved in refreshed.refreshed:
+        click.echo(
+            f"re-signed channel {moved.channel} -> {moved.release} (serial {moved.serial}), "
+            f"expires {format_time(moved.expires) if moved.expires else '?'}"
+        )
+    for problem in refreshed.problems:
+        click.echo(f"error: {problem}", err=True)
+    if refreshed.problems:
+        sys.exit(1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from promptops.cli.commands._signing import key_option, optional_trust, signing_keys, utc_now
-from promptops.release import create_release, parse_duration, promote
+from promptops.release import DEFAULT_POINTER_EXPIRY, create_release, parse_duration, promote
 from promptops.runtime.trust import format_time
 
 
@@ -48,8 +48,8 @@ def command(
     trust = optional_trust(None, repo)
     if trust is None:
         click.echo(
-            "warning: no policies/signers.yaml, so the signatures were not checked against a "
-            "trust root; add the key's entry (promptops keygen prints it)",
+            "warning: policies/signers.yaml lists no signers, so the signatures were not "
+            "checked against a trust policy; add the key's entry (promptops keygen prints it)",
             err=True,
         )
     result = create_release(repo, name, keys, now=now, expires_in=expires_in, out=out, trust=trust)
@@ -59,7 +59,11 @@ def command(
         f"bundle sha256:{result.bundle_sha256}"
     )
     click.echo(f"  wrote {result.directory}/ (expires {format_time(result.expires)})")
-    click.echo(f"  tagged {result.name}; push it with: git push origin {result.name}")
+    click.echo(
+        f"  tagged {result.name} (the tag carries the release signatures); push it with: "
+        f"git push origin {result.name}"
+    )
     if channel is not None:
-        moved = promote(out, name, channel, keys, now=now, expires_in=expires_in, trust=trust)
+        pointer_expiry = parse_duration(DEFAULT_POINTER_EXPIRY)
+        moved = promote(out, name, channel, keys, now=now, expires_in=pointer_expiry, trust=trust)
         click.echo(f"  channel {moved.channel} -> {moved.release} (serial {moved.serial})")

@@ -24,6 +24,7 @@ def _text(report: VerifyReport) -> str:
         f"  signers  {', '.join(d['signers'])}",
         f"  created  {d['created']}",
         f"  expires  {d['expires']}",
+        f"  trust    version {d['trust_version']}",
     ]
     if report.channel:
         lines.append(f"  channel  {report.channel} (pointer expires {d['channel_expires']})")
@@ -37,7 +38,8 @@ def _text(report: VerifyReport) -> str:
     default=SIGNERS_FILE,
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Trusted signers: a signers.yaml or the same shape as JSON.",
+    help="The trust root: a signers.yaml, the same as JSON, or a signed trust/N.json; the "
+    "target's trust chain is walked from it.",
 )
 @click.option("--channel", help="TARGET is a published root: verify this channel's release.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
