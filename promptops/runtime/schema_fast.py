@@ -4,19 +4,26 @@ Importing ``jsonschema`` costs ~100 ms and validating with it ~400 us per docume
 ``jsonschema_rs`` and ``fastjsonschema`` import in ~30-40 ms. A render must cost a few
 microseconds on a process that started a moment ago, so the keywords prompt inputs and tool
 arguments actually use (below) compile to a tree of small Python closures, with the
-semantics of Draft 2020-12 as ``jsonschema`` implements them. A schema using anything else
-is validated by ``jsonschema`` itself, imported lazily on first use (ADR 0008).
+semantics of Draft 2020-12 as ``jsonschema`` implements them (a property test compares the
+two on the schemas real repositories use). A schema using anything else, or declaring
+another dialect with ``$schema``, is validated by ``jsonschema`` itself, imported lazily on
+first use (ADR 0008). Both sides read ``pattern`` as ECMA-262, as JSON Schema specifies
+(``jsonschema`` alone would use Python's ``re``: ``$`` matching before a final newline).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from promptops.runtime.ecma_regex import compile_ecma
 from promptops.runtime.jsonvalue import TYPES, describe, is_number, json_equal
 
-__all__ = ["Check", "Invalid", "compile_check", "is_supported"]
+__all__ = ["DIALECT", "Check", "Invalid", "compile_check", "is_supported", "jsonschema_validator"]
+
+# The dialect the compiled closures implement; a schema declaring any other is sent to
+# jsonschema (draft-04's boolean exclusiveMaximum means something else entirely).
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Annotations: no effect on validity (``format`` is an annotation by default in 2020-12).
 _ANNOTATIONS = frozenset(
@@ -48,6 +55,11 @@ def is_supported(schema: Any) -> bool:
         return True
     if not isinstance(schema, dict) or not _KEYWORDS.issuperset(schema):
         return False
+    dialect = schema.get("$schema", DIALECT)
+    if not isinstance(dialect, str) or dialect.rstrip("#") != DIALECT:
+        return False
+    if "pattern" in schema and not _compiles(schema["pattern"]):
+        return False
     t = schema.get("type")
     types = [t] if isinstance(t, str) else t
     if t is not None and (
@@ -65,6 +77,16 @@ def is_supported(schema: Any) -> bool:
         and isinstance(schema.get("required", []), list)
         and isinstance(schema.get("enum", []), list)
     )
+
+
+def _compiles(pattern: Any) -> bool:
+    import re
+
+    try:
+        compile_ecma(pattern)
+    except (re.error, TypeError):
+        return False  # jsonschema reports it (as it would a bad schema)
+    return True
 
 
 def compile_check(schema: Any) -> Check:
@@ -188,7 +210,7 @@ def _string_checks(schema: Mapping[str, Any]) -> list[Check]:
 
         out.append(check_len)
     if pattern is not None:
-        search = re.compile(pattern).search
+        search = compile_ecma(pattern).search
 
         def check_pattern(v: Any, where: str) -> None:
             if isinstance(v, str) and search(v) is None:
@@ -199,11 +221,13 @@ def _string_checks(schema: Mapping[str, Any]) -> list[Check]:
 
 
 def _number_checks(schema: Mapping[str, Any]) -> list[Check]:
+    # The failing comparison exactly as jsonschema writes it, so NaN and mixed numeric
+    # types (Decimal against a float bound) decide the same way.
     bounds: list[tuple[str, Callable[[Any, Any], bool], str]] = [
-        ("minimum", lambda v, b: v >= b, ">="),
-        ("maximum", lambda v, b: v <= b, "<="),
-        ("exclusiveMinimum", lambda v, b: v > b, ">"),
-        ("exclusiveMaximum", lambda v, b: v < b, "<"),
+        ("minimum", lambda v, b: not v < b, ">="),
+        ("maximum", lambda v, b: not v > b, "<="),
+        ("exclusiveMinimum", lambda v, b: not v <= b, ">"),
+        ("exclusiveMaximum", lambda v, b: not v >= b, "<"),
     ]
     out: list[Check] = []
     for key, ok, op in bounds:
@@ -275,17 +299,50 @@ def _object_checks(schema: Mapping[str, Any]) -> list[Check]:
     return [check_object]
 
 
+def jsonschema_validator(schema: dict[str, Any] | bool) -> Any:
+    """A ``jsonschema`` validator for ``schema``: its declared dialect (2020-12 if none),
+    with ``pattern`` and ``patternProperties`` read as ECMA-262. Imports jsonschema."""
+    import jsonschema  # type: ignore[import-untyped]  # lazy: ~100 ms, only off the subset
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return _ecma(cls)(schema)
+
+
+_ECMA_CLASSES: dict[Any, Any] = {}
+
+
+def _ecma(cls: Any) -> Any:
+    if cls not in _ECMA_CLASSES:
+        import jsonschema
+
+        def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+            if not validator.is_type(instance, "string"):
+                return
+            if not _compiles(patrn):
+                yield jsonschema.ValidationError(f"{patrn!r} is not an ECMA-262 pattern")
+            elif not compile_ecma(patrn).search(instance):
+                yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+        def pattern_properties(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+            if not validator.is_type(instance, "object"):
+                return
+            for patrn, subschema in value.items():
+                for k, v in instance.items():
+                    if _compiles(patrn) and compile_ecma(patrn).search(k):
+                        yield from validator.descend(v, subschema, path=k, schema_path=patrn)
+
+        _ECMA_CLASSES[cls] = jsonschema.validators.extend(
+            cls, {"pattern": pattern, "patternProperties": pattern_properties}
+        )
+    return _ECMA_CLASSES[cls]
+
+
 def _fallback(schema: dict[str, Any] | bool) -> Check:
     validator: list[Any] = []
 
     def check_with_jsonschema(v: Any, where: str) -> None:
         if not validator:
-            import jsonschema  # type: ignore[import-untyped]  # lazy: ~100 ms, only for schemas outside the compiled subset
-
-            cls = jsonschema.validators.validator_for(
-                schema, default=jsonschema.Draft202012Validator
-            )
-            validator.append(cls(schema))
+            validator.append(jsonschema_validator(schema))
         error = next(iter(validator[0].iter_errors(v)), None)
         if error is not None:
             path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
