@@ -2,8 +2,10 @@
 
 Copies the example repository (prompts/, models.yaml, policies/, evals/) into a temporary
 git repository so the demo never touches this checkout, then: validate, show a diagnostic on a
-deliberately broken copy, generate a signing key, release (build + sign + tag), publish, verify,
-load with the runtime and render, and diff two commits structurally and behaviourally.
+deliberately broken copy, generate signing keys with split roles, release (build + sign +
+tag), publish from the tags as CI does, verify,
+load with the runtime and render, rotate trust without redeploying the application, and
+diff two commits structurally and behaviourally.
 """
 
 from __future__ import annotations
@@ -91,43 +93,42 @@ def main() -> None:
     answer.write_text(text.replace("model: support-", "model: suport-", 1), encoding="utf-8")
     run(PROMPTOPS, "validate", str(broken), cwd=work, ok=(1,))
 
-    step("3. A release signing key (throw-away, outside the repository)")
+    step("3. Keys and roles: an owner (root, release) and CI (channel); throw-away keys")
     keys = work / "keys"
-    entry = run(PROMPTOPS, "keygen", "--name", "demo", "--out", str(keys / "demo.pem"), cwd=repo)
-    trust_signers(repo / "policies" / "signers.yaml", entry)
-    git(repo, "commit", "-q", "-am", "Trust the demo release key")
-    print("  added the printed entry to policies/signers.yaml and committed it")
+    owner, ci = str(keys / "owner.pem"), str(keys / "ci.pem")
+    owner_entry = run(PROMPTOPS, "keygen", "--name", "demo-owner", "--out", owner, cwd=repo)
+    ci_entry = run(PROMPTOPS, "keygen", "--name", "demo-ci", "--out", ci, cwd=repo)
+    trust_signers(
+        repo / "policies" / "signers.yaml",
+        owner_entry + ci_entry,
+        {"root": ["demo-owner"], "release": ["demo-owner"], "channel": ["demo-ci"]},
+    )
+    git(repo, "commit", "-q", "-am", "Trust the demo keys")
+    print("  added both entries to policies/signers.yaml, named them in roles, committed")
+    # What the application ships with: today's policy, as JSON. It is never redeployed.
+    trust = work / "signers.json"
+    write_trust_json(repo, trust)
 
-    step("4. Release v1: build, sign, tag")
-    key = str(keys / "demo.pem")
+    step("4. Release v1: build, sign with the owner's key, tag (the tag carries the signature)")
     dist = work / "dist"
-    run(PROMPTOPS, "release", "v1", "--key", key, "--out", str(dist), cwd=repo)
+    run(PROMPTOPS, "release", "v1", "--key", owner, "--out", str(dist), cwd=repo)
     print(textwrap.indent(git(repo, "tag", "-n9", "v1"), "  tag "))
 
-    step("5. Publish a static tree with a signed 'production' channel pointer")
+    step("5. CI publishes what people signed: a fresh clone, the channel key only")
     site = work / "site"
-    run(
-        PROMPTOPS,
-        "publish",
-        str(site),
-        "--from",
-        str(dist),
-        "--channel",
-        "production",
-        "--key",
-        key,
-        cwd=repo,
-    )
+    ci_publish(repo, work, site, ci)
 
     step("6. Verify the published release offline")
-    run(PROMPTOPS, "verify", str(site), "--channel", "production", cwd=repo)
+    run(PROMPTOPS, "verify", str(site), "--channel", "production", "--trust", str(trust),
+        cwd=repo)  # fmt: skip
 
     step("7. A tampered copy is refused")
     tampered = work / "tampered"
     shutil.copytree(site, tampered)
     with open(tampered / "releases" / "v1" / "bundle.json", "ab") as f:
         f.write(b"x")
-    run(PROMPTOPS, "verify", str(tampered), "--channel", "production", cwd=repo, ok=(1,))
+    run(PROMPTOPS, "verify", str(tampered), "--channel", "production", "--trust", str(trust),
+        cwd=repo, ok=(1,))  # fmt: skip
 
     step("8. Render through the runtime, from the verified release")
     run(
@@ -146,11 +147,34 @@ def main() -> None:
         str(site),
         "--channel",
         "production",
+        "--trust",
+        str(trust),
         cwd=repo,
     )
-    runtime_snippet(repo, site, work)
+    runtime_snippet(site, trust, work)
 
-    step("9. Evals against the recorded answers (replay provider, offline)")
+    step("9. Rotate trust without redeploying the application")
+    reviewer = str(keys / "reviewer.pem")
+    entry = run(PROMPTOPS, "keygen", "--name", "demo-reviewer", "--out", reviewer, cwd=repo)
+    trust_signers(repo / "policies" / "signers.yaml", owner_entry + ci_entry + entry,
+                  {"root": ["demo-owner"], "release": ["demo-owner", "demo-reviewer"],
+                   "channel": ["demo-ci"]})  # fmt: skip
+    run(PROMPTOPS, "trust", "rotate", "--key", owner, cwd=repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Trust demo-reviewer to release")
+    run(PROMPTOPS, "release", "v2", "--key", reviewer, "--out", str(dist), cwd=repo)
+    ci_publish(repo, work, site, ci)
+    status = work / "status.py"
+    status.write_text(STATUS_SNIPPET, encoding="utf-8")
+    print(
+        "\nThe application, not redeployed, with the trust file it shipped (" + str(status) + "):"
+    )
+    run(sys.executable, str(status), str(site), str(trust), str(work / "cache"), cwd=work)
+    print("\nA scheduled CI job keeps the short-lived channel pointers fresh:")
+    run(PROMPTOPS, "publish", str(site), "--refresh", "--trust", str(trust), cwd=work,
+        env={**ENV, "PROMPTOPS_SIGNING_KEY": ci})  # fmt: skip
+
+    step("10. Evals against the recorded answers (replay provider, offline)")
     run(PROMPTOPS, "eval", "--provider", "replay", cwd=repo)
 
     report = work / "eval-report.html"
@@ -160,7 +184,7 @@ def main() -> None:
     )
     print(f"  the same run as one self-contained HTML page: {report}")
 
-    step("10. Moving a pin: the same cases side by side, then the change on a branch")
+    step("11. Moving a pin: the same cases side by side, then the change on a branch")
     migrate = (PROMPTOPS, "migrate", "extract-mini", "--to", "support-default")
     run(*migrate, "--provider", "replay", cwd=repo)
     print(
@@ -172,7 +196,7 @@ def main() -> None:
     print(textwrap.indent(git(repo, "diff", "main", branch, "--", "models.yaml"), "  "))
     git(repo, "branch", "-D", branch)
 
-    step("11. A change under review: structural and behaviour diff of two commits")
+    step("12. A change under review: structural and behaviour diff of two commits")
     refund = repo / "prompts" / "support" / "refund-reply.yaml"
     replace(refund, "within 5 to 10 business days", "within a few business days")
     replace(repo / "policies" / "tools.yaml", "risk: medium", "risk: high")
@@ -205,12 +229,32 @@ def main() -> None:
     print(f"\nDemo finished. Workspace (repository, keys, dist, site): {work}")
 
 
-def trust_signers(path: Path, entry: str) -> None:
-    """Replace the placeholder `signers: []` with the entry keygen printed."""
+def trust_signers(path: Path, entries: str, roles: dict[str, list[str]]) -> None:
+    """Write the signers keygen printed and the roles naming them into signers.yaml,
+    keeping its comments (and the version and chain lines trust rotate adds)."""
     text = path.read_text(encoding="utf-8")
-    lines = [line for line in entry.splitlines() if line.strip()]
-    block = "signers:\n" + "".join(f"  {line}\n" for line in lines)
-    path.write_text(text.replace("signers: []\n", block, 1), encoding="utf-8")
+    head = text[: text.index("\nsigners:") + 1]
+    body = "".join(f"{line}\n" for line in entries.splitlines() if line.strip())
+    lines = [f"  {name}: {{threshold: 1, signers: [{', '.join(who)}]}}\n"
+             for name, who in roles.items()]  # fmt: skip
+    path.write_text(f"{head}signers:\n{body}roles:\n{''.join(lines)}", encoding="utf-8")
+
+
+def write_trust_json(repo: Path, out: Path) -> None:
+    """The trust policy as JSON, the form applications load without a YAML parser."""
+    import yaml
+
+    policy = yaml.safe_load((repo / "policies" / "signers.yaml").read_text(encoding="utf-8"))
+    out.write_text(json.dumps(policy, default=str), encoding="utf-8")
+
+
+def ci_publish(repo: Path, work: Path, site: Path, ci_key: str) -> None:
+    """What the publishing workflow does: a fresh clone, publish --from-tags."""
+    clone = work / "ci-clone"
+    shutil.rmtree(clone, ignore_errors=True)
+    git(work, "clone", "-q", str(repo), str(clone))
+    run(PROMPTOPS, "publish", str(site), "--from-tags", "--channel", "production", cwd=clone,
+        env={**ENV, "PROMPTOPS_SIGNING_KEY": ci_key})  # fmt: skip
 
 
 def replace(path: Path, old: str, new: str) -> None:
@@ -248,13 +292,18 @@ print("tool check issue_refund:", decision.verdict, "-", decision.reason)
 """
 
 
-def runtime_snippet(repo: Path, site: Path, work: Path) -> None:
-    """The same release loaded in application code, with the trust file as JSON."""
-    import yaml
+STATUS_SNIPPET = """\
+import sys
+from promptops.runtime import Registry
+site, trust, cache = sys.argv[1:4]
+st = Registry.open(site, trust=trust, channel="production", cache_dir=cache).status
+print(f"release {st.release} (serial {st.serial}),"
+      f" trust version {st.trust_version}, expires {st.expires:%Y-%m-%d %H:%M}Z")
+"""
 
-    signers = yaml.safe_load((repo / "policies" / "signers.yaml").read_text(encoding="utf-8"))
-    trust = work / "signers.json"
-    trust.write_text(json.dumps(signers, default=str), encoding="utf-8")
+
+def runtime_snippet(site: Path, trust: Path, work: Path) -> None:
+    """The same release loaded in application code, with the trust file as JSON."""
     script = work / "app.py"
     script.write_text(RUNTIME_SNIPPET, encoding="utf-8")
     print("\nThe same release from application code (" + str(script) + "):")

@@ -153,7 +153,7 @@ def test_scaffold_covers_three_tool_risks_and_an_empty_signer_list(tmp_path: Pat
     tools = yaml.safe_load((tmp_path / "policies/tools.yaml").read_text(encoding="utf-8"))
     assert sorted(t["risk"] for t in tools["tools"].values()) == ["high", "low", "medium"]
     signers = yaml.safe_load((tmp_path / "policies/signers.yaml").read_text(encoding="utf-8"))
-    assert signers == {"threshold": 1, "signers": []}
+    assert signers["signers"] == [] and set(signers["roles"]) == {"root", "release", "channel"}
 
 
 def test_scaffold_passes_promptops_validate_without_any_diagnostic(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from promptops.runtime.trust import (
     verify_channel_pointer,
     verify_manifest,
 )
+from promptops.runtime.trust_chain import walk_from
 
 __all__ = [
     "DEFAULT_POINTER_EXPIRY",
@@ -201,6 +202,12 @@ def refresh_pointers(
     paths = sorted((root / "channels").glob("*.json")) if (root / "channels").is_dir() else []
     if not paths:
         raise UsageError(f"{root}: no channels/*.json to refresh; promote a release first")
+    if trust is not None:
+        # The tree's own trust chain, walked from the given root as applications walk it.
+        folder = root / "trust"
+        published = {int(p.stem): p.read_bytes() for p in folder.glob("*.json")
+                     if p.stem.isdigit()} if folder.is_dir() else {}  # fmt: skip
+        trust = walk_from(trust, published)
     refreshed: list[PromoteResult] = []
     problems: list[str] = []
     for path in paths:

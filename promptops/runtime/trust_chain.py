@@ -35,6 +35,7 @@ __all__ = [
     "verify_next_version",
     "verify_trust_root",
     "walk_chain",
+    "walk_from",
 ]
 
 TRUST_PAYLOAD_TYPE = "application/vnd.promptops.trust+json"
@@ -169,3 +170,15 @@ def walk_chain(versions: Mapping[int, bytes]) -> ChainWalk:
             return ChainWalk(tuple(verified), number, problem)
         verified.append(root)
     return ChainWalk(tuple(verified))
+
+
+def walk_from(root: TrustRoot, versions: Mapping[int, bytes]) -> TrustRoot:
+    """``root`` advanced through ``versions`` (number -> bytes) as far as they verify, as an
+    application walks a published ``trust/`` directory.
+
+    Raises:
+        BundleError, SignatureError: if the next version is there but does not verify.
+    """
+    while root.version + 1 in versions:
+        root = verify_next_version(root, versions[root.version + 1]).root
+    return root

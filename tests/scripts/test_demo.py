@@ -21,6 +21,10 @@ def test_demo_runs_every_step_offline(tmp_path: Path) -> None:
     assert proc.returncode == 0, out + proc.stderr
     assert "[unknown-model]" in out  # the broken copy's diagnostic
     assert "verified release v1 (serial 1)" in out
+    assert "promptops-signature: " in out  # the tag carries the release signature
+    assert "wrote policies/trust/2.json (trust version 2)" in out
+    assert "release v2 (serial 2), trust version 2" in out  # walked without a redeploy
+    assert "re-signed channel production -> v2 (serial 2)" in out
     assert "unsigned bytes appended" in out  # the tampered copy is refused
     assert "Say the money reaches the original payment method" in out  # rendered
     assert "provenance: release v1 serial 1" in out
