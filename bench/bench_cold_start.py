@@ -22,6 +22,14 @@ and 10,000 prompts plus the benchmark prompt, signed, released and published wit
 project's own release code (bench/peers/release_fixture.py); the warm-up run fills the cache.
 
 Targets: promptops 1k <= 0.25 x the fastest peer; promptops 10k <= 1.3 x promptops 1k.
+
+Trust (issue 11): ``promptops N +10 trust`` opens the same release from a site whose
+publisher rotated keys 10 times (trust/2.json ... trust/11.json) while the application still
+ships trust version 1: every start walks the 10 versions again from the warm cache (each
+verified, as TUF does) and asks the site for version 12. With ``--baseline REV`` the same
+releases are also opened by promptops at commit REV (e.g. the commit before roles and the
+trust chain), interleaved with the rest, so the ratio checkout / REV is measured in one run
+(target: <= 1.10 with the trust walk included).
 Then, for each release, where promptops' cold start goes (peers/phases_promptops.py: import,
 open = fetch + verify, first render; in-process, median of 5 fresh processes).
 Warm render (in-process, us per call, best of 9 interleaved timeit rounds): langfuse compile
@@ -31,12 +39,15 @@ langfuse's compile; validated render <= 10 us.
 
 Usage: bench/setup_peers.sh; .venv/bin/python bench/bench_cold_start.py [--runs N]
        [--sizes 1000,10000] [--at-commit REV]   (REV: measure that commit, not the checkout)
+       [--baseline REV] [--trust-versions 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,8 +59,12 @@ from pathlib import Path
 # path (bench/peers/snapshot.py), not from this checkout.
 sys.path.append(str(Path(__file__).resolve().parent.parent))
 
-from bench.peers.release_fixture import PublishedRelease, build_published_release
-from bench.peers.snapshot import rerun_on_copy, strip_at_commit
+from bench.peers.release_fixture import (
+    PublishedRelease,
+    add_trust_versions,
+    build_published_release,
+)
+from bench.peers.snapshot import export_promptops, rerun_on_copy, strip_at_commit
 from bench.peers.timing import (
     PEERS_PYTHON,
     SNAPSHOT_OF,
@@ -125,6 +140,8 @@ def main() -> int:
     parser.add_argument(
         "--at-commit", metavar="REV", help="measure promptops at this commit (default: checkout)"
     )
+    parser.add_argument("--baseline", metavar="REV", help="also time promptops at REV")
+    parser.add_argument("--trust-versions", type=int, default=10, help="0: no trust walk")
     args = parser.parse_args()
     if SNAPSHOT_OF is None:
         argv = strip_at_commit(sys.argv[1:])
@@ -143,6 +160,11 @@ def main() -> int:
         print(f"promptops imported from {promptops_location(plain)}")
         contestants = baseline_contestants(plain) + (peer_contestants() if have_peers else [])
         releases: dict[int, PublishedRelease] = {}
+        base_python = None
+        if args.baseline:
+            what = export_promptops(args.baseline, work / "baseline-src")
+            base_python = make_plain_venv(work / "baseline-venv", code_root=work / "baseline-src")
+            print(f"baseline promptops: {what}, from {promptops_location(base_python)}")
         if not args.skip_promptops:
             for n in sizes:
                 start = time.perf_counter()
@@ -154,6 +176,19 @@ def main() -> int:
                 )
                 cache = work / f"cache-{n}"
                 contestants.append(promptops_contestant(f"promptops {n}", plain, rel, cache))
+                if base_python is not None:
+                    base_cache = work / f"cache-{n}-base"
+                    contestants.append(
+                        promptops_contestant(f"promptops {n} @base", base_python, rel, base_cache)
+                    )
+                if args.trust_versions:
+                    rotated = work / f"release-{n}" / "site-rotated"
+                    shutil.copytree(rel.site, rotated)
+                    add_trust_versions(rel, rotated, args.trust_versions)
+                    walked = dataclasses.replace(rel, site=rotated)
+                    label = f"promptops {n} +{args.trust_versions} trust"
+                    cache = work / f"cache-{n}-trust"
+                    contestants.append(promptops_contestant(label, plain, walked, cache))
         for c in contestants:
             check_output(c)
 
@@ -178,6 +213,15 @@ def main() -> int:
                     f"  promptops {n} / {fastest}: {ratio:.3f} (target <= {TARGET_PEER_RATIO})"
                     f" {verdict}"
                 )
+        for n in releases:
+            if f"promptops {n} @base" in med:
+                base = med[f"promptops {n} @base"]
+                print(f"  promptops {n} / {n} @base: {med[f'promptops {n}'] / base:.3f}")
+                walked = f"promptops {n} +{args.trust_versions} trust"
+                if walked in med:
+                    ratio = med[walked] / base
+                    verdict = "OK" if ratio <= 1.10 else "ABOVE TARGET"
+                    print(f"  {walked} / {n} @base: {ratio:.3f} (target <= 1.10) {verdict}")
         if len(releases) >= 2:
             small, large = min(releases), max(releases)
             growth = med[f"promptops {large}"] / med[f"promptops {small}"]

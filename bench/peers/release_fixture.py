@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.gen_repo import generate, git
 
-__all__ = ["BENCH_PROMPT_ID", "PublishedRelease", "build_published_release"]
+__all__ = ["BENCH_PROMPT_ID", "PublishedRelease", "add_trust_versions", "build_published_release"]
 
 BENCH_PROMPT_ID = "bench/support-answer"
 CHANNEL = "production"
@@ -53,6 +53,7 @@ class PublishedRelease:
     prompt_id: str
     prompts: int
     bundle_bytes: int
+    key_pem: bytes = b""  # the one signing key (single-role policy), to extend the site
 
 
 def _first_model(repo: Path) -> str:
@@ -106,6 +107,12 @@ def build_published_release(workdir: Path, n_prompts: int) -> PublishedRelease:
     )
     site = workdir / "site"
     publish(dist, site, channel=CHANNEL, keys=[key], now=now, expires_in=expires_in, trust=trust)
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
     return PublishedRelease(
         site=site,
         trust_file=trust_file,
@@ -113,4 +120,30 @@ def build_published_release(workdir: Path, n_prompts: int) -> PublishedRelease:
         prompt_id=BENCH_PROMPT_ID,
         prompts=result.prompts,
         bundle_bytes=result.bundle_size,
+        key_pem=key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()),
     )
+
+
+def add_trust_versions(rel: PublishedRelease, site: Path, versions: int) -> None:
+    """Publish trust/2.json ... trust/<versions + 1>.json into ``site``: the publisher
+    rotated keys ``versions`` times (each version adds another signer) while applications
+    still ship version 1 (``rel.trust_file``). Signed by the release's key, which stays."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from promptops.release.trust_versions import next_root, sign_trust
+    from promptops.runtime.policy import TrustRoot
+
+    key = load_pem_private_key(rel.key_pem, None)
+    assert isinstance(key, Ed25519PrivateKey)
+    doc = json.loads(rel.trust_file.read_text(encoding="utf-8"))
+    root = TrustRoot.from_dict(doc)
+    (site / "trust").mkdir(parents=True, exist_ok=True)
+    for n in range(versions):
+        extra = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+        doc["signers"].append({"name": f"rotated-{n}", "public_key":
+                               base64.b64encode(extra).decode()})  # fmt: skip
+        root = next_root(root, doc)
+        (site / "trust" / f"{root.version}.json").write_bytes(sign_trust(root, [key]))

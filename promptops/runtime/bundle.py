@@ -30,12 +30,14 @@ _ENTRY = re.compile(rb'\[(\d{1,15}),(\d{1,15}),"([0-9a-f]{64})"\]')
 class Bundle:
     """A verified bundle's bytes; index entries and prompts are decoded on demand."""
 
-    __slots__ = ("_data", "_index", "_index_end", "_prompts_at", "_signed", "_source")
+    __slots__ = ("_data", "_head", "_index", "_index_end", "_prompts_at", "_signed", "_source")
 
     def __init__(
         self, data: Blob, index_end: int, signed: Mapping[str, str] | None, source: Any
     ) -> None:
         self._data = data
+        # Where the index lives in memory: the data itself, or a cached file's head.
+        self._head: bytes = data if isinstance(data, bytes) else data.head
         self._index_end = index_end  # offset just past the index's closing "}"
         self._prompts_at = index_end + len(_PROMPTS)
         self._signed = signed
@@ -112,7 +114,7 @@ class Bundle:
             if found < 0:
                 raise KeyError(prompt_id)
             at = found + 1 + len(key)
-        m = _ENTRY.match(data, at)
+        m = _ENTRY.match(self._head, at)
         if m is None:
             raise BundleError(f"bundle: index entry for {prompt_id!r} is malformed")
         offset, length = int(m.group(1)), int(m.group(2))

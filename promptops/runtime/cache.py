@@ -34,7 +34,8 @@ from os.path import join
 from typing import Any
 
 from promptops.errors import BundleError, UsageError
-from promptops.runtime.digest import sha256_hex
+from promptops.runtime.blob import read_hashed
+from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.jsonparse import parse_json
 
 __all__ = ["PRUNE_GRACE_SECONDS", "Cache", "cache_key", "read_regular"]
@@ -190,19 +191,32 @@ class Cache:
     # -- blobs ----------------------------------------------------------------------
     def get(self, digest: str, limit: int) -> bytes | None:
         """The blob with this sha256, or ``None`` if absent, oversized or corrupt."""
-        data = self.read_unhashed(digest, limit)
+        data = self._read(self._readable("blobs"), digest, limit) if _HEX64.match(digest) else None
         if data is None or sha256_hex(data) == digest:
             return data
         self.discard(digest)
         return None
 
-    def read_unhashed(self, digest: str, limit: int) -> bytes | None:
-        """The blob named ``digest``, NOT hashed; ``None`` if absent or oversized. For the
-        bundle, which the caller hashes against the signed manifest (and on a mismatch
-        calls :meth:`discard`)."""
-        if not _HEX64.match(digest):
+    def read_hashed(self, digest: str, limit: int) -> tuple[Blob, str] | None:
+        """The blob named ``digest`` and the sha256 its bytes actually have (the caller
+        compares it with the signed manifest and on a mismatch calls :meth:`discard`);
+        ``None`` if absent, not a regular file, or oversized. For the bundle: hashed in one
+        pass, its prompts read when served (:mod:`promptops.runtime.blob`)."""
+        folder = self._readable("blobs") if _HEX64.match(digest) else None
+        if folder is None:
             return None
-        return self._read(self._readable("blobs"), digest, limit)
+        try:
+            return read_hashed(join(folder, digest), _READ_FLAGS, limit)
+        except OSError:
+            return None
+
+    def has(self, digest: str) -> bool:
+        """Whether the blob ``digest`` is stored (as a regular file)."""
+        folder = self._readable("blobs") if _HEX64.match(digest) else None
+        try:
+            return folder is not None and stat.S_ISREG(os.lstat(join(folder, digest)).st_mode)
+        except OSError:
+            return False
 
     def discard(self, digest: str) -> None:
         """Delete a corrupt blob (bit rot, a hand edit) so the next fetch replaces it."""
@@ -211,7 +225,7 @@ class Cache:
             with contextlib.suppress(OSError):
                 os.unlink(join(folder, digest))
 
-    def put(self, data: bytes, digest: str | None = None) -> str:
+    def put(self, data: Blob, digest: str | None = None) -> str:
         """Store verified bytes under their sha256; returns the digest.
 
         ``digest``: the sha256 the caller already verified ``data`` against (saves hashing
@@ -220,7 +234,7 @@ class Cache:
         Raises:
             OSError: if the cache directory cannot be written.
         """
-        digest = digest or sha256_hex(data)
+        digest = digest or sha256_hex(bytes(data))
         folder = self._dir("blobs")
         path = join(folder, digest)
         try:
@@ -231,7 +245,7 @@ class Cache:
             os.unlink(path)  # something planted at a public name: replace it
         except FileNotFoundError:
             pass
-        self._write(folder, digest, data)
+        self._write(folder, digest, bytes(data))
         return digest
 
     def prune(self, now: float | None = None) -> int:

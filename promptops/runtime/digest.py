@@ -8,32 +8,37 @@ bundle on a second core while the release manifest is verified on the first.
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Union
 
 from cryptography.hazmat.primitives.hashes import SHA256, Hash
 
 __all__ = ["BackgroundRead", "Blob", "sha256_hex"]
 
-Blob = bytes
-"""A bundle's bytes. Read into memory, never mapped: a mapped file truncated by someone
-else kills the process with SIGBUS."""
+if TYPE_CHECKING:
+    from promptops.runtime.blob import FileBlob
+
+Blob = Union[bytes, "FileBlob"]
+"""A bundle's bytes: in memory (fetched), or a cached file hashed once and read where
+needed (:class:`~promptops.runtime.blob.FileBlob`). Never mapped: a mapped file truncated
+by someone else kills the process with SIGBUS."""
 
 
-def sha256_hex(data: Blob) -> str:
+def sha256_hex(data: bytes) -> str:
     """The hex SHA-256 of ``data``."""
     h = Hash(SHA256())
-    h.update(memoryview(data))
+    h.update(data)
     return h.finalize().hex()
 
 
 class BackgroundRead:
-    """``read()`` and the SHA-256 of what it returned, computed on another thread.
+    """``read()`` (bytes and their SHA-256, or None), run on another thread.
 
     ``read`` must not raise (a cache read returns ``None`` for anything missing or
     damaged); if it does anyway, the result is ``(None, None)`` and the caller falls back
     to reading in the foreground.
     """
 
-    def __init__(self, key: str, read: Callable[[], Blob | None]) -> None:
+    def __init__(self, key: str, read: Callable[[], tuple[Blob, str] | None]) -> None:
         self.key = key
         self._read = read
         self._result: tuple[Blob | None, str | None] = (None, None)
@@ -42,8 +47,7 @@ class BackgroundRead:
 
     def _run(self) -> None:
         try:
-            data = self._read()
-            self._result = (data, None if data is None else sha256_hex(data))
+            self._result = self._read() or (None, None)
         except Exception:  # reported as "nothing read", never raised on this thread
             self._result = (None, None)
 

@@ -258,7 +258,7 @@ def count_signatures(
                     try:
                         key.public_key.verify(entry.sig, message)
                         ok = True
-                    except InvalidSignature:
+                    except (InvalidSignature, ValueError):  # ValueError: not a curve point
                         ok = False
                     if checked is not None:
                         checked[memo] = ok

@@ -28,6 +28,12 @@ MAX_JSON_DEPTH = 128
 _TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]')
 # Bytes that send a payload to the exact (re-serialising) check: whitespace and escapes.
 _EXACT_CHECK = (b" ", b"\n", b"\r", b"\t", b"\\")
+_SMALL = 8 * 1024
+# Built once: json.dumps/json.loads with options build an encoder per call.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_DECODER = json.JSONDecoder()
 
 
 class _NotCanonical(Exception):
@@ -66,8 +72,11 @@ def _check_bounds(
     if len(data) > max_bytes:
         raise error(f"{where}: {len(data)} bytes exceeds the limit of {max_bytes} bytes")
     # Depth cannot exceed the number of opening brackets: most documents hold a few, and
-    # counting them up to the bound is a handful of memchr calls.
-    few = _at_most(data, b"[", max_depth // 2) and _at_most(data, b"{", max_depth // 2)
+    # counting them (up to the bound, with memchr, in a large one) is cheap.
+    if len(data) <= _SMALL:
+        few = data.count(b"[") + data.count(b"{") <= max_depth
+    else:
+        few = _at_most(data, b"[", max_depth // 2) and _at_most(data, b"{", max_depth // 2)
     if not few and _depth(data, max_depth) > max_depth:
         raise error(f"{where}: JSON nested more than {max_depth} levels deep")
 
@@ -151,18 +160,21 @@ def parse_canonical(payload: bytes, *, where: str, max_bytes: int) -> Any:
             key, unsorted keys, whitespace, needless escapes, a non-shortest number).
     """
     _check_bounds(payload, where, max_bytes, MAX_JSON_DEPTH, BundleError)
-    if payload.isascii() and all(ch not in payload for ch in _EXACT_CHECK):
+    # Below a few kilobytes re-serialising is cheaper than proving it from the parsed value.
+    large = len(payload) > _SMALL
+    if large and payload.isascii() and all(ch not in payload for ch in _EXACT_CHECK):
         try:
             value = json.loads(payload, parse_int=_int_token, parse_float=_float_token)
             if _canonical_length(value) == len(payload):
                 return value
         except (_NotCanonical, ValueError, RecursionError):
             pass  # decided (with the reason) by the exact comparison below
-    value = parse_json(payload, where=where, max_bytes=max_bytes)
     try:
-        again = json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8")
+        value = _DECODER.decode(payload.decode("utf-8"))  # bounded above
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BundleError(f"{where}: not valid JSON ({exc})") from None
+    try:
+        again = _ENCODER.encode(value).encode("utf-8")
     except ValueError:
         again = b""
     if again != payload:

@@ -18,7 +18,7 @@ from promptops.errors import BundleError, UsageError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
-from promptops.runtime.digest import BackgroundRead, Blob
+from promptops.runtime.digest import BackgroundRead, Blob, sha256_hex
 from promptops.runtime.dsse import VerifiedEnvelope, canonical_envelope
 from promptops.runtime.policy import TrustRoot
 from promptops.runtime.sources import Fetched, Source
@@ -31,9 +31,17 @@ __all__ = ["Loader", "Mode", "resolve_mode"]
 _PIN = re.compile(r"^sha256:([0-9a-f]{64})$")
 
 
-def _canonical(signed: VerifiedEnvelope | None) -> bytes:
+def _put_signed(cache: Cache, signed: VerifiedEnvelope | None, served: bytes | None) -> str:
+    """Store the canonical re-serialisation of what verified, never the bytes as served;
+    returns its digest. Bytes served that the cache already holds are canonical already
+    (only canonical forms are ever stored), which saves re-serialising a 1 MB manifest on
+    every start."""
+    if served is not None:
+        digest = sha256_hex(served)
+        if cache.has(digest):
+            return cache.put(served, digest)  # touches it, for the prune
     assert signed is not None  # verified artifacts always carry what they verified
-    return canonical_envelope(signed)
+    return cache.put(canonical_envelope(signed))
 
 
 def resolve_mode(source: Source, where: str, channel: str | None, pin: str | None) -> Mode:
@@ -259,7 +267,7 @@ class Loader:
         if self.cache is None or digest is None:
             return None
         cache, limit = self.cache, self.config.max_bundle_bytes
-        return BackgroundRead(digest, lambda: cache.read_unhashed(digest, limit))
+        return BackgroundRead(digest, lambda: cache.read_hashed(digest, limit))
 
     def _cached_bundle(
         self,
@@ -278,8 +286,10 @@ class Loader:
         if prefetched is not None and prefetched.key == digest:
             data, sha256 = prefetched.result()
         else:
-            data = self.cache.read_unhashed(digest, self.config.max_bundle_bytes)
-            sha256 = None
+            data, sha256 = self.cache.read_hashed(digest, self.config.max_bundle_bytes) or (
+                None,
+                None,
+            )
         if data is None:
             return None, None
         try:
@@ -312,13 +322,13 @@ class Loader:
         self._write(lambda cache: self._store(cache, v, fetched))
 
     def _store(self, cache: Cache, v: Verified, fetched: list[tuple[Fetched, str]]) -> None:
-        # Canonical re-serialisations of what verified, never the bytes as served.
+        served = {kind: f.data for f, kind in fetched}
         digests = {
             "bundle": cache.put(v.bundle_bytes, v.manifest.bundle_sha256),
-            "manifest": cache.put(_canonical(v.manifest.signed)),
+            "manifest": _put_signed(cache, v.manifest.signed, served.get("manifest")),
         }
         if v.pointer is not None:
-            digests["pointer"] = cache.put(_canonical(v.pointer.signed))
+            digests["pointer"] = _put_signed(cache, v.pointer.signed, served.get("pointer"))
         for f, kind in fetched:
             if f.etag is not None and not f.not_modified:
                 cache.set_etag(f.url, f.etag, digests[kind])

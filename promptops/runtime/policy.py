@@ -65,14 +65,25 @@ def _threshold(value: Any, where: str) -> int:
 
 
 class TrustedKey(NamedTuple):
-    """One signer's public key and the window in which its signatures count."""
+    """One signer's public key (raw 32 bytes) and the window in which its signatures count.
+
+    The key object is built when a signature by it is first checked: walking a trust
+    chain parses every signer of every version, and most of them never sign there.
+    """
 
     keyid: str
-    public_key: Ed25519PublicKey
+    raw: bytes
     name: str = ""
     not_before: dt.datetime | None = None
     not_after: dt.datetime | None = None
     revoked: bool = False
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        key = _KEY_OBJECTS.get(self.raw)
+        if key is None:
+            key = _KEY_OBJECTS[self.raw] = Ed25519PublicKey.from_public_bytes(self.raw)
+        return key
 
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any]) -> "TrustedKey":
@@ -83,6 +94,19 @@ class TrustedKey(NamedTuple):
         """
         if not isinstance(entry, Mapping):
             raise SignatureError(f"trust root: a signer entry is not a mapping: {entry!r}")
+        # The same entries recur in every version of a trust chain: parse each once per
+        # process (pure parsing: the signatures are still checked every time).
+        memo = _entry_key(entry)
+        known = _PARSED.get(memo) if memo is not None else None
+        if known is not None:
+            return known
+        parsed = cls._from_dict(entry)
+        if memo is not None and len(_PARSED) < _MAX_PARSED:
+            _PARSED[memo] = parsed
+        return parsed
+
+    @classmethod
+    def _from_dict(cls, entry: Mapping[str, Any]) -> "TrustedKey":
         name = str(entry.get("name", ""))
         if entry.get("scheme", "ed25519") != "ed25519":
             raise SignatureError(
@@ -91,12 +115,13 @@ class TrustedKey(NamedTuple):
             )
         try:
             raw = binascii.a2b_base64(str(entry["public_key"]), strict_mode=True)
-            key = Ed25519PublicKey.from_public_bytes(raw)
-        except (KeyError, ValueError, binascii.Error) as exc:
+        except (KeyError, ValueError, binascii.Error):
+            raw = b""
+        if len(raw) != 32:  # an Ed25519 public key is 32 bytes; its point is checked on use
             raise SignatureError(
                 f"trust root: signer {name!r} has no valid base64 Ed25519 public_key"
-            ) from exc
-        keyid = keyid_of(key)
+            )
+        keyid = sha256_hex(raw)
         declared = entry.get("keyid")
         if declared is not None and declared != keyid:
             raise SignatureError(
@@ -105,7 +130,7 @@ class TrustedKey(NamedTuple):
             )
         return cls(
             keyid=keyid,
-            public_key=key,
+            raw=raw,
             name=name,
             not_before=_parse_time(entry.get("not_before"), f"signer {name!r} not_before"),
             not_after=_parse_time(entry.get("not_after"), f"signer {name!r} not_after"),
@@ -115,6 +140,20 @@ class TrustedKey(NamedTuple):
     def label(self) -> str:
         """``key 1a2b3c4d5e6f (alice)``, for messages."""
         return f"key {self.keyid[:12]} ({self.name})" if self.name else f"key {self.keyid[:12]}"
+
+
+_PARSED: dict[tuple[Any, ...], TrustedKey] = {}
+_KEY_OBJECTS: dict[bytes, Ed25519PublicKey] = {}
+_MAX_PARSED = 4096
+_ENTRY_FIELDS = ("name", "public_key", "keyid", "scheme", "not_before", "not_after", "revoked")
+
+
+def _entry_key(entry: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key for an entry made of plain scalars (None if it holds anything else)."""
+    values = tuple(entry.get(k) for k in _ENTRY_FIELDS)
+    if all(v is None or type(v) in (str, bool, int) for v in values):
+        return values
+    return None
 
 
 class Role(NamedTuple):
@@ -218,7 +257,7 @@ class TrustRoot(NamedTuple):
         Raises:
             SignatureError: if ``threshold`` is below 1 or a key is listed twice.
         """
-        trusted = _unique(TrustedKey(keyid=keyid_of(k), public_key=k) for k in keys)
+        trusted = _unique(TrustedKey(keyid=keyid_of(k), raw=raw_public_bytes(k)) for k in keys)
         threshold = _threshold(threshold, "threshold")
         roles = {name: Role(name, trusted, threshold) for name in ROLES}
         root = cls(roles, trusted)
@@ -283,9 +322,7 @@ def _key_document(key: TrustedKey) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "name": key.name,
         "keyid": key.keyid,
-        "public_key": binascii.b2a_base64(raw_public_bytes(key.public_key), newline=False).decode(
-            "ascii"
-        ),
+        "public_key": binascii.b2a_base64(key.raw, newline=False).decode("ascii"),
         "scheme": "ed25519",
         "revoked": key.revoked,
     }

@@ -198,7 +198,7 @@ def verify_bundle(manifest: ReleaseManifest, bundle: Blob, sha256: str | None = 
             another release, or a manifest signed over other bytes).
     """
     if len(bundle) == manifest.bundle_size:
-        actual = sha256_hex(bundle) if sha256 is None else sha256
+        actual = sha256_hex(bytes(bundle)) if sha256 is None else sha256
         if actual == manifest.bundle_sha256:
             return
     # Only a failure pays for the diagnosis (and its import).

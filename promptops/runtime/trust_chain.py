@@ -45,10 +45,16 @@ MAX_TRUST_BYTES = 256 * 1024
 
 
 class TrustVersion(NamedTuple):
-    """A verified trust version and its canonical envelope (what the cache stores)."""
+    """A verified trust version, and what verified (see :attr:`envelope`)."""
 
     root: TrustRoot
-    envelope: bytes
+    signed: VerifiedEnvelope
+
+    @property
+    def envelope(self) -> bytes:
+        """The canonical envelope: the payload and the signatures that counted (what the
+        cache stores). Computed on demand: a walk through cached versions stores nothing."""
+        return canonical_envelope(self.signed)
 
 
 def trust_payload(root: TrustRoot) -> dict[str, Any]:
@@ -106,7 +112,7 @@ def verify_next_version(current: TrustRoot, data: bytes) -> TrustVersion:
     verified = VerifiedEnvelope(
         envelope.payload_type, envelope.payload, tuple(kept), tuple(kept.values())
     )
-    return TrustVersion(new, canonical_envelope(verified))
+    return TrustVersion(new, verified)
 
 
 def read_trust_unverified(data: bytes) -> TrustRoot:
@@ -137,7 +143,7 @@ def verify_trust_root(data: bytes, *, now: dt.datetime | None = None) -> TrustVe
     verified = VerifiedEnvelope(
         envelope.payload_type, envelope.payload, tuple(str(s.keyid) for s in good), tuple(good)
     )
-    return TrustVersion(root, canonical_envelope(verified))
+    return TrustVersion(root, verified)
 
 
 class ChainWalk(NamedTuple):

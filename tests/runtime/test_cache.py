@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from promptops.errors import FetchError
 from promptops.runtime import Registry
 from promptops.runtime.cache import Cache
+from promptops.runtime.digest import sha256_hex
 from tests.runtime._workers import reader, writer_killed_before_replace
 from tests.runtime.fixtures import CONFIG, KEY, TRUST, cache_files, compiled, publish
 
@@ -96,14 +97,33 @@ def test_a_process_killed_during_a_cache_write_leaves_nothing_served(tmp_path: P
     assert again.status.from_cache and again.status.release == "v1"
 
 
-def test_read_unhashed_gives_a_blobs_bytes_and_refuses_what_is_not_a_blob(
-    tmp_path: Path,
-) -> None:
+def test_read_hashed_gives_a_blobs_bytes_with_their_actual_digest(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     digest = cache.put(b'{"format":"x"}')
-    assert cache.read_unhashed(digest, 100) == b'{"format":"x"}'
-    (tmp_path / "blobs" / digest).write_bytes(b"not what was put")  # the caller hashes it
-    assert cache.read_unhashed(digest, 100) == b"not what was put"
-    assert cache.read_unhashed("0" * 64, 100) is None
-    assert cache.read_unhashed("../etc/passwd", 100) is None
-    assert cache.read_unhashed(digest, 4) is None  # over the cap
+    assert cache.read_hashed(digest, 100) == (b'{"format":"x"}', digest)
+    (tmp_path / "blobs" / digest).write_bytes(b"not what was put")  # the caller compares
+    data, actual = cache.read_hashed(digest, 100) or (None, None)
+    assert (data, actual) == (b"not what was put", sha256_hex(b"not what was put"))
+    assert cache.read_hashed("0" * 64, 100) is None
+    assert cache.read_hashed("../etc/passwd", 100) is None
+    assert cache.read_hashed(digest, 4) is None  # over the cap
+
+
+def test_a_large_cached_bundle_keeps_its_index_in_memory_and_reads_prompts_on_demand(
+    tmp_path: Path,
+) -> None:
+    from promptops.runtime.blob import FileBlob
+    from promptops.runtime.bundle import Bundle
+    from tests.release.tamper_cases import make_bundle, prompt_digests
+
+    prompts = {f"p{i:04d}": compiled(f"p{i:04d}", [("user", "x" * 2000, "text")])
+               for i in range(1500)}  # fmt: skip
+    data = make_bundle(prompts, "a" * 40)
+    cache = Cache(tmp_path)
+    digest = cache.put(data)
+    blob, actual = cache.read_hashed(digest, 10**8) or (None, None)
+    assert isinstance(blob, FileBlob) and actual == digest and len(blob) == len(data)
+    assert len(blob.head) < len(data) and bytes(blob) == data
+    bundle = Bundle.parse(blob, max_prompts=10**6, signed=prompt_digests(data))
+    assert bundle.load("p1499", max_bytes=10**6)["id"] == "p1499"
+    assert bundle.source == {"commit": "a" * 40, "dirty": False, "tree": None}

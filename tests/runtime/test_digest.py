@@ -19,9 +19,9 @@ def test_sha256_hex_is_hashlibs_sha256(data: bytes) -> None:
 def test_background_read_returns_the_bytes_and_their_digest_from_another_thread() -> None:
     seen: list[str] = []
 
-    def read() -> bytes:
+    def read() -> tuple[bytes, str]:
         seen.append(threading.current_thread().name)
-        return b"bundle"
+        return b"bundle", sha256_hex(b"bundle")
 
     job = BackgroundRead("key", read)
     assert job.result() == (b"bundle", hashlib.sha256(b"bundle").hexdigest())
@@ -30,10 +30,10 @@ def test_background_read_returns_the_bytes_and_their_digest_from_another_thread(
 
 
 def test_background_read_reports_nothing_read_when_the_read_fails() -> None:
-    def missing() -> bytes | None:
+    def missing() -> tuple[bytes, str] | None:
         return None
 
-    def broken() -> bytes:
+    def broken() -> tuple[bytes, str]:
         raise OSError("disk gone")
 
     assert BackgroundRead("k", missing).result() == (None, None)
