@@ -2,8 +2,9 @@
 
 Mapping the file (ADR 0008's first design) lets anyone who truncates it kill the process
 with SIGBUS; reading it whole into fresh memory costs a page fault per 4 KiB (10 ms for a
-15 MB bundle on the machine measured, more than hashing it). So the file is read once in
-1 MiB pieces through one reused buffer and hashed as it goes; what the runtime uses
+15 MB bundle on the machine measured, more than hashing it). So a large file is read once
+in 1 MiB pieces, through one reused buffer once past the index, and hashed as it goes
+(a file up to 4 MiB is simply read and hashed whole); what the runtime uses
 without reading the prompts (the header and index, the ``source`` object at the end) is
 kept, and a prompt's bytes are read with ``pread`` when it is first served, from the file
 that was hashed (held open: a replaced file keeps its inode). A file changed after hashing
@@ -21,6 +22,8 @@ from cryptography.hazmat.primitives.hashes import SHA256, Hash
 __all__ = ["FileBlob", "read_hashed"]
 
 _CHUNK = 1024 * 1024
+# Up to this size a file is read and hashed whole: two calls, and the prompts in memory.
+_WHOLE = 4 * 1024 * 1024
 _TAIL = 64 * 1024  # the "source" object ends the bundle: a few hundred bytes
 # The index ends with "]}" (or is "{}") right before the prompts (ADR 0002); index keys
 # are prompt ids, which cannot hold "}" or a quote, so the first match is the index end.
@@ -86,6 +89,9 @@ def read_hashed(path: str, flags: int, limit: int) -> tuple[bytes | FileBlob, st
     """The regular file at ``path`` (opened with ``flags``) and its sha256 hex, or None if
     it is not a regular file or is over ``limit`` bytes.
 
+    Few, large calls: each releases the GIL, and this runs on a second thread beside the
+    manifest's verification, so every return to Python code can wait for the main thread.
+
     Raises:
         OSError: if it cannot be opened or read.
     """
@@ -96,28 +102,36 @@ def read_hashed(path: str, flags: int, limit: int) -> tuple[bytes | FileBlob, st
             file.close()
             return None
         digest = Hash(SHA256())
-        buffer = bytearray(min(_CHUNK, max(info.st_size, 1)))
-        view = memoryview(buffer)
-        keep_all = not hasattr(os, "pread")  # Windows: everything stays in memory
+        if info.st_size <= _WHOLE or not hasattr(os, "pread"):
+            data = file.read(limit + 1)  # one read, one hash
+            file.close()
+            if len(data) > limit:
+                return None
+            digest.update(data)
+            return data, digest.finalize().hex()
         head: list[bytes] = []
-        found = False  # the index end is in `head`
         size = 0
+        while not head or not _found(head):  # the header and the index, kept
+            chunk = file.read(_CHUNK)
+            if not chunk:
+                break
+            digest.update(chunk)
+            head.append(chunk)
+            size += len(chunk)
+        buffer = bytearray(_CHUNK)  # the rest streams through one reused buffer
+        view = memoryview(buffer)
         while got := file.readinto(buffer):
             size += got
             if size > limit:
                 file.close()
                 return None
             digest.update(view[:got])
-            if keep_all or not found:
-                head.append(bytes(view[:got]))
-                found = _found(head)
-        sha256 = digest.finalize().hex()
         data = b"".join(head)
         if len(data) == size:
             file.close()
-            return data, sha256
+            return data, digest.finalize().hex()
         tail = os.pread(file.fileno(), min(size, _TAIL), size - min(size, _TAIL))
-        return FileBlob(file, data, tail, size), sha256
+        return FileBlob(file, data, tail, size), digest.finalize().hex()
     except BaseException:
         file.close()
         raise

@@ -20,11 +20,10 @@ from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import BackgroundRead, Blob, sha256_hex
 from promptops.runtime.dsse import VerifiedEnvelope, canonical_envelope
-from promptops.runtime.policy import TrustRoot
+from promptops.runtime.policy import MAX_TRUST_BYTES, TrustRoot
 from promptops.runtime.sources import Fetched, Source
 from promptops.runtime.state import Mode, Seen, TrustedState, Verified, parse_release_name
 from promptops.runtime.trust import MAX_POINTER_BYTES, RELEASE_NAME, ReleaseManifest
-from promptops.runtime.trust_chain import MAX_TRUST_BYTES
 
 __all__ = ["Loader", "Mode", "resolve_mode"]
 

@@ -21,6 +21,7 @@ from promptops.runtime._fields import HEX64, format_time
 from promptops.runtime.digest import sha256_hex
 
 __all__ = [
+    "MAX_TRUST_BYTES",
     "ROLES",
     "Role",
     "TrustRoot",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 ROLES = ("root", "release", "channel")
+# A policy lists a handful of keys; a trust version near this is "endless data".
+MAX_TRUST_BYTES = 256 * 1024
 
 
 def raw_public_bytes(key: Ed25519PublicKey) -> bytes:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from promptops.runtime.ecma_regex import compile_ecma
 from promptops.runtime.jsonvalue import TYPES, describe, is_number, json_equal
 
 __all__ = ["DIALECT", "Check", "Invalid", "compile_check", "is_supported", "jsonschema_validator"]
@@ -77,6 +76,14 @@ def is_supported(schema: Any) -> bool:
         and isinstance(schema.get("required", []), list)
         and isinstance(schema.get("enum", []), list)
     )
+
+
+def compile_ecma(pattern: str) -> Any:
+    """:func:`promptops.runtime.ecma_regex.compile_ecma`, imported on first use: most
+    prompts declare no pattern, and a cold start pays for nothing it does not use."""
+    from promptops.runtime.ecma_regex import compile_ecma as compile_
+
+    return compile_(pattern)
 
 
 def _compiles(pattern: Any) -> bool:

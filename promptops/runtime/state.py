@@ -10,7 +10,7 @@ verify`` runs too.
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from promptops.errors import BundleError, ExpiredError
 from promptops.runtime.bundle import Bundle
@@ -29,7 +29,9 @@ from promptops.runtime.trust import (
     verify_channel_pointer,
     verify_manifest,
 )
-from promptops.runtime.trust_chain import TrustVersion, verify_next_version
+
+if TYPE_CHECKING:
+    from promptops.runtime.trust_chain import TrustVersion
 
 __all__ = [
     "Mode",
@@ -124,12 +126,15 @@ class TrustedState:
         self.seen = seen
 
     # -- the trust chain ------------------------------------------------------------
-    def accept_trust_version(self, data: bytes) -> TrustVersion:
+    def accept_trust_version(self, data: bytes) -> "TrustVersion":
         """Verify ``data`` as the next trust version and move to it.
 
         Raises:
             BundleError, SignatureError: if it is not validly the next version.
         """
+        # Imported here: a load with no trust version to walk never pays for the module.
+        from promptops.runtime.trust_chain import verify_next_version
+
         version = verify_next_version(self.trust, data)
         self.trust = version.root
         return version

@@ -22,7 +22,7 @@ from promptops.runtime.dsse import (
     require_threshold,
 )
 from promptops.runtime.jsonparse import parse_canonical
-from promptops.runtime.policy import TrustRoot, trust_document
+from promptops.runtime.policy import MAX_TRUST_BYTES, TrustRoot, trust_document
 
 __all__ = [
     "MAX_TRUST_BYTES",
@@ -40,8 +40,6 @@ __all__ = [
 
 TRUST_PAYLOAD_TYPE = "application/vnd.promptops.trust+json"
 TRUST_TYPE = "https://promptops.dev/trust/v1"
-# A policy lists a handful of keys; anything near this is "endless data".
-MAX_TRUST_BYTES = 256 * 1024
 
 
 class TrustVersion(NamedTuple):

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from promptops.errors import BundleError, SignatureError, UsageError
 from promptops.runtime.jsonparse import parse_json
 from promptops.runtime.policy import TrustRoot
-from promptops.runtime.trust_chain import TRUST_PAYLOAD_TYPE, verify_trust_root
 
 __all__ = ["TrustInput", "coerce_trust"]
 
@@ -37,7 +36,9 @@ def coerce_trust(value: TrustInput) -> TrustRoot:
     if isinstance(value, str | os.PathLike):
         path = os.fspath(value)
         data, doc = _read_trust_file(path)
-        if doc.get("payloadType") == TRUST_PAYLOAD_TYPE:
+        if "payloadType" in doc:  # a signed trust version: checked by its own root role
+            from promptops.runtime.trust_chain import verify_trust_root
+
             try:
                 return verify_trust_root(data).root
             except BundleError as exc:

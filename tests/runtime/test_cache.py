@@ -117,7 +117,7 @@ def test_a_large_cached_bundle_keeps_its_index_in_memory_and_reads_prompts_on_de
     from tests.release.tamper_cases import make_bundle, prompt_digests
 
     prompts = {f"p{i:04d}": compiled(f"p{i:04d}", [("user", "x" * 2000, "text")])
-               for i in range(1500)}  # fmt: skip
+               for i in range(2500)}  # fmt: skip
     data = make_bundle(prompts, "a" * 40)
     cache = Cache(tmp_path)
     digest = cache.put(data)
@@ -125,5 +125,5 @@ def test_a_large_cached_bundle_keeps_its_index_in_memory_and_reads_prompts_on_de
     assert isinstance(blob, FileBlob) and actual == digest and len(blob) == len(data)
     assert len(blob.head) < len(data) and bytes(blob) == data
     bundle = Bundle.parse(blob, max_prompts=10**6, signed=prompt_digests(data))
-    assert bundle.load("p1499", max_bytes=10**6)["id"] == "p1499"
+    assert bundle.load("p2499", max_bytes=10**6)["id"] == "p2499"
     assert bundle.source == {"commit": "a" * 40, "dirty": False, "tree": None}

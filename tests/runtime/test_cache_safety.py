@@ -190,3 +190,20 @@ def test_nothing_but_verified_files_is_ever_in_the_cache(tmp_path: Path) -> None
     files = cache_files(cache)
     assert {f.split("/")[0] for f in files} == {"blobs", "lkg", "serials"}
     assert not [f for f in files if f.endswith(".tmp")]
+
+
+def test_a_large_bundle_truncated_under_a_running_app_gives_an_error_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    from promptops.errors import BundleError
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    prompts = {f"p{i:04d}": compiled(f"p{i:04d}", [("user", "x" * 2000, "text")])
+               for i in range(2500)}  # fmt: skip
+    digest = publish(site, prompts)  # about 6 MB: read in pieces, prompts read when served
+    _open(site, cache)
+    reg = _open(site, cache)
+    assert reg.prompt("p0001").render().messages[0]["content"] == "x" * 2000
+    os.truncate(cache / "blobs" / digest, 1000)
+    with pytest.raises(BundleError, match=r"^bundle: prompt 'p1500' hashes to [0-9a-f]{64}, but"):
+        reg.prompt("p1500")  # neither in the head nor the tail kept in memory
