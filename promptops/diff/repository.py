@@ -239,16 +239,26 @@ def _signers(b: Any, h: Any, config: DiffConfig) -> list[Change]:
         what = "added" if b is None else "removed"
         return [Change(a, "signers", f"signers.yaml {what}", "high", _SIGNER, b, h)]
     out: list[Change] = []
-    if b["threshold"] != h["threshold"]:
+    b_roles, h_roles = b.get("roles") or {}, h.get("roles") or {}
+    for role in sorted(b_roles.keys() | h_roles.keys()):
+        br, hr = b_roles.get(role), h_roles.get(role)
+        if br != hr:
+            detail = "; ".join(structured_changes(br, hr, config.max_structured_items))
+            out.append(
+                Change(
+                    a, f"roles.{role}", f"role {role!r} changed: {detail}", "high", _SIGNER, br, hr
+                )
+            )
+    if b.get("threshold") != h.get("threshold"):
         out.append(
             Change(
                 a,
                 "threshold",
-                f"threshold {b['threshold']} -> {h['threshold']}",
+                f"threshold {b.get('threshold')} -> {h.get('threshold')}",
                 "high",
                 _SIGNER,
-                b["threshold"],
-                h["threshold"],
+                b.get("threshold"),
+                h.get("threshold"),
             )
         )
     b_keys = {s["keyid"]: s for s in b["signers"]}

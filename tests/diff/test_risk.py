@@ -85,6 +85,17 @@ ROWS = [
         "high",
     ),
     Row(
+        "the single role split into root, release and channel roles",
+        {
+            "policies/signers.yaml": edit(SIGNERS, "threshold: 1\n", "")
+            + "roles:\n  root: {threshold: 1, signers: [alice]}\n"
+            "  release: {threshold: 1, signers: [alice, bob]}\n"
+            "  channel: {threshold: 1, signers: [bob]}\n"
+        },
+        ("repo", "roles.release", "high"),
+        "high",
+    ),
+    Row(
         "signer key added",
         {"policies/signers.yaml": SIGNERS + signer_entry(3, "mallory")},
         ("repo", "signers.", "high"),
