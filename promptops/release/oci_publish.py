@@ -23,7 +23,7 @@ from promptops.errors import UsageError
 from promptops.fsutil import atomic_write_bytes
 from promptops.release.channels import PromoteResult, promote
 from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, channel_path, release_dir
-from promptops.release.oci_push import Pusher, channel_manifest, release_manifest
+from promptops.release.oci_push import Pusher, channel_manifest, release_manifest, trust_manifest
 from promptops.release.publish import publish
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
@@ -108,6 +108,24 @@ class _Session:
             self.tags.append(digest_tag)
         return manifest
 
+    def push_trust_versions(self) -> None:
+        """Push the stage's trust versions the registry lacks (before any release that may
+        need them: a reader walks the chain first)."""
+        folder = self.stage / "trust"
+        paths = sorted(folder.glob("*.json"), key=lambda p: int(p.stem)) if folder.is_dir() else []
+        for path in paths:
+            version, data = int(path.stem), path.read_bytes()
+            tag = f"trust-{version}"
+            found = self.pusher.client.find_manifest(tag)
+            if found is None:
+                self.pusher.push_artifact(tag, trust_manifest(version, data), [data])
+                self.tags.append(tag)
+            elif found[1] != trust_manifest(version, data):
+                raise UsageError(
+                    f"{self.pusher.ref}: tag {tag} already holds another trust version {version}"
+                    "; a trust version is never replaced"
+                )
+
     def push_changed_pointers(self, releases: dict[str, bytes]) -> None:
         for path in sorted((self.stage / "channels").glob("*.json")):
             channel, data = path.name[: -len(".json")], path.read_bytes()
@@ -138,12 +156,14 @@ def publish_oci(
     trust: TrustRoot | None = None,
     tags_from: Path | None = None,
     branch: str | None = None,
+    repo: Path | None = None,
     timeout: float = 30.0,
 ) -> OciPublishResult:
     """Push the releases of ``source`` (a ``dist/``) to the registry repository
     ``destination`` (``oci://HOST/REPOSITORY``), then, with ``channel``, point that
     channel at the highest serial, exactly as :func:`~promptops.release.publish` does for
-    a static tree.
+    a static tree. The trust chain of ``repo`` (or of ``branch``, from tags) is pushed
+    first, tagged ``trust-N``.
 
     Raises:
         UsageError: if ``source`` has no releases, ``destination`` is not a repository, or
@@ -158,7 +178,8 @@ def publish_oci(
             session.pull_pointer(name)
         result = publish(source, session.stage, channel=channel, keys=keys, now=now,
                          expires_in=expires_in, trust=trust, tags_from=tags_from,
-                         branch=branch)  # fmt: skip
+                         branch=branch, repo=repo)  # fmt: skip
+        session.push_trust_versions()
         pushed = {name: session.push_release(name) for name in result.releases}
         session.push_changed_pointers(pushed)
         return OciPublishResult(destination, result.releases, result.channels,

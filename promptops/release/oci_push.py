@@ -17,6 +17,7 @@ from promptops.runtime.oci_client import MANIFEST_MEDIA_TYPE, OciClient, OciRef,
 from promptops.runtime.source_oci import (
     ARTIFACT_CHANNEL,
     ARTIFACT_RELEASE,
+    ARTIFACT_TRUST,
     BUNDLE_MEDIA_TYPE,
     DSSE_MEDIA_TYPE,
     RELEASE_ANNOTATION,
@@ -25,12 +26,13 @@ from promptops.runtime.source_oci import (
     locate,
 )
 
-__all__ = ["Pusher", "channel_manifest", "release_manifest"]
+__all__ = ["Pusher", "channel_manifest", "release_manifest", "trust_manifest"]
 
 EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json"
 EMPTY_CONFIG = b"{}"
 CHANNEL_ANNOTATION = "dev.promptops.channel"
 SERIAL_ANNOTATION = "dev.promptops.serial"
+TRUST_ANNOTATION = "dev.promptops.trust-version"
 MAX_TAG = 128
 
 
@@ -90,6 +92,17 @@ def channel_manifest(channel: str, release: str, pointer: bytes, subject: bytes)
         [_descriptor(DSSE_MEDIA_TYPE, pointer, location.title)],
         {CHANNEL_ANNOTATION: channel, RELEASE_ANNOTATION: release},
         subject=_descriptor(MANIFEST_MEDIA_TYPE, subject),
+    )
+
+
+def trust_manifest(version: int, envelope: bytes) -> bytes:
+    """The manifest of trust version ``version``: its signed envelope as the one layer."""
+    location = locate(f"trust/{version}.json")
+    assert location is not None
+    return _manifest(
+        ARTIFACT_TRUST,
+        [_descriptor(DSSE_MEDIA_TYPE, envelope, location.title)],
+        {TRUST_ANNOTATION: str(version)},
     )
 
 

@@ -7,6 +7,8 @@ The layout of ADR 0003 stored as OCI artifacts (ADR 0016); this module maps its 
 ``releases/N/FILE``       layer ``FILE`` of the artifact tagged ``release-N``
 ``digests/HEX``           annotation ``dev.promptops.release`` of the artifact
                           tagged ``sha256-HEX`` (the same release artifact)
+``trust/V.json``          layer ``V.json`` of the artifact tagged ``trust-V``
+                          (the trust chain, ADR 0012; absent tag: the chain ends)
 ========================  ===================================================
 
 Only the channel tag (or the digest tag of a pin) is resolved by name; the release it names
@@ -27,6 +29,7 @@ from promptops.runtime.sources import Fetched
 __all__ = [
     "ARTIFACT_CHANNEL",
     "ARTIFACT_RELEASE",
+    "ARTIFACT_TRUST",
     "BUNDLE_MEDIA_TYPE",
     "DSSE_MEDIA_TYPE",
     "RELEASE_ANNOTATION",
@@ -39,6 +42,7 @@ __all__ = [
 
 ARTIFACT_RELEASE = "application/vnd.promptops.release.v1"
 ARTIFACT_CHANNEL = "application/vnd.promptops.channel.v1"
+ARTIFACT_TRUST = "application/vnd.promptops.trust.v1"
 BUNDLE_MEDIA_TYPE = "application/vnd.promptops.bundle.v1+json"
 DSSE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
 TITLE_ANNOTATION = "org.opencontainers.image.title"
@@ -63,6 +67,8 @@ def locate(rel: str) -> Location | None:
         return Location("channel-" + parts[1][: -len(".json")], parts[1], ARTIFACT_CHANNEL)
     if len(parts) == 3 and parts[0] == "releases":
         return Location("release-" + parts[1], parts[2], ARTIFACT_RELEASE)
+    if len(parts) == 2 and parts[0] == "trust" and parts[1].endswith(".json"):
+        return Location("trust-" + parts[1][: -len(".json")], parts[1], ARTIFACT_TRUST)
     return None
 
 
@@ -110,11 +116,20 @@ class OciSource:
         return reference[len("release-") :] if reference.startswith("release-") else ""
 
     def read_optional(self, rel: str, limit: int, deadline: float | None = None) -> Fetched | None:
-        """As :meth:`read`; ``None`` for a path the registry layout has no place for yet
-        (the trust chain, ``trust/N.json``, is published to static trees only)."""
-        if rel.rsplit("/", 2)[-2:-1] == ["trust"]:
+        """As :meth:`read`, for a trust version: ``None`` when the registry has no such
+        tag (the end of the chain). From a release artifact (``:release-NAME``), the
+        repository's chain is read (the loader asks for ``../../trust/V.json``)."""
+        while rel.startswith("../"):
+            rel = rel[len("../") :]
+        location = locate(rel)
+        if location is None or location.artifact_type != ARTIFACT_TRUST:
+            return self.read(rel, limit, deadline)
+        where = f"{self.ref.host}/{self.ref.repository}:{location.tag}"
+        found = self.client.find_manifest(location.tag)
+        if found is None:
             return None
-        return self.read(rel, limit, deadline)
+        _check_type(found[0], ARTIFACT_TRUST, where)
+        return self._blob(find_layer(found[0], location.title, where), limit, where)
 
     def read(self, rel: str, limit: int, deadline: float | None = None) -> Fetched:
         """Read ``rel`` of the layout (see the module docstring).

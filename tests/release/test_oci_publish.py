@@ -16,6 +16,7 @@ from promptops.runtime import Registry, RuntimeConfig
 from tests.helpers import commit_all, git, run_cli
 from tests.oci_registry import USERS, TokenRegistry
 from tests.release.conftest import DAYS_90, NOW, Signed
+from tests.release.team import Team
 
 _names = itertools.count()
 
@@ -145,3 +146,30 @@ def test_the_cli_publishes_and_verifies_oci(
         "error: 'oci://Bad/Repo': repository 'Repo' must be lowercase path components "
         "(a-z, 0-9 and '.', '_', '-' between them)\n"
     )
+
+
+@pytest.mark.usefixtures("alice")
+def test_the_trust_chain_is_pushed_and_walked_from_a_registry(
+    team: Team, oci_registry: TokenRegistry
+) -> None:
+    from promptops.release.trust_admin import revoke
+    from promptops.release.trustfile import policy_in_force
+
+    url = _repository(oci_registry)
+    shipped = policy_in_force(team.root)  # what the application ships: version 1
+    assert shipped is not None
+    (team.root / "policies" / "signers.yaml").write_text(team.signers(["alice", "bob"]))
+    revoke(team.root, "alice", [team.key("root")])
+    commit_all(team.root, "trust: revoke alice, add bob")
+    dist = team.root.parent / "dist"
+    create_release(team.root, "v1", [team.key("bob")], now=NOW, expires_in=DAYS_90, out=dist,
+                   trust=policy_in_force(team.root))  # fmt: skip
+    result = publish_oci(dist, url, channel="production", keys=[team.key("ci")], now=NOW,
+                         expires_in=DAYS_90, trust=policy_in_force(team.root),
+                         repo=team.root)  # fmt: skip
+    assert result.tags[:2] == ("trust-1", "trust-2")
+    config = RuntimeConfig(clock=lambda: NOW)
+    reg = Registry.open(url, trust=shipped, channel="production", config=config)
+    assert (reg.status.release, reg.status.trust_version) == ("v1", 2)
+    direct = Registry.open(url + ":release-v1", trust=shipped, config=config)
+    assert direct.status.trust_version == 2

@@ -98,7 +98,7 @@ def command(
     if oci:
         pushed = publish_oci(source, destination, channel=channel, keys=keys, now=now,
                              expires_in=expires_in, trust=policy, tags_from=tags_from,
-                             branch=branch)  # fmt: skip
+                             branch=branch, repo=Path("."))  # fmt: skip
         click.echo(f"published {len(pushed.releases)} release(s) to {pushed.destination}")
         click.echo(f"  tags written: {', '.join(pushed.tags) or 'none (all up to date)'}")
         moved_channels, skipped = pushed.channels, pushed.skipped
