@@ -11,9 +11,9 @@ wrote to ``$DOCKER_CONFIG/config.json``. See ADR 0016.
 
 import binascii
 import http.client
-import json
 import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 
 from promptops.errors import BundleError, FetchError, UsageError
 from promptops.runtime.digest import sha256_hex
-from promptops.runtime.source_http import read_body
+from promptops.runtime.jsonparse import parse_json
+from promptops.runtime.source_http import DEADLINE_SLACK, deadline_passed, read_body, remaining
 
 __all__ = [
     "MANIFEST_MEDIA_TYPE",
@@ -114,8 +115,10 @@ def _docker_config_auth(host: str) -> Credentials | None:
     folder = os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
     try:
         with open(os.path.join(folder, "config.json"), "rb") as f:
-            config = json.loads(f.read(_MAX_SMALL_BYTES))
-    except (OSError, ValueError):
+            config = parse_json(
+                f.read(_MAX_SMALL_BYTES), where="config", max_bytes=_MAX_SMALL_BYTES
+            )
+    except (OSError, BundleError):
         return None
     auths = config.get("auths") if isinstance(config, dict) else None
     if not isinstance(auths, dict):
@@ -172,10 +175,7 @@ def parse_manifest(data: bytes, where: str) -> dict[str, Any]:
     Raises:
         BundleError: if it is not one.
     """
-    try:
-        manifest = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{where}: manifest is not JSON ({exc})") from None
+    manifest = parse_json(data, where=f"{where}: manifest", max_bytes=len(data))
     ok = isinstance(manifest, dict) and manifest.get("schemaVersion") == 2
     layers = manifest.get("layers") if ok else None
     if not ok or not isinstance(layers, list):
@@ -211,6 +211,9 @@ class OciClient:
         self.scope = f"repository:{ref.repository}:{','.join(actions)}"
         self.credentials = credentials if credentials is not None else find_credentials(ref.host)
         self._authorization: str | None = None
+        # A time.monotonic() value bounding the requests of one load (fetch_deadline);
+        # set by the source before each read.
+        self.deadline: float | None = None
 
     def request(
         self,
@@ -250,15 +253,19 @@ class OciClient:
         if self._authorization is not None:
             # Unredirected: blob downloads redirect to storage (S3, GCS) that must not see it.
             request.add_unredirected_header("Authorization", self._authorization)
+        left = remaining(self.deadline, url)
+        timeout = self.timeout if left is None else min(left, self.timeout)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                data = b"" if method == "HEAD" else read_body(resp, limit)
+            with urllib.request.urlopen(request, timeout=timeout) as resp:
+                data = b"" if method == "HEAD" else read_body(resp, limit, self.deadline)
                 return Response(resp.status, resp.headers, data, resp.url)
         except urllib.error.HTTPError as exc:
             with exc:
                 data = exc.read(_MAX_SMALL_BYTES) if method != "HEAD" else b""
             return Response(exc.code, exc.headers, data, url)
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            if self.deadline is not None and time.monotonic() >= self.deadline - DEADLINE_SLACK:
+                raise deadline_passed(url) from None
             reason = getattr(exc, "reason", exc)
             raise FetchError(f"{url}: cannot fetch ({reason})") from None
 
@@ -285,7 +292,11 @@ class OciClient:
             request.add_unredirected_header("Authorization", _basic(self.credentials))
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                answer = json.loads(read_body(resp, _MAX_SMALL_BYTES))
+                answer = parse_json(
+                    read_body(resp, _MAX_SMALL_BYTES, self.deadline),
+                    where=realm,
+                    max_bytes=_MAX_SMALL_BYTES + 1,
+                )
         except urllib.error.HTTPError as exc:
             exc.close()
             raise FetchError(
@@ -295,7 +306,7 @@ class OciClient:
             raise FetchError(
                 f"{realm}: cannot fetch a token ({getattr(exc, 'reason', exc)})"
             ) from None
-        except ValueError:
+        except BundleError:
             raise FetchError(f"{realm}: the token answer is not JSON") from None
         token = (
             answer.get("token") or answer.get("access_token") if isinstance(answer, dict) else None
@@ -367,7 +378,7 @@ class OciClient:
 def _error_text(body: bytes) -> str:
     """The first error of a registry's JSON error body, or nothing."""
     try:
-        errors = json.loads(body).get("errors") or []
+        errors = parse_json(body, where="error", max_bytes=_MAX_SMALL_BYTES).get("errors") or []
         return f"{errors[0].get('code')}: {errors[0].get('message')}"
-    except (ValueError, AttributeError, IndexError, TypeError, UnicodeDecodeError):
+    except (BundleError, AttributeError, IndexError, TypeError):
         return ""

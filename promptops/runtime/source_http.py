@@ -24,7 +24,7 @@ from promptops.runtime.cache import Cache
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.sources import Fetched
 
-__all__ = ["HttpSource", "read_body"]
+__all__ = ["DEADLINE_SLACK", "HttpSource", "deadline_passed", "read_body", "remaining"]
 
 _RELEASE_DIR = re.compile(r"/releases/[A-Za-z0-9][A-Za-z0-9_.-]*/?$")
 
@@ -36,19 +36,25 @@ _ABSENT = (403, 404, 410)
 
 
 # A socket timeout this close to the deadline was the deadline's (its timeout was set so).
-_SLACK = 0.05
+DEADLINE_SLACK = 0.05
 
 
-def _deadline_passed(url: str) -> FetchError:
+def deadline_passed(url: str) -> FetchError:
+    """The error of a fetch that ran past its ``fetch_deadline``."""
     return FetchError(f"{url}: the fetch deadline passed (fetch_deadline); giving up")
 
 
-def _remaining(deadline: float | None, url: str) -> float | None:
+def remaining(deadline: float | None, url: str) -> float | None:
+    """Seconds left before ``deadline`` (``None``: no deadline).
+
+    Raises:
+        FetchError: if it has passed.
+    """
     if deadline is None:
         return None
     left = deadline - time.monotonic()
     if left <= 0:
-        raise _deadline_passed(url)
+        raise deadline_passed(url)
     return left
 
 
@@ -66,7 +72,7 @@ def read_body(resp: http.client.HTTPResponse, limit: int, deadline: float | None
     total = 0
     sock = getattr(getattr(getattr(resp, "fp", None), "raw", None), "_sock", None)
     while total <= limit:
-        left = _remaining(deadline, resp.geturl())
+        left = remaining(deadline, resp.geturl())
         if left is not None and isinstance(sock, socket.socket):
             sock.settimeout(min(left, sock.gettimeout() or left))
         chunk = resp.read1(min(_CHUNK, limit + 1 - total))
@@ -127,7 +133,7 @@ class HttpSource:
         if known is not None:
             headers["If-None-Match"] = known[0]
         request = urllib.request.Request(url, headers=headers)
-        left = _remaining(deadline, url)
+        left = remaining(deadline, url)
         timeout = self.config.http_timeout if left is None else min(left, self.config.http_timeout)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as resp:
@@ -143,8 +149,8 @@ class HttpSource:
                 raise _Absent from None
             raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-            if deadline is not None and time.monotonic() >= deadline - _SLACK:
-                raise _deadline_passed(url) from None
+            if deadline is not None and time.monotonic() >= deadline - DEADLINE_SLACK:
+                raise deadline_passed(url) from None
             reason = getattr(exc, "reason", exc)
             raise FetchError(f"{url}: cannot fetch ({reason})") from None
 

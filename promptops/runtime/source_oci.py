@@ -125,6 +125,7 @@ class OciSource:
         if location is None or location.artifact_type != ARTIFACT_TRUST:
             return self.read(rel, limit, deadline)
         where = f"{self.ref.host}/{self.ref.repository}:{location.tag}"
+        self.client.deadline = deadline
         found = self.client.find_manifest(location.tag)
         if found is None:
             return None
@@ -139,6 +140,7 @@ class OciSource:
             BundleError: if what it serves is not what its digests say.
         """
         where = f"{self.ref}/{rel}"
+        self.client.deadline = deadline
         if self.ref.reference is not None:
             manifest = self._manifest(self.ref.reference, ARTIFACT_RELEASE, where)
             return self._blob(find_layer(manifest, rel, where), limit, where)

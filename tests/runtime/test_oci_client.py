@@ -102,7 +102,7 @@ def test_a_broken_docker_config_means_no_credentials(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"{", "x: manifest is not JSON"),
+        (b"{", "x: manifest: not valid JSON"),
         (b'{"schemaVersion": 1, "layers": []}', "x: not an OCI image manifest"),
         (b'{"schemaVersion": 2}', "x: not an OCI image manifest"),
         (b'{"schemaVersion": 2, "layers": [{"digest": "sha512:00", "size": 1}]}',

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +121,13 @@ def test_a_dripping_server_cannot_hold_open_past_the_deadline(
     assert st.error is not None and "the fetch deadline passed (fetch_deadline)" in st.error
     with pytest.raises(FetchError, match=r"the fetch deadline passed"):
         Registry.open(dripping, trust=TRUST, channel="production", config=slow)
+
+
+def test_a_dripping_registry_cannot_hold_open_past_the_deadline(dripping: str) -> None:
+    host = dripping.removeprefix("http://").rstrip("/")
+    slow = CONFIG._replace(http_timeout=60.0, fetch_deadline=0.3)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"the fetch deadline passed"):
+        Registry.open(f"oci://{host}/acme/prompts", trust=TRUST, channel="production",
+                      config=slow)  # fmt: skip
+    assert time.monotonic() - started < 5
