@@ -224,9 +224,10 @@ def compare(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-verify-base-") as tmp:
         what = export_promptops(args.baseline, Path(tmp))
         rounds: dict[str, list[dict[str, float]]] = {"baseline": [], "checkout": []}
-        for _ in range(args.rounds):  # alternating fresh workers: drift hits both alike
-            rounds["baseline"].append(_worker(args, Path(tmp)))
-            rounds["checkout"].append(_worker(args, None))
+        # Alternating fresh workers, the order swapped every round: drift hits both alike.
+        for i in range(args.rounds):
+            for side in ("baseline", "checkout")[:: 1 if i % 2 == 0 else -1]:
+                rounds[side].append(_worker(args, Path(tmp) if side == "baseline" else None))
     med = {
         side: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         for side, runs in rounds.items()
@@ -236,7 +237,8 @@ def compare(args: argparse.Namespace) -> None:
           f"manifest {new['manifest_kb']:.0f} kB; {args.rounds} alternating rounds of "
           f"{args.repeat} runs each; medians")  # fmt: skip
     print(f"baseline code: {what}")
-    print(f"  sha256 + 1 Ed25519 verify:   {base['baseline']:6.1f} ms | {new['baseline']:6.1f} ms")
+    print(f"  sha256 + 1 Ed25519 verify:   {base['baseline']:6.1f} ms | {new['baseline']:6.1f} ms"
+          f" (the same code: {new['baseline'] / base['baseline']:.3f}x is the noise)")  # fmt: skip
     print(f"  verify_release, before:      {base['verify']:6.1f} ms")
     print(f"  verify_release, now:         {new['verify']:6.1f} ms = "
           f"{new['verify'] / base['verify']:.3f}x before")  # fmt: skip

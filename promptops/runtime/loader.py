@@ -117,8 +117,8 @@ class Loader:
         both = [s for s in (on_disk, self._seen_in_memory) if s is not None]
         return max(both, key=lambda s: s.serial) if both else None
 
-    def _state(self, now: dt.datetime) -> TrustedState:
-        state = TrustedState(self.shipped, self.config, now, self.mode, seen=self._seen())
+    def _state(self, now: dt.datetime, seen: Seen | None) -> TrustedState:
+        state = TrustedState(self.shipped, self.config, now, self.mode, seen=seen)
         if self.cache is not None:
             # Trust versions verified before, verified again (never trusted more than the
             # network); one that fails is dropped with everything after it.
@@ -164,7 +164,24 @@ class Loader:
             ExpiredError: if it serves an expired pointer or release.
         """
         deadline = time.monotonic() + self.config.fetch_deadline
-        state = self._state(now)
+        seen = self._seen()
+        # The bundle most likely served (the pin's, or the last-known-good's) is read and
+        # hashed on a second core while the trust chain, pointer and manifest verify.
+        guess = self._prefetch(self.mode.pin or self._last_known_bundle())
+        try:
+            return self._fetch(now, deadline, seen, guess)
+        finally:
+            if guess is not None:
+                guess.result()  # the read never outlives this call, even on an error
+
+    def _last_known_bundle(self) -> str | None:
+        rec = self.cache.last_known_good(self._key) if self.cache is not None else None
+        return rec["bundle"] if rec is not None else None
+
+    def _fetch(
+        self, now: dt.datetime, deadline: float, seen: Seen | None, guess: BackgroundRead | None
+    ) -> Verified:
+        state = self._state(now, seen)
         self._walk_source(state, deadline)
         self.trust = state.trust
         fetched: list[tuple[Fetched, str]] = []
@@ -182,13 +199,15 @@ class Loader:
             prefix = f"releases/{parse_release_name(f.data, pin=mode.pin)}/"
         else:
             prefix = ""
-        prefetch = self._prefetch(expected)
+        prefetch = guess
+        if expected is not None and (guess is None or guess.key != expected):
+            prefetch = self._prefetch(expected)  # the channel moved since the last load
         try:
             f = self._read(prefix + "release.dsse.json", self.config.max_envelope_bytes, deadline)
             manifest = state.accept_manifest(f.data, pointer)
             fetched.append((f, "manifest"))
         finally:
-            if prefetch is not None:
+            if prefetch is not None and prefetch is not guess:
                 prefetch.result()  # the read never outlives this call, even on an error
         bundle = bundle_bytes = None
         if self.cache is not None:
@@ -221,13 +240,15 @@ class Loader:
             return None
         # The serial first, then the record: records are written before serials, so the
         # record read second is at least as new as the serial read first.
-        state = self._state(now)
-        self.trust = state.trust
+        seen = self._seen()
         rec = self.cache.last_known_good(self._key)
-        if rec is None:
-            return None
-        prefetch = self._prefetch(rec["bundle"])
+        # Hashed on a second core while the trust chain and the manifest verify.
+        prefetch = self._prefetch(rec["bundle"]) if rec is not None else None
         try:
+            state = self._state(now, seen)
+            self.trust = state.trust
+            if rec is None:
+                return None
             manifest_bytes = self.cache.get(rec["manifest"] or "", self.config.max_envelope_bytes)
             pointer_bytes = None
             if self.mode.channel is not None:
