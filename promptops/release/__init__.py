@@ -5,6 +5,8 @@ from promptops.release.channels import (
     DEFAULT_POINTER_EXPIRY,
     PromoteResult,
     RefreshResult,
+    abort_canary,
+    canary_weight,
     promote,
     refresh_pointers,
 )
@@ -44,6 +46,8 @@ __all__ = [
     "RollbackResult",
     "SignerEntry",
     "VerifyReport",
+    "abort_canary",
+    "canary_weight",
     "check_key_location",
     "create_release",
     "default_branch",

@@ -1,13 +1,18 @@
-"""Channel pointers: ``promote`` points a channel at a release, ``refresh_pointers`` re-signs
-every current pointer before it expires (what a scheduled CI job runs).
+"""Channel pointers: ``promote`` points a channel at a release (or, with ``canary``, splits
+it between the current release and a newer one), ``abort_canary`` sends it all back to the
+stable release, ``refresh_pointers`` re-signs every current pointer before it expires (what
+a scheduled CI job runs).
 
 A pointer is signed by the channel role only and checked against it before it is written,
 so a key that may not move channels is refused here rather than by every application.
+Every pointer written gets a higher version than the one it replaces (ADR 0018), so an
+application that saw it refuses the older one from a mirror.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +30,7 @@ from promptops.release.layout import (
 )
 from promptops.release.manifest import PointerSpec, sign_pointer
 from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.pointer import TOTAL_WEIGHT, VERSIONS, CanaryArm, percent
 from promptops.runtime.trust import (
     ChannelPointer,
     ReleaseManifest,
@@ -41,6 +47,8 @@ __all__ = [
     "DEFAULT_POINTER_EXPIRY",
     "PromoteResult",
     "RefreshResult",
+    "abort_canary",
+    "canary_weight",
     "load_release",
     "promote",
     "refresh_pointers",
@@ -52,6 +60,9 @@ DEFAULT_POINTER_EXPIRY = "1d"
 
 @dataclass(frozen=True)
 class PromoteResult:
+    """What a channel serves now (``release``, and during a canary ``canary`` with its
+    share in basis points) and what it served before."""
+
     channel: str
     release: str
     serial: int
@@ -59,6 +70,36 @@ class PromoteResult:
     previous_serial: int | None
     path: Path
     expires: dt.datetime | None = None
+    version: int = 0
+    canary: str | None = None
+    canary_serial: int | None = None
+    canary_weight: int = 0
+    previous_canary: str | None = None
+
+    def describe(self) -> str:
+        """``v5 (serial 5)``, or ``v5 (serial 5), canary v6 (serial 6) at 10%``."""
+        text = f"{self.release} (serial {self.serial})"
+        if self.canary is not None:
+            text += (
+                f", canary {self.canary} (serial {self.canary_serial}) at "
+                f"{percent(self.canary_weight)}"
+            )
+        return text
+
+
+def canary_weight(value: float) -> int:
+    """A canary percentage (``10``, ``0.5``) in basis points.
+
+    Raises:
+        UsageError: if it is not above 0 and below 100, in steps of 0.01.
+    """
+    weight = round(value * 100)
+    if not 0 < value < 100 or abs(value * 100 - weight) > 1e-6 or not 0 < weight < TOTAL_WEIGHT:
+        raise UsageError(
+            f"--canary takes a percentage above 0 and below 100 in steps of 0.01, not {value:g}; "
+            "to send the whole channel to the release, promote it without --canary"
+        )
+    return weight
 
 
 @dataclass(frozen=True)
@@ -132,6 +173,44 @@ def _sign(
     return pointer
 
 
+def _next_version(current: ChannelPointer | None) -> int:
+    version = current.version + 1 if current is not None else 1
+    if version >= VERSIONS:
+        raise UsageError(f"channel pointer version {version} is past the last one ({VERSIONS - 1})")
+    return version
+
+
+def _write(
+    root: Path,
+    spec: PointerSpec,
+    keys: Sequence[Ed25519PrivateKey],
+    trust: TrustRoot | None,
+    now: dt.datetime,
+    current: ChannelPointer | None,
+) -> PromoteResult:
+    pointer = _sign(spec, keys, trust, now)
+    atomic_write_text(digest_path(root, spec.bundle_sha256), spec.release + "\n")
+    if spec.canary is not None:
+        atomic_write_text(digest_path(root, spec.canary.bundle_sha256), spec.canary.release + "\n")
+    path = channel_path(root, spec.channel)
+    atomic_write_bytes(path, pointer)
+    canary = spec.canary
+    return PromoteResult(
+        channel=spec.channel,
+        release=spec.release,
+        serial=spec.serial,
+        previous_release=current.release if current else None,
+        previous_serial=current.serial if current else None,
+        path=path,
+        expires=spec.expires,
+        version=spec.version or 0,
+        canary=canary.release if canary else None,
+        canary_serial=canary.serial if canary else None,
+        canary_weight=canary.weight if canary else 0,
+        previous_canary=current.canary.release if current and current.canary else None,
+    )
+
+
 def promote(
     root: Path,
     name: str,
@@ -141,46 +220,98 @@ def promote(
     now: dt.datetime,
     expires_in: dt.timedelta,
     trust: TrustRoot | None = None,
+    canary: int | None = None,
 ) -> PromoteResult:
     """Point ``channel`` of the tree at ``root`` to release ``name`` with a signed pointer.
 
-    Re-promoting the current release refreshes the pointer's expiry.
+    With ``canary`` (basis points, see :func:`canary_weight`), ``name`` gets that share of
+    the traffic and the channel's current (stable) release the rest: a canary pointer
+    (ADR 0018). Moving the weight of the same canary keeps its salt, so keys assigned to
+    the canary stay there as it grows; a new canary release gets a new salt. Without
+    ``canary`` the whole channel moves to ``name`` (which ends a canary). Re-promoting the
+    current release refreshes the pointer's expiry.
 
     Raises:
-        UsageError: if the release files are missing.
+        UsageError: if the release files are missing, or a canary has no stable release
+            to split with or is not newer than it.
         BundleError: if they are inconsistent (or, with ``trust``, untrusted).
         SignatureError: if ``keys`` do not satisfy the channel role of ``trust``.
         RollbackError: if the channel already serves a higher serial.
     """
     manifest, _, bundle = load_release(root, name, trust, now)
-    path = channel_path(root, channel)
-    current = current_pointer(path, trust, now)
+    current = current_pointer(channel_path(root, channel), trust, now)
     if current is not None and manifest.serial < current.serial:
         raise RollbackError(
             f"channel {channel!r} serves release {current.release} (serial {current.serial}); "
             f"refusing to move it back to {name} (serial {manifest.serial}): roll back with "
             "promptops rollback and a new release, which gets a higher serial"
         )
+    version = _next_version(current)
+    expires = now + expires_in
+    if canary is None:
+        spec = PointerSpec(
+            channel, name, manifest.serial, manifest.bundle_sha256, len(bundle), expires, version
+        )
+        return _write(root, spec, keys, trust, now, current)
+    if current is None:
+        raise UsageError(
+            f"channel {channel!r} serves no release yet, so there is nothing to split with a "
+            f"canary; promote a release to it first (without --canary)"
+        )
+    if manifest.serial <= current.serial:
+        raise UsageError(
+            f"channel {channel!r} serves release {current.release} (serial {current.serial}); "
+            f"a canary tries a newer release, and {name} has serial {manifest.serial}"
+        )
+    same = current.canary is not None and current.canary.release == name
+    salt = current.salt if same and current.salt else secrets.token_hex(16)
+    arm = CanaryArm(name, manifest.serial, manifest.bundle_sha256, len(bundle), canary)
     spec = PointerSpec(
-        channel=channel,
-        release=name,
-        serial=manifest.serial,
-        bundle_sha256=manifest.bundle_sha256,
-        bundle_size=len(bundle),
-        expires=now + expires_in,
+        channel,
+        current.release,
+        current.serial,
+        current.bundle_sha256,
+        current.bundle_size,
+        expires,
+        version,
+        arm,
+        salt,
     )
-    pointer = _sign(spec, keys, trust, now)
-    atomic_write_text(digest_path(root, manifest.bundle_sha256), name + "\n")
-    atomic_write_bytes(path, pointer)
-    return PromoteResult(
-        channel=channel,
-        release=name,
-        serial=manifest.serial,
-        previous_release=current.release if current else None,
-        previous_serial=current.serial if current else None,
-        path=path,
-        expires=spec.expires,
+    return _write(root, spec, keys, trust, now, current)
+
+
+def abort_canary(
+    root: Path,
+    channel: str,
+    keys: Sequence[Ed25519PrivateKey],
+    *,
+    now: dt.datetime,
+    expires_in: dt.timedelta,
+    trust: TrustRoot | None = None,
+) -> PromoteResult:
+    """End the canary of ``channel``: a pointer (with a higher version) sending all the
+    traffic back to its stable release.
+
+    Raises:
+        UsageError: if the channel has no pointer, or no canary.
+        BundleError, SignatureError: if the current pointer or the stable release does not
+            verify, or ``keys`` may not sign pointers.
+    """
+    current = current_pointer(channel_path(root, channel), trust, now)
+    if current is None or current.canary is None:
+        serving = f"it serves {current.release} only" if current else "it has no pointer"
+        raise UsageError(f"channel {channel!r} has no canary to abort ({serving})")
+    load_release(root, current.release, trust, now)  # still there, still verifies
+    spec = PointerSpec(
+        channel,
+        current.release,
+        current.serial,
+        current.bundle_sha256,
+        current.bundle_size,
+        now + expires_in,
+        _next_version(current),
     )
+    return _write(root, spec, keys, trust, now, current)
 
 
 def refresh_pointers(
@@ -213,13 +344,16 @@ def refresh_pointers(
     for path in paths:
         pointer = current_pointer(path, trust, now)
         assert pointer is not None
-        manifest, _, _ = load_release(root, pointer.release, trust, now)
-        if manifest.expires < now:
-            problems.append(
-                f"channel {pointer.channel!r}: release {manifest.release} itself expired at "
-                f"{format_time(manifest.expires)}; refreshing its pointer cannot help: "
-                "publish a new release"
-            )
+        names = [pointer.release] + ([pointer.canary.release] if pointer.canary else [])
+        for name in names:
+            manifest, _, _ = load_release(root, name, trust, now)
+            if manifest.expires < now:
+                problems.append(
+                    f"channel {pointer.channel!r}: release {manifest.release} itself expired at "
+                    f"{format_time(manifest.expires)}; refreshing its pointer cannot help: "
+                    "publish a new release"
+                )
+        # The same pointer (the same split and salt) with a higher version and a new expiry.
         spec = PointerSpec(
             channel=pointer.channel,
             release=pointer.release,
@@ -227,17 +361,9 @@ def refresh_pointers(
             bundle_sha256=pointer.bundle_sha256,
             bundle_size=pointer.bundle_size,
             expires=now + expires_in,
+            version=_next_version(pointer),
+            canary=pointer.canary,
+            salt=pointer.salt,
         )
-        atomic_write_bytes(path, _sign(spec, keys, trust, now))
-        refreshed.append(
-            PromoteResult(
-                channel=pointer.channel,
-                release=pointer.release,
-                serial=pointer.serial,
-                previous_release=pointer.release,
-                previous_serial=pointer.serial,
-                path=path,
-                expires=spec.expires,
-            )
-        )
+        refreshed.append(_write(root, spec, keys, trust, now, pointer))
     return RefreshResult(tuple(refreshed), tuple(problems))

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from promptops import __version__
 from promptops.canonical import canonical_bytes
 from promptops.runtime.dsse import STATEMENT_PAYLOAD_TYPE, sign_envelope
+from promptops.runtime.pointer import CANARY_TYPE, CHANNEL_TYPE, TOTAL_WEIGHT, CanaryArm
 from promptops.runtime.trust import (
     CHANNEL_PAYLOAD_TYPE,
     PREDICATE_TYPE,
@@ -71,7 +72,13 @@ class ReleaseSpec:
 
 @dataclass(frozen=True)
 class PointerSpec:
-    """A channel pointer: this channel serves this release until ``expires``."""
+    """A channel pointer: this channel serves this release until ``expires``; with
+    ``canary``, it sends ``canary.weight`` basis points of the traffic to that release
+    instead, assigned by hashing keys with ``salt`` (ADR 0018).
+
+    ``version`` orders the pointers of a channel: every new pointer gets a higher one
+    (``None`` leaves it out, as pointers written before versions existed did).
+    """
 
     channel: str
     release: str
@@ -79,16 +86,49 @@ class PointerSpec:
     bundle_sha256: str
     bundle_size: int
     expires: dt.datetime
+    version: int | None = None
+    canary: CanaryArm | None = None
+    salt: str | None = None
 
     def payload(self) -> bytes:
-        """The pointer payload, canonical JSON."""
-        return canonical_bytes(
-            {
+        """The pointer payload, canonical JSON (v1 for one release, v2 for a canary)."""
+        bundle = {"sha256": self.bundle_sha256, "size": self.bundle_size}
+        if self.canary is None:
+            body: dict[str, object] = {
                 "channel": self.channel,
                 "release": self.release,
                 "serial": self.serial,
-                "bundle": {"sha256": self.bundle_sha256, "size": self.bundle_size},
+                "bundle": bundle,
                 "expires": format_time(self.expires),
+            }
+            if self.version is not None:
+                body["_type"] = CHANNEL_TYPE
+                body["version"] = self.version
+            return canonical_bytes(body)
+        c = self.canary
+        return canonical_bytes(
+            {
+                "_type": CANARY_TYPE,
+                "channel": self.channel,
+                "version": self.version,
+                "expires": format_time(self.expires),
+                "salt": self.salt,
+                "arms": [
+                    {
+                        "arm": "stable",
+                        "release": self.release,
+                        "serial": self.serial,
+                        "bundle": bundle,
+                        "weight": TOTAL_WEIGHT - c.weight,
+                    },
+                    {
+                        "arm": "canary",
+                        "release": c.release,
+                        "serial": c.serial,
+                        "bundle": {"sha256": c.bundle_sha256, "size": c.bundle_size},
+                        "weight": c.weight,
+                    },
+                ],
             }
         )
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from promptops.errors import UsageError
 from promptops.fsutil import atomic_write_bytes
-from promptops.release.channels import PromoteResult, promote
+from promptops.release.channels import PromoteResult, abort_canary, promote
 from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME, channel_path, release_dir
 from promptops.release.oci_push import Pusher, channel_manifest, release_manifest, trust_manifest
 from promptops.release.publish import publish
@@ -126,17 +126,38 @@ class _Session:
                     "; a trust version is never replaced"
                 )
 
+    def release_manifest(self, name: str, releases: dict[str, bytes]) -> bytes:
+        """The registry manifest of release ``name``: pushed in this session, pushed now
+        from the stage, or already in the registry.
+
+        Raises:
+            UsageError: if neither the stage nor the registry has it.
+        """
+        if name in releases:
+            return releases[name]
+        if (release_dir(self.stage, name) / MANIFEST_NAME).is_file():
+            releases[name] = self.push_release(name)
+            return releases[name]
+        found = self.pusher.client.find_manifest("release-" + name)
+        if found is None:
+            raise UsageError(f"{self.pusher.ref}: has no release {name!r}; publish it first")
+        releases[name] = found[1]
+        return found[1]
+
     def push_changed_pointers(self, releases: dict[str, bytes]) -> None:
         for path in sorted((self.stage / "channels").glob("*.json")):
             channel, data = path.name[: -len(".json")], path.read_bytes()
             if self.before.get(channel) == data:
                 continue
-            release = read_pointer(data).release
-            subject = releases.get(release) or self.push_release(release)
+            pointer = read_pointer(data)
+            subject = self.release_manifest(pointer.release, releases)
+            canary = None
+            if pointer.canary is not None:
+                name = pointer.canary.release
+                canary = (name, self.release_manifest(name, releases))
             tag = "channel-" + channel
-            self.pusher.push_artifact(
-                tag, channel_manifest(channel, release, data, subject), [data]
-            )
+            manifest = channel_manifest(channel, pointer.release, data, subject, canary)
+            self.pusher.push_artifact(tag, manifest, [data])
             self.tags.append(tag)
 
 
@@ -193,7 +214,7 @@ def _pointer_files(source: Path) -> list[Path]:
 
 def promote_oci(
     destination: str,
-    name: str,
+    name: str | None,
     channel: str,
     keys: Sequence[Ed25519PrivateKey],
     *,
@@ -201,20 +222,30 @@ def promote_oci(
     expires_in: dt.timedelta,
     trust: TrustRoot | None = None,
     timeout: float = 30.0,
+    canary: int | None = None,
 ) -> PromoteResult:
     """Point ``channel`` of the registry repository ``destination`` at its release
-    ``name``, as :func:`~promptops.release.promote` does for a static tree.
+    ``name`` (with ``canary``: send it that share of the traffic), as
+    :func:`~promptops.release.promote` does for a static tree; ``name=None`` ends the
+    channel's canary, as :func:`~promptops.release.abort_canary` does.
 
     Raises:
-        UsageError: if the registry has no release ``name``.
+        UsageError: if the registry has no release ``name``, or no canary to end.
         BundleError, RollbackError: as :func:`~promptops.release.promote`.
         FetchError: if the registry cannot be reached or refuses the push.
     """
     with tempfile.TemporaryDirectory(prefix="promptops-oci-") as tmp:
         session = _Session(destination, Path(tmp), timeout)
-        session.pull_release(name)
         session.pull_pointer(channel)
-        result = promote(session.stage, name, channel, keys, now=now, expires_in=expires_in,
-                         trust=trust)  # fmt: skip
+        if name is None:
+            current = session.before.get(channel)
+            if current is not None:
+                session.pull_release(read_pointer(current).release)
+            result = abort_canary(session.stage, channel, keys, now=now, expires_in=expires_in,
+                                  trust=trust)  # fmt: skip
+        else:
+            session.pull_release(name)
+            result = promote(session.stage, name, channel, keys, now=now, expires_in=expires_in,
+                             trust=trust, canary=canary)  # fmt: skip
         session.push_changed_pointers({})
         return result

@@ -19,6 +19,8 @@ from promptops.runtime.source_oci import (
     ARTIFACT_RELEASE,
     ARTIFACT_TRUST,
     BUNDLE_MEDIA_TYPE,
+    CANARY_ANNOTATION,
+    CANARY_MANIFEST_ANNOTATION,
     DSSE_MEDIA_TYPE,
     RELEASE_ANNOTATION,
     TITLE_ANNOTATION,
@@ -82,15 +84,27 @@ def release_manifest(name: str, serial: int, bundle: bytes, envelope: bytes) -> 
     )
 
 
-def channel_manifest(channel: str, release: str, pointer: bytes, subject: bytes) -> bytes:
+def channel_manifest(
+    channel: str,
+    release: str,
+    pointer: bytes,
+    subject: bytes,
+    canary: tuple[str, bytes] | None = None,
+) -> bytes:
     """The manifest of ``channel``'s signed pointer; ``subject`` is the manifest of the
-    release it points at, so readers pull that release by digest."""
+    release it points at, so readers pull that release by digest. ``canary``: the name and
+    manifest of a canary pointer's second release, named in annotations (a manifest has
+    one subject)."""
     location = locate(f"channels/{channel}.json")
     assert location is not None
+    annotations = {CHANNEL_ANNOTATION: channel, RELEASE_ANNOTATION: release}
+    if canary is not None:
+        annotations[CANARY_ANNOTATION] = canary[0]
+        annotations[CANARY_MANIFEST_ANNOTATION] = "sha256:" + sha256_hex(canary[1])
     return _manifest(
         ARTIFACT_CHANNEL,
         [_descriptor(DSSE_MEDIA_TYPE, pointer, location.title)],
-        {CHANNEL_ANNOTATION: channel, RELEASE_ANNOTATION: release},
+        annotations,
         subject=_descriptor(MANIFEST_MEDIA_TYPE, subject),
     )
 

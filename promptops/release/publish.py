@@ -26,6 +26,7 @@ from promptops.release.layout import (
 )
 from promptops.release.trustfile import read_chain
 from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.pointer import pointer_order
 from promptops.runtime.trust import (
     ReleaseManifest,
     read_manifest_unverified,
@@ -165,7 +166,8 @@ def publish(
                 current_pointer(pointer_file, trust, now)  # verifies it
             target = channel_path(destination, pointer.channel)
             existing = current_pointer(target, None, now)
-            if existing is None or existing.serial <= pointer.serial:
+            # Newer by stable serial, then by version (ADR 0018), as applications order them.
+            if existing is None or pointer_order(existing) <= pointer_order(pointer):
                 atomic_write_bytes(target, data)
     if channel is not None:
         newest = max(loaded, key=lambda item: item[0].serial)[0]

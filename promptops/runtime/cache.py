@@ -17,6 +17,7 @@ Layout::
 
     blobs/<sha256hex>              bundle bytes and canonical manifest / pointer envelopes
     lkg/<key>/<serial>.json        last-known-good: {"bundle", "manifest", "pointer"} digests
+                                   (and "canary_bundle", "canary_manifest" during a canary)
     serials/<key>/<serial>         highest serial seen: {"signers": [keyid, ...]}; max wins
     trust/<chain>/<version>.json   verified trust versions (canonical envelopes)
     etags/<key>.json               {"etag", "blob"} of the last HTTP 200 for a URL
@@ -41,6 +42,7 @@ from promptops.runtime.jsonparse import parse_json
 __all__ = ["PRUNE_GRACE_SECONDS", "Cache", "cache_key", "read_regular"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_LKG_FIELDS = ("bundle", "manifest", "pointer", "canary_bundle", "canary_manifest")
 _SMALL = 64 * 1024  # records are a few hundred bytes
 _LIST_ROUNDS = 8
 _READ_FLAGS = (
@@ -312,14 +314,23 @@ class Cache:
             rec = self._record(folder, f"{max(serials)}.json")
             if rec is not None and isinstance(rec.get("bundle"), str):
                 return {k: rec.get(k) if isinstance(rec.get(k), str) else None
-                        for k in ("bundle", "manifest", "pointer")}  # fmt: skip
+                        for k in _LKG_FIELDS}  # fmt: skip
         return None
 
     def set_last_known_good(
-        self, key: str, serial: int, *, bundle: str, manifest: str, pointer: str | None
+        self,
+        key: str,
+        serial: int,
+        *,
+        bundle: str,
+        manifest: str,
+        pointer: str | None,
+        canary_bundle: str | None = None,
+        canary_manifest: str | None = None,
     ) -> bool:
         """Record a verified release as last-known-good for ``key``; True if that changed
-        the record (a new release or a re-signed pointer).
+        the record (a new release or a re-signed pointer). ``canary_*``: the second release
+        of a canary pointer (ADR 0018).
 
         One record per serial and "highest wins", like :meth:`record_serial`: a process
         that verified serial 4 a moment after another verified 5 cannot move it back.
@@ -328,6 +339,8 @@ class Cache:
             OSError: if the cache directory cannot be written.
         """
         rec = {"bundle": bundle, "manifest": manifest, "pointer": pointer}
+        if canary_bundle is not None:
+            rec.update(canary_bundle=canary_bundle, canary_manifest=canary_manifest)
         changed = self._write_record(("lkg", key), f"{serial}.json", rec)
         if changed:
             _prune_below(self._dir("lkg", key), serial, ".json")

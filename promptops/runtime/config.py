@@ -49,6 +49,9 @@ class RuntimeConfig(NamedTuple):
             ``langfuse``, ``openinference``, ``traceloop``.
         otel_capture_content: record template text, variables and messages; ``None``
             follows ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``.
+        assignment_key: the key every ``prompt(id)`` without ``key=`` is assigned by
+            (a tenant, a host; ADR 0018): during a canary it decides the release, for a
+            prompt with an experiment the variant. ``None``: each request on its own.
     """
 
     max_bundle_bytes: int = 64 * 1024 * 1024
@@ -70,3 +73,4 @@ class RuntimeConfig(NamedTuple):
     otel: bool = False
     otel_aliases: tuple[str, ...] = ()
     otel_capture_content: bool | None = None
+    assignment_key: str | int | None = None

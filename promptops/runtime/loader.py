@@ -20,10 +20,18 @@ from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import BackgroundRead, Blob, sha256_hex
 from promptops.runtime.dsse import VerifiedEnvelope, canonical_envelope
+from promptops.runtime.pointer import MAX_POINTER_BYTES, ChannelPointer, pointer_order
 from promptops.runtime.policy import MAX_TRUST_BYTES, TrustRoot
 from promptops.runtime.sources import Fetched, Source
-from promptops.runtime.state import Mode, Seen, TrustedState, Verified, parse_release_name
-from promptops.runtime.trust import MAX_POINTER_BYTES, RELEASE_NAME, ReleaseManifest
+from promptops.runtime.state import (
+    CanaryRelease,
+    Mode,
+    Seen,
+    TrustedState,
+    Verified,
+    parse_release_name,
+)
+from promptops.runtime.trust import RELEASE_NAME, ReleaseManifest
 
 __all__ = ["Loader", "Mode", "resolve_mode"]
 
@@ -99,26 +107,35 @@ class Loader:
         chain = trust.chain
         self._key = cache_key(chain, mode.channel or "", mode.pin or "", mode.release or "")
         self._serial_key: str | None = None
+        self._pointer_key: str | None = None  # the channel's newest pointer (pointer_order)
         if mode.channel is not None:
             self._serial_key = cache_key(chain, "channel", mode.channel)
+            self._pointer_key = cache_key(chain, "pointer", mode.channel)
         elif mode.release is not None:
             self._serial_key = cache_key(chain, "release", mode.release)
         # A release directory's trust chain is the layout root's, two levels up.
         self._trust_prefix = "../../" if mode.release is not None else ""
         self._seen_in_memory: Seen | None = None
+        self._pointer_in_memory: Seen | None = None
         self.cache_error: str | None = None  # the last failure to write the cache, if any
 
     # -- trusted state --------------------------------------------------------------
     def _seen(self) -> Seen | None:
+        return self._highest(self._serial_key, self._seen_in_memory)
+
+    def _highest(self, key: str | None, in_memory: Seen | None) -> Seen | None:
         on_disk = None
-        if self.cache is not None and self._serial_key is not None:
-            record = self.cache.highest_serial(self._serial_key)
+        if self.cache is not None and key is not None:
+            record = self.cache.highest_serial(key)
             on_disk = Seen(*record) if record is not None else None
-        both = [s for s in (on_disk, self._seen_in_memory) if s is not None]
+        both = [s for s in (on_disk, in_memory) if s is not None]
         return max(both, key=lambda s: s.serial) if both else None
 
     def _state(self, now: dt.datetime, seen: Seen | None) -> TrustedState:
-        state = TrustedState(self.shipped, self.config, now, self.mode, seen=seen)
+        seen_pointer = self._highest(self._pointer_key, self._pointer_in_memory)
+        state = TrustedState(
+            self.shipped, self.config, now, self.mode, seen=seen, seen_pointer=seen_pointer
+        )
         if self.cache is not None:
             # Trust versions verified before, verified again (never trusted more than the
             # network); one that fails is dropped with everything after it.
@@ -202,13 +219,49 @@ class Loader:
         prefetch = guess
         if expected is not None and (guess is None or guess.key != expected):
             prefetch = self._prefetch(expected)  # the channel moved since the last load
+        arm = pointer.canary if pointer is not None else None
+        # A canary's cached bundle is read and hashed meanwhile too (ADR 0018).
+        canary_read = self._prefetch(arm.bundle_sha256) if arm is not None else None
+        canary = None
         try:
-            f = self._read(prefix + "release.dsse.json", self.config.max_envelope_bytes, deadline)
-            manifest = state.accept_manifest(f.data, pointer)
-            fetched.append((f, "manifest"))
+            try:
+                manifest, bundle_bytes, bundle = self._release(
+                    state, prefix, pointer, prefetch, deadline, fetched
+                )
+            finally:
+                if prefetch is not None and prefetch is not guess:
+                    prefetch.result()  # the read never outlives this call, even on an error
+            if arm is not None:
+                c_manifest, c_bytes, c_bundle = self._release(
+                    state, f"releases/{arm.release}/", pointer, canary_read, deadline, fetched,
+                    canary=True,
+                )  # fmt: skip
+                canary = CanaryRelease(c_manifest, c_bundle, c_bytes)
         finally:
-            if prefetch is not None and prefetch is not guess:
-                prefetch.result()  # the read never outlives this call, even on an error
+            if canary_read is not None:
+                canary_read.result()
+        pinned = mode.pin is not None
+        verified = Verified(manifest, pointer, bundle, bundle_bytes, state.trust, pinned, canary)
+        self._remember(verified, fetched)
+        return verified
+
+    def _release(
+        self,
+        state: TrustedState,
+        prefix: str,
+        pointer: ChannelPointer | None,
+        prefetch: BackgroundRead | None,
+        deadline: float,
+        fetched: list[tuple[Fetched, str]],
+        *,
+        canary: bool = False,
+    ) -> tuple[ReleaseManifest, Blob, Bundle]:
+        """The manifest under ``prefix`` and its bundle (from the cache if it holds it),
+        verified; ``canary``: the release of the pointer's canary arm."""
+        kind = "canary_" if canary else ""
+        f = self._read(prefix + "release.dsse.json", self.config.max_envelope_bytes, deadline)
+        manifest = state.accept_manifest(f.data, pointer, canary=canary)
+        fetched.append((f, kind + "manifest"))
         bundle = bundle_bytes = None
         if self.cache is not None:
             bundle_bytes, bundle = self._cached_bundle(state, manifest, prefetch)
@@ -218,12 +271,9 @@ class Loader:
             f = self._read(prefix + "bundle.json", self.config.max_bundle_bytes, deadline)
             bundle_bytes = f.data
             bundle = state.accept_bundle(manifest, bundle_bytes)
-            fetched.append((f, "bundle"))
+            fetched.append((f, kind + "bundle"))
         assert bundle_bytes is not None
-        pinned = mode.pin is not None
-        verified = Verified(manifest, pointer, bundle, bundle_bytes, state.trust, pinned)
-        self._remember(verified, fetched)
-        return verified
+        return manifest, bundle_bytes, bundle
 
     def from_cache(self, now: dt.datetime) -> tuple[Verified, bool] | None:
         """The last-known-good release, verified again exactly as if fetched, and whether it
@@ -269,12 +319,31 @@ class Loader:
         bundle_bytes, bundle = self._cached_bundle(state, manifest, prefetch)
         if bundle_bytes is None or bundle is None:
             return None
-        verified = Verified(
-            manifest, pointer, bundle, bundle_bytes, state.trust, self.mode.pin is not None
-        )
+        canary = None
+        if pointer is not None and pointer.canary is not None:
+            canary = self._cached_canary(state, pointer, rec)
+            if canary is None:
+                return None  # a canary pointer is served with both its releases, or not
+        pinned = self.mode.pin is not None
+        verified = Verified(manifest, pointer, bundle, bundle_bytes, state.trust, pinned, canary)
         expired = state.expired(verified)
         self._note_serial(verified)
         return verified, expired
+
+    def _cached_canary(
+        self, state: TrustedState, pointer: ChannelPointer, rec: dict[str, str | None]
+    ) -> CanaryRelease | None:
+        """The canary release a cached canary pointer names, verified again; None if the
+        record or a blob is missing or damaged."""
+        assert self.cache is not None
+        data = self.cache.get(rec.get("canary_manifest") or "", self.config.max_envelope_bytes)
+        if data is None:
+            return None
+        manifest = state.accept_manifest(data, pointer, cached=True, canary=True)
+        bundle_bytes, bundle = self._cached_bundle(state, manifest)
+        if bundle_bytes is None or bundle is None:
+            return None
+        return CanaryRelease(manifest, bundle, bundle_bytes)
 
     def _prefetch(self, digest: str | None) -> BackgroundRead | None:
         """Start reading and hashing the cached bundle ``digest`` on another thread.
@@ -319,6 +388,11 @@ class Loader:
             return None, None
 
     def _note_serial(self, v: Verified) -> None:
+        pointer = v.pointer
+        if pointer is not None and pointer.version:
+            known, order = self._pointer_in_memory, pointer_order(pointer)
+            if known is None or known.serial < order:
+                self._pointer_in_memory = Seen(order, pointer.signers)
         if self._serial_key is None:
             return
         serial = v.manifest.serial
@@ -349,6 +423,12 @@ class Loader:
         }
         if v.pointer is not None:
             digests["pointer"] = _put_signed(cache, v.pointer.signed, served.get("pointer"))
+        canary = v.canary
+        if canary is not None:
+            digests["canary_bundle"] = cache.put(canary.bundle_bytes, canary.manifest.bundle_sha256)
+            digests["canary_manifest"] = _put_signed(
+                cache, canary.manifest.signed, served.get("canary_manifest")
+            )
         for f, kind in fetched:
             if f.etag is not None and not f.not_modified:
                 cache.set_etag(f.url, f.etag, digests[kind])
@@ -360,8 +440,13 @@ class Loader:
             bundle=digests["bundle"],
             manifest=digests["manifest"],
             pointer=digests.get("pointer"),
+            canary_bundle=digests.get("canary_bundle"),
+            canary_manifest=digests.get("canary_manifest"),
         )
         if self._serial_key is not None:
             cache.record_serial(self._serial_key, v.manifest.serial, v.manifest.signers)
+        if self._pointer_key is not None and v.pointer is not None and v.pointer.version:
+            order = pointer_order(v.pointer)
+            cache.record_serial(self._pointer_key, order, v.pointer.signers)
         if changed:
             cache.prune()

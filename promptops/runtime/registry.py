@@ -1,8 +1,10 @@
 """``Registry``: open a published release, keep it fresh, hand out prompts.
 
-All served state lives in one immutable :class:`_Snapshot` (verified release + compiled
-prompts); a refresh builds a new one and swaps the reference, so a render, which reads the
-reference once, can never see half of one release and half of another.
+All served state lives in one :class:`~promptops.runtime.served.Snapshot` (verified
+release(s) + compiled prompts); a refresh builds a new one and swaps the reference, so a
+render, which reads the reference once, can never see half of one release and half of
+another. During a canary the snapshot holds both releases and each ``prompt(id, key=...)``
+picks one by hashing the key with the pointer's signed salt (ADR 0018).
 """
 
 import contextlib
@@ -21,11 +23,13 @@ from promptops.errors import (
     PromptopsError,
     UsageError,
 )
+from promptops.runtime.assign import Key
 from promptops.runtime.cache import Cache
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.loader import Loader, resolve_mode
 from promptops.runtime.render import Prompt
 from promptops.runtime.request import Provenance, Request
+from promptops.runtime.served import CANARY, STABLE, Assigned, Served, Snapshot
 from promptops.runtime.sources import open_source
 from promptops.runtime.state import Verified, check_serving
 from promptops.runtime.tools import ToolDecision, ToolPolicy
@@ -49,7 +53,10 @@ class RegistryStatus(NamedTuple):
     to reach the source failed, so a newer release may exist; ``error`` says why and
     ``failures`` counts the failed attempts in a row. ``expired``: the release served is
     past its expiry (kept available until ``max_staleness``). ``trust_version``: the newest
-    trust version verified.
+    trust version verified. During a canary (ADR 0018), ``release``/``serial``/
+    ``bundle_sha256``/``commit`` are the stable release's and ``canary`` names the other
+    release, ``canary_serial`` its serial and ``canary_weight`` its share of the traffic in
+    basis points (1000 = 10%).
     """
 
     source: str
@@ -66,26 +73,9 @@ class RegistryStatus(NamedTuple):
     expired: bool = False
     trust_version: int = 1
     failures: int = 0
-
-
-class _Snapshot:
-    """One verified release and what has been built from it, swapped in whole."""
-
-    __slots__ = ("policies", "prompts", "refused", "status", "verified")
-
-    def __init__(
-        self,
-        verified: Verified,
-        status: RegistryStatus,
-        prompts: dict[str, Prompt] | None = None,
-        policies: dict[str, ToolPolicy] | None = None,
-        refused: str | None = None,
-    ) -> None:
-        self.verified = verified
-        self.status = status
-        self.prompts = {} if prompts is None else prompts  # filled lazily, per snapshot
-        self.policies = {} if policies is None else policies
-        self.refused = refused  # set once the release may no longer be served
+    canary: str | None = None
+    canary_serial: int | None = None
+    canary_weight: int = 0
 
 
 class Registry:
@@ -94,10 +84,11 @@ class Registry:
     Use :meth:`open`; see "Runtime API" in the README.
     """
 
-    def __init__(self, loader: Loader, config: RuntimeConfig, snapshot: _Snapshot) -> None:
+    def __init__(self, loader: Loader, config: RuntimeConfig, snapshot: Snapshot) -> None:
         self._loader = loader
         self._config = config
         self._snapshot = snapshot
+        self._key = config.assignment_key
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._attempts = threading.Condition()
@@ -167,66 +158,65 @@ class Registry:
         """Every prompt id in the served release."""
         return self._snapshot.verified.bundle.ids
 
-    def prompt(self, prompt_id: str) -> Prompt:
+    def prompt(self, prompt_id: str, key: Key | None = None) -> Prompt:
         """The prompt ``prompt_id`` of the release served now, compiled on first use.
 
-        Call it per request (it is a dict lookup once warm) to pick up refreshes; a held
-        :class:`Prompt` keeps rendering the release it came from.
+        ``key`` (a user id, say; else ``RuntimeConfig.assignment_key``) assigns this request
+        to an arm where there is a choice (ADR 0018): during a canary, to the stable or the
+        canary release; for a prompt with an experiment, to one of its variants. The same
+        key always gets the same arm for the same signed salt; without any key, each call
+        is assigned on its own. ``prompt.provenance`` names the release, ``arm``,
+        ``variant`` and ``experiment_arm`` chosen.
+
+        Call it per request (a dict lookup once warm, plus a hash where there is a choice)
+        to pick up refreshes; a held :class:`Prompt` keeps rendering the release it came
+        from.
 
         Raises:
-            UsageError: if the release has no such prompt.
+            UsageError: if the release has no such prompt, or the key is not a str or int.
             BundleError: if its bytes do not hash to the signed digest.
             ExpiredError: if a refresh found the release past ``max_staleness`` (or
                 expired, with ``expiry="strict"``) and nothing newer verifies.
         """
         snap = self._snapshot
-        prompt = snap.prompts.get(prompt_id)
+        if key is None:
+            key = self._key
+        served = snap.stable if snap.split is None else snap.serve(key)
+        prompt = served.prompts.get(prompt_id)
         if prompt is None:
+            assigned = served.assigned.get(prompt_id)
+            if assigned is not None:
+                return assigned.choose(key)
             if snap.refused is not None:
                 raise ExpiredError(snap.refused)
-            prompt = snap.prompts[prompt_id] = self._compile(snap, prompt_id)
+            found = served.compile(
+                prompt_id, self._config.max_prompt_bytes, self._config.validate_inputs,
+                self._observe(),
+            )  # fmt: skip
+            return found.choose(key) if isinstance(found, Assigned) else found
         return prompt
 
-    def check_tool_call(self, prompt_id: str, tool: str, args: Any) -> ToolDecision:
+    def check_tool_call(
+        self, prompt_id: str, tool: str, args: Any, key: Key | None = None
+    ) -> ToolDecision:
         """May ``prompt_id``'s model call ``tool`` with ``args``? See :class:`ToolDecision`.
+
+        ``key``: as for :meth:`prompt`, so that during a canary the policy checked is that
+        of the release the request was rendered from (pass the same key).
 
         Raises:
             UsageError: if the release has no such prompt.
         """
         snap = self._snapshot
-        policy = snap.policies.get(prompt_id)
+        served = snap.serve(key if key is not None else self._key)
+        policy = served.policies.get(prompt_id)
         if policy is None:
-            obj = self._load_object(snap, prompt_id)
-            policy = snap.policies[prompt_id] = ToolPolicy(prompt_id, obj.get("tools") or [])
+            obj = served.load(prompt_id, self._config.max_prompt_bytes)
+            policy = served.policies[prompt_id] = ToolPolicy(prompt_id, obj.get("tools") or [])
         return policy.check(tool, args)
 
-    def _load_object(self, snap: _Snapshot, prompt_id: str) -> dict[str, Any]:
-        bundle = snap.verified.bundle
-        if prompt_id not in bundle:
-            import difflib  # only on this error path
-
-            hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
-            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise UsageError(f"release {snap.status.release} has no prompt {prompt_id!r}{maybe}")
-        return bundle.load(prompt_id, max_bytes=self._config.max_prompt_bytes)
-
-    def _compile(self, snap: _Snapshot, prompt_id: str) -> Prompt:
-        obj = self._load_object(snap, prompt_id)
-        v, st = snap.verified, snap.status
-        provenance = Provenance(
-            prompt_id=prompt_id,
-            prompt_digest=v.bundle.digest(prompt_id),
-            release=v.manifest.release,
-            serial=v.manifest.serial,
-            bundle_sha256=v.manifest.bundle_sha256,
-            commit=v.manifest.commit,
-            from_cache=st.from_cache,
-            stale=st.stale,
-            channel=self._loader.mode.channel,
-            expired=st.expired,
-        )
-        observe = self._telemetry.render_hook if self._telemetry is not None else None
-        return Prompt(obj, provenance, validate=self._config.validate_inputs, observe=observe)
+    def _observe(self) -> Any:
+        return self._telemetry.render_hook if self._telemetry is not None else None
 
     @contextlib.contextmanager
     def trace(
@@ -268,10 +258,12 @@ class Registry:
             try:
                 self._snapshot = _load(self._loader, self._config, self._config.clock(), current)
             except ExpiredError as exc:
-                self._snapshot = _marked(current, stale=True, error=str(exc), refused=str(exc))
+                self._snapshot = _marked(
+                    self._loader, current, stale=True, error=str(exc), refused=str(exc)
+                )
                 raise
             except BundleError as exc:
-                self._snapshot = _marked(current, stale=True, error=str(exc))
+                self._snapshot = _marked(self._loader, current, stale=True, error=str(exc))
                 raise
             return self._snapshot.status
 
@@ -295,7 +287,11 @@ class Registry:
         what = str(exc) if isinstance(exc, PromptopsError) else f"{type(exc).__name__}: {exc}"
         with self._lock:
             self._snapshot = _marked(
-                self._snapshot, stale=True, error=f"refresh failed: {what}", failures=failures
+                self._loader,
+                self._snapshot,
+                stale=True,
+                error=f"refresh failed: {what}",
+                failures=failures,
             )
 
     def _wait_for_refreshes(self, count: int, timeout: float) -> bool:
@@ -329,7 +325,10 @@ def backoff(interval: float, failures: int) -> float:
 
 
 def _status(loader: Loader, v: Verified, now: dt.datetime, **flags: Any) -> RegistryStatus:
-    m = v.manifest
+    m, pointer = v.manifest, v.pointer
+    expires = v._replace(pinned=False).expires
+    assert expires is not None
+    canary = pointer.canary if pointer is not None else None
     return RegistryStatus(
         source=loader.source.id,
         mode=loader.mode.describe(),
@@ -337,14 +336,59 @@ def _status(loader: Loader, v: Verified, now: dt.datetime, **flags: Any) -> Regi
         serial=m.serial,
         bundle_sha256=m.bundle_sha256,
         commit=m.commit,
-        expires=min(m.expires, v.pointer.expires) if v.pointer else m.expires,
+        expires=expires,
         verified_at=now,
         trust_version=v.trust.version,
+        canary=canary.release if canary is not None else None,
+        canary_serial=canary.serial if canary is not None else None,
+        canary_weight=canary.weight if canary is not None else 0,
         **flags,
     )
 
 
-def _marked(snap: _Snapshot, refused: str | None = None, **flags: Any) -> _Snapshot:
+def _snapshot(
+    loader: Loader,
+    v: Verified,
+    status: RegistryStatus,
+    keep: Snapshot | None = None,
+    refused: str | None = None,
+) -> Snapshot:
+    """A snapshot of ``v``. From ``keep`` (a snapshot served with the same provenance
+    flags), each release that is served again under the same arm keeps its compiled
+    prompts: a re-signed pointer or a canary weight moved recompiles nothing."""
+    channel = loader.mode.channel
+
+    def served(manifest: Any, bundle: Any, arm: str | None, old: Served | None) -> Served:
+        if old is not None and old.manifest == manifest and old.arm == arm:
+            return old
+
+        def provenance(**fields: Any) -> Provenance:
+            return Provenance(
+                release=manifest.release,
+                serial=manifest.serial,
+                bundle_sha256=manifest.bundle_sha256,
+                commit=manifest.commit,
+                from_cache=status.from_cache,
+                stale=status.stale,
+                channel=channel,
+                expired=status.expired,
+                **fields,
+            )
+
+        return Served(manifest, bundle, arm, provenance)
+
+    canary = v.canary
+    old_stable = keep.stable if keep is not None else None
+    old_canary = keep.canary if keep is not None else None
+    stable = served(v.manifest, v.bundle, STABLE if canary else None, old_stable)
+    second = None
+    if canary is not None:
+        # A canary promoted to stable is a new arm: compiled again, with its new label.
+        second = served(canary.manifest, canary.bundle, CANARY, old_canary)
+    return Snapshot(v, status, stable, second, refused)
+
+
+def _marked(loader: Loader, snap: Snapshot, refused: str | None = None, **flags: Any) -> Snapshot:
     status = snap.status._replace(**flags)
     old = snap.status
     refused = refused or snap.refused
@@ -355,8 +399,8 @@ def _marked(snap: _Snapshot, refused: str | None = None, **flags: Any) -> _Snaps
     )
     if same and refused == snap.refused:
         # Same provenance flags: keep the compiled prompts, just update the status.
-        return _Snapshot(snap.verified, status, snap.prompts, snap.policies, refused)
-    return _Snapshot(snap.verified, status, refused=refused)
+        return Snapshot(snap.verified, status, snap.stable, snap.canary, refused)
+    return _snapshot(loader, snap.verified, status, None, refused)
 
 
 def _warn_expired(v: Verified, why: str | None) -> None:
@@ -372,19 +416,20 @@ def _warn_expired(v: Verified, why: str | None) -> None:
 
 def _from_cache(
     loader: Loader, now: dt.datetime, error: str | None, **flags: Any
-) -> _Snapshot | None:
+) -> Snapshot | None:
     found = loader.from_cache(now)
     if found is None:
         return None
     cached, expired = found
     if expired:
         _warn_expired(cached, error)
-    return _Snapshot(cached, _status(loader, cached, now, error=error, expired=expired, **flags))
+    status = _status(loader, cached, now, error=error, expired=expired, **flags)
+    return _snapshot(loader, cached, status)
 
 
 def _load(
-    loader: Loader, config: RuntimeConfig, now: dt.datetime, current: _Snapshot | None
-) -> _Snapshot:
+    loader: Loader, config: RuntimeConfig, now: dt.datetime, current: Snapshot | None
+) -> Snapshot:
     """One load: source first (pins: cache first, their bytes never change), cache second."""
     if loader.mode.pin is not None or config.offline:
         cached = _from_cache(loader, now, None, from_cache=config.offline)
@@ -402,7 +447,9 @@ def _load(
             if expired and not current.status.expired:
                 _warn_expired(current.verified, str(exc))
             failures = current.status.failures + 1
-            return _marked(current, stale=True, error=str(exc), expired=expired, failures=failures)
+            return _marked(
+                loader, current, stale=True, error=str(exc), expired=expired, failures=failures
+            )
         cached = _from_cache(loader, now, str(exc), from_cache=True, stale=True)
         if cached is not None:
             return cached
@@ -411,10 +458,7 @@ def _load(
         where = f"in {loader.cache.root}" if loader.cache else "(no cache_dir given)"
         raise FetchError(f"{exc}; and no last-known-good release {where}") from exc
     status = _status(loader, v, now, error=loader.cache_error)
-    if (
-        current is not None
-        and current.verified.manifest == v.manifest
-        and not (current.status.stale or current.status.from_cache or current.status.expired)
-    ):
-        return _Snapshot(current.verified, status, current.prompts, current.policies)
-    return _Snapshot(v, status)
+    clean = current is not None and not (
+        current.status.stale or current.status.from_cache or current.status.expired
+    )
+    return _snapshot(loader, v, status, current if clean else None)

@@ -9,7 +9,14 @@ __all__ = ["PromptStatic", "Provenance", "Request", "new_request"]
 
 
 class Provenance(NamedTuple):
-    """Where a request came from: enough to find the exact bytes again."""
+    """Where a request came from: enough to find the exact bytes again.
+
+    ``arm``: during a canary (ADR 0018), ``"stable"`` or ``"canary"``, the channel arm
+    that served the release. ``variant``: the prompt variant rendered (``None``: the
+    prompt as written); ``experiment`` and ``experiment_arm`` name the experiment that
+    chose it. ``fallback_of``: on a request of ``Request.fallbacks``, the model pin it
+    stands in for.
+    """
 
     prompt_id: str
     prompt_digest: str
@@ -21,6 +28,11 @@ class Provenance(NamedTuple):
     stale: bool = False
     channel: str | None = None  # the channel followed, if the release came through one
     expired: bool = False  # served from the cache past its expiry (see RegistryStatus)
+    arm: str | None = None
+    variant: str | None = None
+    experiment: str | None = None
+    experiment_arm: str | None = None
+    fallback_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (for logs and traces)."""
@@ -35,6 +47,11 @@ class Provenance(NamedTuple):
             "stale": self.stale,
             "channel": self.channel,
             "expired": self.expired,
+            "arm": self.arm,
+            "variant": self.variant,
+            "experiment": self.experiment,
+            "experiment_arm": self.experiment_arm,
+            "fallback_of": self.fallback_of,
         }
 
 

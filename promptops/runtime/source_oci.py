@@ -12,10 +12,11 @@ The layout of ADR 0003 stored as OCI artifacts (ADR 0016); this module maps its 
 ========================  ===================================================
 
 Only the channel tag (or the digest tag of a pin) is resolved by name; the release it names
-is then pulled by the manifest digest the channel artifact's ``subject`` records, and every
-blob by its digest, checked on arrival. A blob the cache already holds under that sha256
-(the loader stores verified bytes there) is not fetched again. Nothing here is trusted:
-the loader verifies every byte as it does for any other source.
+is then pulled by the manifest digest the channel artifact's ``subject`` records (during a
+canary, the second release by the digest in its ``dev.promptops.canary.manifest``
+annotation), and every blob by its digest, checked on arrival. A blob the cache already
+holds under that sha256 (the loader stores verified bytes there) is not fetched again.
+Nothing here is trusted: the loader verifies every byte as it does for any other source.
 """
 
 from typing import Any, NamedTuple
@@ -31,6 +32,8 @@ __all__ = [
     "ARTIFACT_RELEASE",
     "ARTIFACT_TRUST",
     "BUNDLE_MEDIA_TYPE",
+    "CANARY_ANNOTATION",
+    "CANARY_MANIFEST_ANNOTATION",
     "DSSE_MEDIA_TYPE",
     "RELEASE_ANNOTATION",
     "TITLE_ANNOTATION",
@@ -47,6 +50,8 @@ BUNDLE_MEDIA_TYPE = "application/vnd.promptops.bundle.v1+json"
 DSSE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
 TITLE_ANNOTATION = "org.opencontainers.image.title"
 RELEASE_ANNOTATION = "dev.promptops.release"
+CANARY_ANNOTATION = "dev.promptops.canary"  # the canary release of a canary pointer
+CANARY_MANIFEST_ANNOTATION = "dev.promptops.canary.manifest"  # its manifest digest
 
 _MEMO = 8  # parsed release manifests kept by digest (immutable, tiny)
 
@@ -90,6 +95,10 @@ def find_layer(manifest: dict[str, Any], title: str, where: str) -> dict[str, An
     raise FetchError(f"{where}: the artifact has no layer titled {title!r}")
 
 
+def _digest_of(descriptor: Any) -> Any:
+    return descriptor.get("digest") if isinstance(descriptor, dict) else None
+
+
 class OciSource:
     """A published layout in one repository of an OCI registry, or (``:TAG`` or
     ``@sha256:...``) one release artifact."""
@@ -98,7 +107,7 @@ class OciSource:
         self.ref = parse_ref(url)
         self.cache = cache
         self.client = OciClient(self.ref, timeout=config.http_timeout, user_agent=config.user_agent)
-        self._release: tuple[str, str] | None = None  # (name, manifest digest) last learned
+        self._releases: dict[str, str] = {}  # release name -> manifest digest, last learned
         self._manifests: dict[str, dict[str, Any]] = {}
 
     @property
@@ -150,10 +159,9 @@ class OciSource:
         if location is None:
             raise FetchError(f"{where}: not a path of the published layout")
         reference = location.tag
-        if location.artifact_type == ARTIFACT_RELEASE and self._release is not None:
-            name, digest = self._release
-            if location.tag == "release-" + name:
-                reference = digest  # pull by the digest the channel artifact names
+        if location.artifact_type == ARTIFACT_RELEASE:
+            # Pull by the digest the channel (or digest) artifact names, if it named one.
+            reference = self._releases.get(location.tag[len("release-") :], reference)
         manifest = self._manifest(reference, location.artifact_type, where)
         if location.artifact_type == ARTIFACT_CHANNEL:
             self._learn_from_channel(manifest)
@@ -177,11 +185,15 @@ class OciSource:
 
     def _learn_from_channel(self, manifest: dict[str, Any]) -> None:
         subject = manifest.get("subject")
-        name = (manifest.get("annotations") or {}).get(RELEASE_ANNOTATION)
-        digest = subject.get("digest") if isinstance(subject, dict) else None
-        self._release = None
-        if isinstance(name, str) and isinstance(digest, str) and digest.startswith("sha256:"):
-            self._release = (name, digest)
+        annotations = manifest.get("annotations") or {}
+        self._releases = {}
+        found = (
+            (annotations.get(RELEASE_ANNOTATION), _digest_of(subject)),
+            (annotations.get(CANARY_ANNOTATION), annotations.get(CANARY_MANIFEST_ANNOTATION)),
+        )
+        for name, digest in found:
+            if isinstance(name, str) and isinstance(digest, str) and digest.startswith("sha256:"):
+                self._releases[name] = digest
 
     def _release_name(self, hex_digest: str, limit: int, where: str) -> Fetched:
         manifest, _, digest = self.client.manifest("sha256-" + hex_digest)
@@ -190,7 +202,7 @@ class OciSource:
         if not isinstance(name, str):
             raise FetchError(f"{where}: the artifact names no release ({RELEASE_ANNOTATION})")
         self._remember(digest, manifest)
-        self._release = (name, digest)
+        self._releases = {name: digest}
         return Fetched((name + "\n").encode()[: limit + 1], where)
 
     def _blob(self, layer: dict[str, Any], limit: int, where: str) -> Fetched:

@@ -16,17 +16,20 @@ from promptops.errors import BundleError, ExpiredError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import Blob
+from promptops.runtime.pointer import (
+    ChannelPointer,
+    check_pointer_matches,
+    check_pointer_version,
+    pointer_expired_message,
+    verify_channel_pointer,
+)
 from promptops.runtime.policy import Role, TrustRoot
 from promptops.runtime.trust import (
     RELEASE_NAME,
-    ChannelPointer,
     ReleaseManifest,
     check_not_rolled_back,
-    check_pointer_matches,
     manifest_expired_message,
-    pointer_expired_message,
     verify_bundle,
-    verify_channel_pointer,
     verify_manifest,
 )
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from promptops.runtime.trust_chain import TrustVersion
 
 __all__ = [
+    "CanaryRelease",
     "Mode",
     "Seen",
     "TrustedState",
@@ -65,8 +69,18 @@ class Seen(NamedTuple):
     signers: tuple[str, ...] | None  # None: recorded by an older promptops
 
 
+class CanaryRelease(NamedTuple):
+    """The second release of a canary pointer, verified like the first (ADR 0018)."""
+
+    manifest: ReleaseManifest
+    bundle: Bundle
+    bundle_bytes: Blob
+
+
 class Verified(NamedTuple):
-    """A release every check passed for: what the loader may cache and serve."""
+    """A release every check passed for: what the loader may cache and serve. During a
+    canary, ``manifest`` and ``bundle`` are the stable release's and ``canary`` holds the
+    other one."""
 
     manifest: ReleaseManifest
     pointer: ChannelPointer | None
@@ -74,14 +88,28 @@ class Verified(NamedTuple):
     bundle_bytes: Blob
     trust: TrustRoot
     pinned: bool = False
+    canary: CanaryRelease | None = None
 
     @property
     def expires(self) -> dt.datetime | None:
-        """When this release stops being current (``None`` for a pin: it never does)."""
+        """When this release stops being current (``None`` for a pin: it never does): the
+        earliest expiry of the pointer and every release it serves."""
         if self.pinned:
             return None
         m = self.manifest.expires
+        if self.canary is not None:
+            m = min(m, self.canary.manifest.expires)
         return min(m, self.pointer.expires) if self.pointer is not None else m
+
+    def same_releases(self, other: "Verified") -> bool:
+        """Whether ``other`` serves the same release(s) with the same split (a re-signed
+        pointer, say): then compiled prompts may be kept."""
+        mine, theirs = self.pointer, other.pointer
+        split = (mine.canary, mine.salt) if mine is not None else None
+        other_split = (theirs.canary, theirs.salt) if theirs is not None else None
+        canary = self.canary.manifest if self.canary is not None else None
+        other_canary = other.canary.manifest if other.canary is not None else None
+        return self.manifest == other.manifest and canary == other_canary and split == other_split
 
 
 def parse_release_name(data: bytes, *, pin: str) -> str:
@@ -107,6 +135,14 @@ def _still_signed(signers: Sequence[str], role: Role) -> bool:
     return len(good) >= max(role.threshold, 1)
 
 
+def _not_forgotten(seen: Seen | None, role: Role) -> int | None:
+    if seen is None:
+        return None
+    if seen.signers is not None and not _still_signed(seen.signers, role):
+        return None
+    return seen.serial
+
+
 class TrustedState:
     """Checks one load's artifacts against the trust root, limits, clock and serial record."""
 
@@ -118,12 +154,15 @@ class TrustedState:
         mode: Mode,
         *,
         seen: Seen | None = None,
+        seen_pointer: Seen | None = None,
     ) -> None:
         self.trust = trust
         self.config = config
         self.now = now
         self.mode = mode
         self.seen = seen
+        # (pointer_order of the newest pointer trusted, the channel keys that signed it)
+        self.seen_pointer = seen_pointer
 
     # -- the trust chain ------------------------------------------------------------
     def accept_trust_version(self, data: bytes) -> "TrustVersion":
@@ -147,21 +186,24 @@ class TrustedState:
         fast-forward attack (a stolen key signing serial 10**9) is recovered from, as TUF
         forgets a timestamp signed by a rotated-out key.
         """
-        seen = self.seen
-        if seen is None:
-            return None
-        if seen.signers is not None and not _still_signed(seen.signers, self.trust.release):
-            return None
-        return seen.serial
+        return _not_forgotten(self.seen, self.trust.release)
+
+    def highest_pointer_version(self) -> int | None:
+        """The :func:`~promptops.runtime.pointer.pointer_order` not to go below on this
+        channel, or None; forgotten, as :meth:`highest_seen` is, once the channel role no
+        longer accepts its signers."""
+        return _not_forgotten(self.seen_pointer, self.trust.channel)
 
     # -- release artifacts ----------------------------------------------------------
     def accept_pointer(self, data: bytes, *, cached: bool = False) -> ChannelPointer:
-        """Verify the channel pointer: signatures, channel name, rollback, and (unless
-        ``cached``: the cache's availability rule decides then) expiry.
+        """Verify the channel pointer: signatures, channel name, rollback (its stable
+        release's serial and its own version), and (unless ``cached``: the cache's
+        availability rule decides then) expiry. A canary's release has a higher serial
+        than the stable one (the parser checks), so both obey the serial memory.
 
         Raises:
             BundleError, SignatureError: if it is malformed, untrusted or for another channel.
-            RollbackError: if its serial went backwards.
+            RollbackError: if its serial or its version went backwards.
             ExpiredError: if it expired (past the grace).
         """
         pointer = verify_channel_pointer(data, self.trust, now=self.now, check_expiry=False)
@@ -173,13 +215,19 @@ class TrustedState:
         if not cached and self._past(pointer.expires):
             raise ExpiredError(pointer_expired_message(pointer, self._grace()))
         check_not_rolled_back(pointer.channel, pointer.serial, self.highest_seen())
+        check_pointer_version(pointer, self.highest_pointer_version())
         return pointer
 
     def accept_manifest(
-        self, data: bytes, pointer: ChannelPointer | None, *, cached: bool = False
+        self,
+        data: bytes,
+        pointer: ChannelPointer | None,
+        *,
+        cached: bool = False,
+        canary: bool = False,
     ) -> ReleaseManifest:
-        """Verify the release manifest and match it to the pointer, the pin or the release
-        directory's name.
+        """Verify the release manifest and match it to the pointer (its stable arm, or
+        with ``canary`` its canary arm), the pin or the release directory's name.
 
         Raises:
             BundleError, SignatureError: if it is malformed, untrusted, or disagrees with
@@ -196,7 +244,7 @@ class TrustedState:
         )
         mode = self.mode
         if pointer is not None:
-            check_pointer_matches(pointer, manifest)
+            check_pointer_matches(pointer, manifest, canary=canary)
         if mode.pin is not None and manifest.bundle_sha256 != mode.pin:
             raise BundleError(
                 f"release {manifest.release} signs bundle sha256:{manifest.bundle_sha256}, "
@@ -267,12 +315,13 @@ def check_serving(verified: Verified, config: RuntimeConfig, now: dt.datetime) -
     expires = verified.expires
     if expires is None or expires + config.expiry_grace >= now:
         return False
-    pointer = verified.pointer
-    what = (
-        pointer_expired_message(pointer, _grace(config))
-        if pointer is not None and pointer.expires == expires
-        else manifest_expired_message(verified.manifest, _grace(config))
-    )
+    pointer, canary = verified.pointer, verified.canary
+    if pointer is not None and pointer.expires == expires:
+        what = pointer_expired_message(pointer, _grace(config))
+    elif canary is not None and canary.manifest.expires == expires:
+        what = manifest_expired_message(canary.manifest, _grace(config))
+    else:
+        what = manifest_expired_message(verified.manifest, _grace(config))
     if config.expiry == "strict":
         raise ExpiredError(f"{what} (expiry='strict': an expired release is never served)")
     if expires + config.max_staleness < now:

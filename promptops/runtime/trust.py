@@ -24,9 +24,22 @@ from promptops.runtime.dsse import (
 )
 from promptops.runtime.jsonparse import parse_canonical, parse_json
 
+# Channel pointers live in runtime/pointer.py (ADR 0018); re-exported for existing importers.
+from promptops.runtime.pointer import (
+    CHANNEL_PAYLOAD_TYPE,
+    CHANNEL_TYPE,
+    MAX_POINTER_BYTES,
+    ChannelPointer,
+    check_pointer_matches,
+    pointer_expired_message,
+    read_pointer_unverified,
+    verify_channel_pointer,
+)
+
 __all__ = [
     "CHANNEL_PAYLOAD_TYPE",
     "CHANNEL_TYPE",
+    "MAX_POINTER_BYTES",
     "PREDICATE_TYPE",
     "RELEASE_NAME",
     "STATEMENT_TYPE",
@@ -37,6 +50,7 @@ __all__ = [
     "check_pointer_matches",
     "format_time",
     "parse_time",
+    "pointer_expired_message",
     "read_manifest_unverified",
     "read_pointer_unverified",
     "verify_bundle",
@@ -45,15 +59,9 @@ __all__ = [
     "verify_release",
 ]
 
-CHANNEL_PAYLOAD_TYPE = "application/vnd.promptops.channel+json"
-# The pointer payload's own format. Readers ignore keys they do not know (so fields may be
-# added); a change that an older reader must not ignore gets a new _type, which it refuses.
-CHANNEL_TYPE = "https://promptops.dev/channel/v1"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://promptops.dev/release/v1"
 SUBJECT_NAME = "bundle.json"
-# Channel pointers are a few hundred bytes; anything near this is an attack.
-MAX_POINTER_BYTES = 64 * 1024
 
 
 class ReleaseManifest(NamedTuple):
@@ -69,19 +77,6 @@ class ReleaseManifest(NamedTuple):
     models: Mapping[str, str]
     promptops_version: str
     created: dt.datetime
-    expires: dt.datetime
-    signers: tuple[str, ...]
-    signed: VerifiedEnvelope | None = None  # what the cache stores (canonical_envelope)
-
-
-class ChannelPointer(NamedTuple):
-    """A signed statement that a channel currently serves one release."""
-
-    channel: str
-    release: str
-    serial: int
-    bundle_sha256: str
-    bundle_size: int
     expires: dt.datetime
     signers: tuple[str, ...]
     signed: VerifiedEnvelope | None = None  # what the cache stores (canonical_envelope)
@@ -226,30 +221,6 @@ def verify_release(
     return manifest
 
 
-def _parse_pointer(
-    payload: bytes, signers: tuple[str, ...], verified: VerifiedEnvelope | None = None
-) -> ChannelPointer:
-    where = "channel pointer"
-    obj = _object(parse_canonical(payload, where=where, max_bytes=MAX_POINTER_BYTES), where)
-    kind = obj.get("_type", CHANNEL_TYPE)  # pointers written before _type existed are v1
-    if kind != CHANNEL_TYPE:
-        raise BundleError(
-            f"{where}: _type is {kind!r}, a format this promptops does not read (it reads "
-            f"{CHANNEL_TYPE!r}); upgrade promptops"
-        )
-    bundle = f.field(obj, "bundle", dict, where)
-    return ChannelPointer(
-        channel=f.name(obj.get("channel"), where, "channel"),
-        release=f.name(obj.get("release"), where),
-        serial=f.serial(obj.get("serial"), where),
-        bundle_sha256=f.digest(bundle.get("sha256"), f"{where} bundle"),
-        bundle_size=f.size(bundle.get("size"), f"{where} bundle"),
-        expires=parse_time(obj.get("expires"), f"{where}: 'expires'"),
-        signers=signers,
-        signed=verified,
-    )
-
-
 def _unverified_payload(envelope: bytes, max_bytes: int) -> bytes:
     env = parse_json(envelope, where="envelope", max_bytes=max_bytes)
     payload_type = env.get("payloadType") if isinstance(env, dict) else None
@@ -258,79 +229,12 @@ def _unverified_payload(envelope: bytes, max_bytes: int) -> bytes:
     return parse_envelope(envelope, expected_type=payload_type, max_bytes=max_bytes).payload
 
 
-def read_pointer_unverified(envelope: bytes) -> ChannelPointer:
-    """Parse a channel pointer WITHOUT checking its signatures; see
-    :func:`read_manifest_unverified`.
-
-    Raises:
-        BundleError: if the envelope or pointer is malformed.
-    """
-    return _parse_pointer(_unverified_payload(envelope, MAX_POINTER_BYTES), ())
-
-
-def verify_channel_pointer(
-    envelope: bytes,
-    trust: TrustRoot,
-    *,
-    now: dt.datetime,
-    check_expiry: bool = True,
-) -> ChannelPointer:
-    """Verify a channel pointer's signatures (the channel role), then parse it.
-
-    Raises:
-        BundleError: if the envelope or pointer is malformed, oversized or not canonical.
-        SignatureError: if too few distinct keys of the channel role signed it.
-        ExpiredError: if the pointer expired before ``now`` (freeze protection).
-    """
-    verified = verify_envelope(
-        envelope,
-        trust.channel,
-        expected_type=CHANNEL_PAYLOAD_TYPE,
-        now=now,
-        max_bytes=MAX_POINTER_BYTES,
-        known=trust.signers,
-    )
-    pointer = _parse_pointer(verified.payload, verified.signers, verified)
-    if check_expiry and pointer.expires < now:
-        raise ExpiredError(pointer_expired_message(pointer))
-    return pointer
-
-
-def pointer_expired_message(pointer: ChannelPointer, suffix: str = "") -> str:
-    """Why an expired pointer is refused, and how to fix it."""
-    return (
-        f"channel {pointer.channel!r} pointer (release {pointer.release}, serial "
-        f"{pointer.serial}) expired at {format_time(pointer.expires)}; re-sign it with "
-        f"promptops publish --refresh (a scheduled CI job){suffix}"
-    )
-
-
 def manifest_expired_message(manifest: ReleaseManifest, suffix: str = "") -> str:
     """Why an expired release is refused, and how to fix it."""
     return (
         f"release {manifest.release} (serial {manifest.serial}) expired at "
         f"{format_time(manifest.expires)}; publish a new release{suffix}"
     )
-
-
-def check_pointer_matches(pointer: ChannelPointer, manifest: ReleaseManifest) -> None:
-    """Refuse a pointer and a manifest that describe different releases (mix-and-match).
-
-    Raises:
-        BundleError: naming the first field that disagrees.
-    """
-    pairs = (
-        ("release", pointer.release, manifest.release),
-        ("serial", pointer.serial, manifest.serial),
-        ("bundle sha256", pointer.bundle_sha256, manifest.bundle_sha256),
-        ("bundle size", pointer.bundle_size, manifest.bundle_size),
-    )
-    for what, pointed, signed in pairs:
-        if pointed != signed:
-            raise BundleError(
-                f"channel {pointer.channel!r} names {what} {pointed}, but the release manifest "
-                f"says {signed}: pointer and release do not belong together (mix-and-match)"
-            )
 
 
 def check_not_rolled_back(

@@ -224,3 +224,52 @@ def write_chain(
         atomic_write_bytes(site / "trust" / f"{new.version}.json", sign_trust(new, private))
         chain.append(new)
     return chain
+
+
+# --- canary pointers (ADR 0018) ---------------------------------------------------------
+SALT = "5a17" * 8
+
+
+def point(
+    root: Path,
+    release: str,
+    *,
+    canary: str | None = None,
+    weight: int = 1000,
+    version: int | None = 1,
+    channel: str = "production",
+    salt: str = SALT,
+    expires: dt.datetime = EXPIRES,
+    keys: Sequence[Ed25519PrivateKey] = (KEY,),
+) -> bytes:
+    """Sign and write ``channels/<channel>.json`` for releases already written under
+    ``root`` (by :func:`publish` with ``channel=None``): ``release`` alone, or with a
+    ``canary`` release getting ``weight`` basis points. Returns the pointer's bytes."""
+    from promptops.runtime.pointer import CanaryArm
+    from promptops.runtime.trust import read_manifest_unverified
+
+    def described(name: str) -> tuple[int, str, int]:
+        m = read_manifest_unverified((root / "releases" / name / "release.dsse.json").read_bytes())
+        return m.serial, m.bundle_sha256, m.bundle_size
+
+    serial, digest, size = described(release)
+    arm = None
+    if canary is not None:
+        arm = CanaryArm(canary, *described(canary), weight)
+    spec = PointerSpec(channel, release, serial, digest, size, expires, version, arm,
+                       salt if arm else None)  # fmt: skip
+    pointer = sign_pointer(spec, list(keys))
+    atomic_write_bytes(root / "channels" / f"{channel}.json", pointer)
+    return pointer
+
+
+def two_releases(root: Path) -> None:
+    """Releases v5 (serial 5) and v6 (serial 6) under ``root``, no channel pointer: v6 says
+    hello differently."""
+    publish(root, release="v5", serial=5, channel=None)
+    v6 = {**PROMPTS, "greet": compiled(
+        "greet",
+        [("system", "Be brief.", "text"), ("user", "Say hi to {{ name }}.", "substitute")],
+        properties={"name": {"type": "string", "maxLength": 100}},
+    )}  # fmt: skip
+    publish(root, v6, release="v6", serial=6, channel=None, commit="b" * 40)
