@@ -47,6 +47,9 @@ class VerifyReport:
     pointer_expires: dt.datetime | None = None
     trust_version: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    canary: ReleaseManifest | None = None  # a canary pointer's second release (ADR 0018)
+    canary_weight: int = 0  # its share, in basis points
+    pointer_version: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         m = self.manifest
@@ -66,6 +69,17 @@ class VerifyReport:
             "channel": self.channel,
             "channel_expires": format_time(self.pointer_expires) if self.pointer_expires else None,
             "trust_version": self.trust_version,
+            "pointer_version": self.pointer_version if self.channel else None,
+            "canary": None
+            if self.canary is None
+            else {
+                "release": self.canary.release,
+                "serial": self.canary.serial,
+                "commit": self.canary.commit,
+                "bundle": {"sha256": self.canary.bundle_sha256, "size": self.canary.bundle_size},
+                "weight": self.canary_weight,
+                "expires": format_time(self.canary.expires),
+            },
         }
 
 
@@ -82,9 +96,9 @@ def verify_target(
     config: FetchConfig | None = None,
 ) -> VerifyReport:
     """Verify a release directory (``releases/NAME``) or, with ``channel``, a published
-    root's channel pointer and the release it names; either may be an http(s) URL, and
-    either an OCI registry (``oci://HOST/REPO`` with ``channel``, or a release artifact
-    ``oci://HOST/REPO:release-NAME``).
+    root's channel pointer and the release it names (during a canary, both releases);
+    either may be an http(s) URL, and either an OCI registry (``oci://HOST/REPO`` with
+    ``channel``, or a release artifact ``oci://HOST/REPO:release-NAME``).
 
     Raises:
         FetchError: if a file cannot be read or the fetch deadline passes.
@@ -115,12 +129,15 @@ def verify_target(
     source = open_source(target, runtime, None)
     loader = Loader(source, resolve_mode(source, target, channel, None), trust, runtime, None)
     verified = loader.fetch(now)
-    manifest = verified.manifest
+    manifest, pointer = verified.manifest, verified.pointer
     return VerifyReport(
         target=target,
         manifest=manifest,
         signer_names=tuple(verified.trust.name_of(k) for k in manifest.signers),
         channel=channel,
-        pointer_expires=verified.pointer.expires if verified.pointer else None,
+        pointer_expires=pointer.expires if pointer else None,
         trust_version=verified.trust.version,
+        canary=verified.canary.manifest if verified.canary else None,
+        canary_weight=pointer.canary.weight if pointer and pointer.canary else 0,
+        pointer_version=pointer.version if pointer else 0,
     )

@@ -87,7 +87,7 @@ def command(
         else:
             moved = promote(Path(root), name, channel, keys, now=now, expires_in=valid,
                             trust=trusted, canary=weight)  # fmt: skip
-    before = f"{moved.previous_release} (serial {moved.previous_serial})"
+    before = f"{moved.previous_release}, serial {moved.previous_serial}"
     if moved.previous_canary is not None:
         before += f", canary {moved.previous_canary}"
     was = f" (was {before})" if moved.previous_release else ""

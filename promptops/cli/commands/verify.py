@@ -28,6 +28,13 @@ def _text(report: VerifyReport) -> str:
     ]
     if report.channel:
         lines.append(f"  channel  {report.channel} (pointer expires {d['channel_expires']})")
+    canary = d["canary"]
+    if canary is not None:
+        share = f"{canary['weight'] / 100:g}%"
+        lines.append(
+            f"  canary   {canary['release']} (serial {canary['serial']}) at {share}, bundle "
+            f"sha256:{canary['bundle']['sha256']}, expires {canary['expires']}"
+        )
     return "\n".join(lines)
 
 
