@@ -180,6 +180,25 @@ def change(path: Path | str, n: int = 50, note: str = "and kind") -> list[str]:
     return changed
 
 
+def rename_prompts(path: Path | str, every: int = 8, commit: bool = True) -> list[str]:
+    """Rename every ``every``-th prompt file (``x`` -> ``x-renamed``) and leave the eval sets
+    that test them pointing at the old ids: the broken repository of issue 16's error path
+    (one ``unknown-prompt`` error with a suggestion per such eval set). Returns the old ids
+    that an eval set still names."""
+    root = Path(path)
+    files = sorted((root / "prompts").rglob("*-*.yaml"))
+    broken: list[str] = []
+    for file in files[::every]:
+        pid = file.relative_to(root / "prompts").as_posix()[: -len(".yaml")]
+        file.rename(file.with_name(f"{file.stem}-renamed.yaml"))
+        if (root / "evals" / f"{pid}.yaml").exists():
+            broken.append(pid)
+    if commit:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"rename every {every}th prompt")
+    return broken
+
+
 def git(root: Path | str, *args: str) -> str:
     """Run git in ``root`` with the fixed identity; returns its standard output."""
     proc = subprocess.run(

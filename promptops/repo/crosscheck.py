@@ -9,7 +9,7 @@ from typing import Any
 
 from promptops.repo.locator import Anchor
 from promptops.repo.pins import pin_use
-from promptops.repo.suggest import did_you_mean
+from promptops.repo.suggest import Suggester, did_you_mean
 from promptops.repo.types import Diagnostic, Level
 from promptops.spec import ModelsFile, Rules
 
@@ -36,6 +36,23 @@ class Facts:
     tools_ok: bool = True
     models_ok: bool = True
     partial_vars: dict[str, dict[str, str]] = field(default_factory=dict)
+    # One suggestion index per candidate set, built on the first miss: a repository with an
+    # error in every eighth file must not score every id once per error (O(N^2)).
+    _suggesters: dict[str, Suggester] = field(default_factory=dict)
+
+    def hint(self, table: str, word: str) -> str:
+        """``"; did you mean 'x'?"`` among the names of ``table`` (prompt, instruction,
+        partial, tool or model), or ``""``."""
+        if table not in self._suggesters:
+            names = {
+                "prompt": self.prompts,
+                "instruction": self.instructions,
+                "partial": self.partials,
+                "tool": self.tools,
+                "model": self.models.models,
+            }[table]
+            self._suggesters[table] = Suggester(names)
+        return self._suggesters[table].hint(word)
 
 
 class _Out:
@@ -75,7 +92,7 @@ def _ref(
     msg = (
         f"'{name}' is a {other}, not {article} {kind}"
         if other
-        else f"unknown {kind} '{name}'{did_you_mean(name, table)}"
+        else f"unknown {kind} '{name}'{facts.hint(kind, name)}"
     )
     out.add(path, anchor, "error", f"unknown-{kind}", msg)
 
@@ -105,7 +122,7 @@ def _unknown_model(facts: Facts, name: str) -> str:
             f"unknown model '{name}': prompts name a pin of models.yaml, not a model id; "
             f"'{name}' is the model of pin {named}: write 'model: {pins[0]}'"
         )
-    return f"unknown model '{name}'{did_you_mean(name, facts.models.models)}"
+    return f"unknown model '{name}'{facts.hint('model', name)}"
 
 
 def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _Out) -> None:
@@ -124,7 +141,7 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
                 ("value", ("tools", i)),
                 "error",
                 "unknown-tool",
-                f"unknown tool '{name}'{did_you_mean(name, facts.tools)}",
+                f"unknown tool '{name}'{facts.hint('tool', name)}",
             )
     inputs: dict[str, bool] = pf["inputs"]
     used = set(pf["variables"]) | set(pf.get("uses", ()))  # templates, history and parts
@@ -175,7 +192,7 @@ def _evals(facts: Facts, out: _Out) -> dict[str, int]:
                 ("value", ("prompt",)),
                 "error",
                 "unknown-prompt",
-                f"unknown prompt '{target}'{did_you_mean(target, facts.prompts)}",
+                f"unknown prompt '{target}'{facts.hint('prompt', target)}",
             )
             continue
         counts[target] = counts.get(target, 0) + len(ef["cases"])
@@ -223,7 +240,7 @@ def cross_check(facts: Facts, rules: Rules, today: dt.date, where: Where) -> lis
         target = xf["prompt"]
         if target not in facts.prompts and target not in facts.broken:
             out.add(path, ("value", ("prompt",)), "error", "unknown-prompt",
-                    f"unknown prompt '{target}'{did_you_mean(target, facts.prompts)}")  # fmt: skip
+                    f"unknown prompt '{target}'{facts.hint('prompt', target)}")  # fmt: skip
     cov = rules.eval_coverage
     if cov is not None and cov.tags:
         for pid, (path, pf) in facts.prompts.items():
