@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from promptops.compile.bundle import Bundle, compile_repository
@@ -20,16 +21,18 @@ def build(
     *,
     out: Path | None = None,
     config: CompileConfig | None = None,
+    overrides: Mapping[str, int] | None = None,
 ) -> Bundle:
     """Compile the repository at ``path`` (its working tree, or commit ``ref``) and, when
-    ``out`` is given, write ``out/bundle.json`` atomically.
+    ``out`` is given, write ``out/bundle.json`` atomically. ``overrides`` (name -> value,
+    as ``--limit``) change the limits over policies/rules.yaml's ``limits:``.
 
     Raises:
         UsageError: if ``path`` is not a prompt repository or ``ref`` does not resolve.
         ValidationError: if the repository does not validate; carries the diagnostics.
         OSError: if ``out`` cannot be written.
     """
-    repo = load_repository(Path(path), ref=ref)
+    repo = load_repository(Path(path), ref=ref, overrides=overrides)
     bundle = compile_repository(repo, config=config)
     if out is not None:
         atomic_write_bytes(Path(out) / BUNDLE_NAME, bundle.data)

@@ -153,13 +153,15 @@ def compile_repository(
     """Compile every prompt of ``repo`` into one canonical bundle.
 
     ``cache``: True uses the repository's default cache (if it lives in git), False none,
-    or a given CompileCache. The bytes never depend on the cache.
+    or a given CompileCache. The bytes never depend on the cache. The limits the repository
+    was loaded with (rules.yaml's ``limits:`` and the caller's overrides, ``repo.limits``)
+    apply over ``config``.
 
     Raises:
         ValidationError: if ``repo`` has errors, or a prompt does not compile; carries the
             diagnostics.
     """
-    config = config or CompileConfig()
+    config = (config or CompileConfig()).with_settings(repo.limits)
     if not repo.ok:
         errors = sorted(repo.errors)
         raise ValidationError(
@@ -204,4 +206,5 @@ def compile_prompt(
     """
     if prompt_id not in repo.prompts:
         raise UsageError(f"unknown prompt {prompt_id!r}")
+    config = (config or CompileConfig()).with_settings(repo.limits)
     return compile_prompt_object(Resolver(repo), prompt_id, config)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 
 __all__ = ["CompileConfig"]
 
@@ -19,3 +20,9 @@ class CompileConfig:
     max_include_depth: int = 16
     # Entries kept in the content cache before the oldest are dropped.
     max_cache_entries: int = 200_000
+
+    def with_settings(self, settings: Mapping[str, int]) -> CompileConfig:
+        """This config with ``settings`` (name -> value, e.g. rules.yaml's ``limits:``)
+        applied; names that are not compile limits (repository limits) are ignored."""
+        names = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in settings.items() if k in names})

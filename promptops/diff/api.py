@@ -26,7 +26,8 @@ class DiffOptions:
     """What to compare and how. ``provider`` overrides every model pin's provider for the
     behaviour diff; ``env`` holds API keys and base URLs for live providers; ``session``
     replaces the eval session the behaviour diff would create (tests count calls with it);
-    ``progress`` is called with (done, total) as eval samples are answered."""
+    ``progress`` is called with (done, total) as eval samples are answered; ``limits``
+    overrides the repository limits on both sides (name -> value, as ``--limit``)."""
 
     behaviour: bool = False
     provider: str | None = None
@@ -34,10 +35,11 @@ class DiffOptions:
     env: Mapping[str, str] = field(default_factory=dict)
     session: EvalSession | None = None
     progress: Progress | None = None
+    limits: Mapping[str, int] = field(default_factory=dict)
 
 
-def _load(root: Path, ref: str | None, side: str) -> Repository:
-    repo = load_repository(root, ref=ref)
+def _load(root: Path, ref: str | None, side: str, limits: Mapping[str, int]) -> Repository:
+    repo = load_repository(root, ref=ref, overrides=limits)
     if not repo.ok:
         command = "promptops validate" + (f" --ref {ref}" if ref is not None else "")
         raise ValidationError(
@@ -68,8 +70,8 @@ def diff_refs(
     """
     options = options or DiffOptions()
     refs = resolve_range(root, base_ref, head_ref)
-    base = _load(root, refs.base, "base")
-    head = _load(root, refs.head, "head")
+    base = _load(root, refs.base, "base", options.limits)
+    head = _load(root, refs.head, "head", options.limits)
     cmp = compare(base, head, options.config)
     behaviour = None
     notes: list[str] = []

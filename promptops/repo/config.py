@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 
 __all__ = ["DEFAULT_LIMITS", "Limits"]
 
@@ -32,6 +33,16 @@ class Limits:
             raise ValueError(
                 f"max_depth must be between 1 and {_LIBYAML_MAX_DEPTH}, got {self.max_depth}"
             )
+
+    def with_settings(self, settings: Mapping[str, int]) -> Limits:
+        """These limits with ``settings`` (name -> value, e.g. rules.yaml's ``limits:``)
+        applied; names that are not repository limits (compile limits) are ignored.
+
+        Raises:
+            ValueError: ``max_depth`` out of range.
+        """
+        names = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in settings.items() if k in names})
 
 
 DEFAULT_LIMITS = Limits()

@@ -155,6 +155,13 @@ class GitRepo:
         text = out.decode("utf-8", "surrogateescape")
         return [e for e in text.split("\0") if e]
 
+    def show(self, ref: str, path: str) -> bytes | None:
+        """The bytes of ``path`` in commit ``ref``, or None when it has no such file."""
+        if ref.startswith("-"):
+            return None
+        proc = _run(self.top, "cat-file", "blob", f"{ref}:{path}")
+        return proc.stdout if proc.returncode == 0 else None
+
     def cat_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Read many blobs with one ``git cat-file --batch``."""
         if not oids:

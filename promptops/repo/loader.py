@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from pydantic import ValidationError as SchemaError
 
 from promptops.errors import UsageError
 from promptops.repo.assemble import assemble
@@ -21,13 +24,21 @@ from promptops.repo.locator import Locator
 from promptops.repo.names import canonicalise
 from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
-from promptops.repo.reading import Snapshot, snapshot_contents, snapshot_ref, snapshot_worktree
+from promptops.repo.reading import (
+    Snapshot,
+    prefix_of,
+    snapshot_contents,
+    snapshot_ref,
+    snapshot_worktree,
+)
 from promptops.repo.result import FileResult
+from promptops.repo.sources import read_capped
 from promptops.repo.trustcheck import SIGNERS, trust_diagnostics, trust_paths
 from promptops.repo.types import Diagnostic, Repository
 from promptops.repo.version import check_min_version
 from promptops.repo.yamlload import YamlProblem, parse_yaml
-from promptops.spec import Rules, RulesFile
+from promptops.spec import RepositoryLimits, Rules, RulesFile
+from promptops.spec.header import split_header
 
 __all__ = ["find_root", "load_repository", "validate_repository"]
 
@@ -173,6 +184,7 @@ def load_repository(
     cache: bool = True,
     today: dt.date | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    overrides: Mapping[str, int] | None = None,
     contents: Mapping[str, bytes] | None = None,
 ) -> Repository:
     """Read and check the prompt repository at ``path`` (working tree, or commit ``ref``).
@@ -180,9 +192,10 @@ def load_repository(
     Bad user files never raise: they become diagnostics, and failing documents are left out.
     Per-file results are cached by content (in memory and under ``<git-dir>/promptops-cache``);
     ``cache=False`` checks every file afresh and reads and writes no cache. ``today`` decides
-    which model pins are deprecated or retired; ``limits`` caps what is read. ``contents``
-    (path -> bytes) is the whole repository, checked as if it stood at ``path`` without
-    reading anything from disk (no git, no cache).
+    which model pins are deprecated or retired; ``limits`` caps what is read, as changed by
+    the ``limits:`` of policies/rules.yaml and then by ``overrides`` (name -> value: the
+    command line's ``--limit``). ``contents`` (path -> bytes) is the whole repository,
+    checked as if it stood at ``path`` without reading anything from disk (no git, no cache).
 
     Raises:
         UsageError: no repository root, ``ref`` given outside git, or an unknown ``ref``.
@@ -192,10 +205,74 @@ def load_repository(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(Path(path), ref, cache, today or dt.date.today(), limits, contents)
+        return _load(
+            Path(path), ref, cache, today or dt.date.today(), limits, overrides or {}, contents
+        )
     finally:
         if collecting:
             gc.enable()
+
+
+def _rules_bytes(
+    root: Path,
+    git: GitRepo | None,
+    ref: str | None,
+    base: Limits,
+    contents: Mapping[str, bytes] | None = None,
+) -> bytes | None:
+    for name in ("policies/rules.yaml", "policies/rules.yml"):
+        if contents is not None:
+            data = contents.get(name)
+        elif ref is None or git is None:
+            data = read_capped(root / name, base)
+        else:
+            data = git.show(ref, prefix_of(git, root) + name)
+        if data is not None:
+            return data
+    return None
+
+
+def _limit_settings(
+    root: Path,
+    git: GitRepo | None,
+    ref: str | None,
+    base: Limits,
+    overrides: Mapping[str, int],
+    contents: Mapping[str, bytes] | None = None,
+) -> dict[str, int]:
+    """rules.yaml's ``limits:``, then ``overrides`` (the command line), name -> value.
+
+    Read before anything else, since they decide how everything else is listed and read. A
+    rules.yaml that does not load sets nothing here; its diagnostics come with the others.
+    """
+    data = _rules_bytes(root, git, ref, base, contents)
+    settings: dict[str, int] = {}
+    if data is not None:
+        try:
+            body = split_header(parse_yaml(data, base).data)[1]
+            if isinstance(body, dict) and isinstance(body.get("limits"), dict):
+                settings = RepositoryLimits.model_validate(body["limits"]).settings()
+        except (YamlProblem, SchemaError):
+            pass
+    return {**settings, **overrides}
+
+
+def _too_many(snap: Snapshot, limits: Limits) -> list[Diagnostic]:
+    if len(snap.files) <= limits.max_files:
+        return []
+    snap.files = dict(sorted(snap.files.items())[: limits.max_files])
+    return [
+        Diagnostic(
+            "prompts",
+            1,
+            1,
+            "error",
+            "too-many-files",
+            f"more than {limits.max_files} files under models.yaml, prompts/, policies/ and "
+            f"evals/; the limit is {limits.max_files} (raise it with 'limits: {{max_files: N}}' "
+            "in policies/rules.yaml or --limit max_files=N)",
+        )
+    ]
 
 
 def _load(
@@ -203,7 +280,8 @@ def _load(
     ref: str | None,
     cache: bool,
     today: dt.date,
-    limits: Limits,
+    base: Limits,
+    overrides: Mapping[str, int],
     contents: Mapping[str, bytes] | None = None,
 ) -> Repository:
     stores: list[ResultStore] = []
@@ -212,6 +290,8 @@ def _load(
         cache = False
     else:
         root, git = _root_and_git(start, ref)
+    settings = _limit_settings(root, git, ref, base, overrides, contents)
+    limits = base.with_settings(settings)
 
     def open_store() -> None:
         cache_dir = git.git_dir / "promptops-cache" if git else None
@@ -227,46 +307,34 @@ def _load(
     if not stores:
         open_store()
     store = stores[0]
-    extra = [*snap.problems, *canonicalise(snap)]
-    where = Locator(snap.read, limits)
-    if len(snap.files) > limits.max_files:
-        extra.append(
-            Diagnostic(
-                "prompts",
-                1,
-                1,
-                "error",
-                "too-many-files",
-                f"more than {limits.max_files} files under models.yaml, prompts/, policies/ and "
-                f"evals/; the limit is {limits.max_files}",
-            )
-        )
-        snap.files = dict(sorted(snap.files.items())[: limits.max_files])
+    extra = [*snap.problems, *canonicalise(snap), *_too_many(snap, limits)]
     version = _min_version(snap, limits)
     if version is not None and "needs promptops" in version.message:
         return Repository(root=root, source=snap.source, diagnostics=(version,))
     extra += [version] if version is not None else []
+    # The four fixed files are small and their data is needed every time: always parsed.
+    fixed = [p for p in snap.files if classify(p) == "fixed"]
+    fixed_bytes = snap.read(fixed)
+    base_ctx = CheckContext(limits, PatternSet(False, []))
+    results = {p: check_file(p, fixed_bytes.get(p, b""), base_ctx) for p in fixed}
+    where = Locator(snap.read, limits)
     families = {p: classify(p) for p in snap.files}
     paths = [p for p, family in families.items() if family not in (None, "trust")]
     chain = trust_paths([p for p, family in families.items() if family == "trust"])
     extra += _stray([p for p, family in families.items() if family is None])
     used: set[Key] = set()
-    # The four fixed files are small and their data is needed every time: always parsed.
-    fixed = [p for p in paths if families[p] == "fixed"]
-    base = CheckContext(limits, PatternSet(False, []))
-    contents = snap.read(fixed)
-    results = {p: check_file(p, contents.get(p, b""), base) for p in fixed}
     rules_oid = snap.files.get("policies/rules.yaml", "")
     ctx, rules, problems = _context(results.get("policies/rules.yaml"), rules_oid, limits, where)
     results.update(_check_all(snap, [p for p in paths if p not in results], ctx, store, used))
     problems += check_eval_cases(results, snap.files, ctx.key, store, used, where)
     store.save(used)
     if chain:
-        contents = snap.read(list(chain.values()))
-        extra += trust_diagnostics(chain, contents, results.get(SIGNERS), where)
-    return assemble(
+        chain_bytes = snap.read(list(chain.values()))
+        extra += trust_diagnostics(chain, chain_bytes, results.get(SIGNERS), where)
+    repo = assemble(
         root, snap, results, rules, today or dt.date.today(), [*extra, *problems], where, limits
     )
+    return dataclasses.replace(repo, limits=settings) if settings else repo
 
 
 def validate_repository(
@@ -275,10 +343,11 @@ def validate_repository(
     *,
     cache: bool = True,
     today: dt.date | None = None,
+    overrides: Mapping[str, int] | None = None,
 ) -> Repository:
     """Alias of :func:`load_repository`; ``Repository.ok`` tells whether validation passed.
 
     Raises:
         UsageError: as :func:`load_repository`.
     """
-    return load_repository(path, ref, cache=cache, today=today)
+    return load_repository(path, ref, cache=cache, today=today, overrides=overrides)

@@ -17,7 +17,7 @@ from promptops.repo.gitio import GitRepo, Meanwhile
 from promptops.repo.sources import ROOTS, blob_id, read_capped, scan_directory
 from promptops.repo.types import Diagnostic, SourceInfo
 
-__all__ = ["Snapshot", "snapshot_contents", "snapshot_ref", "snapshot_worktree"]
+__all__ = ["Snapshot", "prefix_of", "snapshot_contents", "snapshot_ref", "snapshot_worktree"]
 
 Reader = Callable[[list[str]], dict[str, bytes]]
 
@@ -37,7 +37,8 @@ class Snapshot:
     actual: dict[str, str] = field(default_factory=dict)
 
 
-def _prefix(git: GitRepo, root: Path) -> str:
+def prefix_of(git: GitRepo, root: Path) -> str:
+    """The path of ``root`` inside the git work tree, with a trailing slash (or \"\")."""
     rel = root.resolve().relative_to(git.top.resolve()).as_posix()
     return "" if rel == "." else rel + "/"
 
@@ -51,7 +52,7 @@ def snapshot_ref(
         UsageError: unknown ref, or no models.yaml at the root in that commit.
     """
     commit, tree = git.resolve(ref)
-    prefix = _prefix(git, root)
+    prefix = prefix_of(git, root)
     listing = git.ls_tree(tree, prefix, ROOTS, meanwhile)
     if "models.yaml" not in listing and "models.yml" not in listing:
         raise UsageError(
@@ -105,7 +106,7 @@ def snapshot_worktree(
             root,
             contents,
         )
-    prefix = _prefix(git, root)
+    prefix = prefix_of(git, root)
     head, index, changed, state = git.worktree_state(prefix, ROOTS, meanwhile)
     files = dict(index)
     for p in [*changed, *(p for p, oid in index.items() if oid == "conflict")]:

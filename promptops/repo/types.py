@@ -92,6 +92,9 @@ class Repository:
     diagnostics: tuple[Diagnostic, ...] = ()
     # Every eval file (usable or not) -> the prompt id its ``prompt:`` names.
     eval_targets: Mapping[str, str] = field(default_factory=dict)
+    # Limits set for this repository (name -> value): rules.yaml's ``limits:``, then the
+    # caller's overrides (``--limit``); the compiler applies the compile ones.
+    limits: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

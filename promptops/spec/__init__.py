@@ -12,8 +12,10 @@ from promptops.spec.experiments import Arm, Experiment, Metric
 from promptops.spec.export import SCHEMA_KINDS, export_schemas, kind_for_path, write_schemas
 from promptops.spec.models_file import Lifecycle, ModelPin, ModelsFile, Pricing
 from promptops.spec.policies import (
+    LIMIT_CEILINGS,
     EvalCoverageRule,
     ForbiddenPattern,
+    RepositoryLimits,
     Roles,
     RoleSpec,
     Rules,
@@ -37,6 +39,7 @@ __all__ = [
     "ASSERTION_TYPES",
     "GRADED_ASSERTION_TYPES",
     "ID_PATTERN",
+    "LIMIT_CEILINGS",
     "PROVIDERS",
     "RISKS",
     "ROLES",
@@ -60,6 +63,7 @@ __all__ = [
     "Prompt",
     "PromptFile",
     "Provider",
+    "RepositoryLimits",
     "Risk",
     "Role",
     "RoleSpec",

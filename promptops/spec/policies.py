@@ -11,8 +11,10 @@ from promptops.spec._base import Risk, SpecModel
 from promptops.spec.prompts import JSON_SCHEMA_HINT
 
 __all__ = [
+    "LIMIT_CEILINGS",
     "EvalCoverageRule",
     "ForbiddenPattern",
+    "RepositoryLimits",
     "RoleSpec",
     "Roles",
     "Rules",
@@ -79,10 +81,71 @@ class Rules(SpecModel):
     )
 
 
+# The most a repository may raise each limit to (ADR 0017): limits guard against hostile
+# input, and a pull request can edit rules.yaml, so no file can lift them without bound.
+# max_depth stops at libyaml's own cap (ADR 0005).
+LIMIT_CEILINGS: dict[str, int] = {
+    "max_files": 10_000_000,
+    "max_file_bytes": 256 * 1024 * 1024,
+    "max_depth": 1_000,
+    "max_aliases": 100_000,
+    "max_nodes": 100_000_000,
+    "max_prompts": 10_000_000,
+    "max_bundle_bytes": 16 * 1024 * 1024 * 1024,
+    "max_include_depth": 256,
+}
+
+
+class RepositoryLimits(SpecModel):
+    """Caps on what promptops reads and builds for this repository; unset ones keep their
+    defaults. ``--limit NAME=N`` on the command line overrides them."""
+
+    max_files: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_files"],
+        description="Files under models.yaml, prompts/, policies/, evals/ (default 50000).",
+    )  # fmt: skip
+    max_file_bytes: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_file_bytes"],
+        description="Bytes of any one file (default 1000000).",
+    )  # fmt: skip
+    max_depth: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_depth"],
+        description="Nesting levels of a YAML document (default 64; at most 1000).",
+    )  # fmt: skip
+    max_aliases: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_aliases"],
+        description="YAML alias references per document (default 100).",
+    )  # fmt: skip
+    max_nodes: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_nodes"],
+        description="Nodes a document may expand to through aliases (default 100000).",
+    )  # fmt: skip
+    max_prompts: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_prompts"],
+        description="Prompts in one bundle (default 100000).",
+    )  # fmt: skip
+    max_bundle_bytes: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_bundle_bytes"],
+        description="Bytes of the built bundle.json (default 536870912).",
+    )  # fmt: skip
+    max_include_depth: int | None = Field(
+        default=None, ge=1, le=LIMIT_CEILINGS["max_include_depth"],
+        description="Nesting of {% include %} chains through partials (default 16).",
+    )  # fmt: skip
+
+    def settings(self) -> dict[str, int]:
+        """The limits this file sets (name -> value), without the unset ones."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class RulesFile(SpecModel):
-    """policies/rules.yaml: lint rules for this repository."""
+    """policies/rules.yaml: lint rules and limits for this repository."""
 
     rules: Rules = Field(default_factory=Rules, description="The rules; unset ones use defaults.")
+    limits: RepositoryLimits = Field(
+        default_factory=RepositoryLimits,
+        description="Caps on files read and bundles built; unset ones use defaults.",
+    )
 
 
 class Signer(SpecModel):

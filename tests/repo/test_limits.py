@@ -41,8 +41,59 @@ def test_too_many_files(tmp_path: Path) -> None:
     repo = load_repository(tmp_path, today=TODAY, limits=Limits(max_files=3))
     assert repo.errors[0].code == "too-many-files"
     assert repo.errors[0].message == (
-        "more than 3 files under models.yaml, prompts/, policies/ and evals/; the limit is 3"
+        "more than 3 files under models.yaml, prompts/, policies/ and evals/; the limit is 3 "
+        "(raise it with 'limits: {max_files: N}' in policies/rules.yaml or --limit max_files=N)"
     )
+
+
+def _with_rules(tmp_path: Path, rules: str) -> Path:
+    files = {**MINIMAL_REPO, "policies/rules.yaml": rules}
+    write_files(tmp_path, files)
+    return tmp_path
+
+
+def test_rules_yaml_raises_and_lowers_limits(tmp_path: Path) -> None:
+    # 7 files: over a limit of 3 from the default; rules.yaml lifts it, or lowers another.
+    root = _with_rules(tmp_path, "rules: {require_owner: true}\nlimits: {max_files: 7}\n")
+    assert load_repository(root, today=TODAY, limits=Limits(max_files=3)).ok
+    (root / "policies/rules.yaml").write_text("limits: {max_file_bytes: 200}\n")
+    repo = load_repository(root, today=TODAY)
+    assert {(d.path, d.code) for d in repo.errors} == {("prompts/greet.yaml", "too-large")}
+
+
+def test_overrides_win_over_rules_yaml(tmp_path: Path) -> None:
+    root = _with_rules(tmp_path, "limits: {max_files: 7}\n")
+    repo = load_repository(root, today=TODAY, overrides={"max_files": 3})
+    assert repo.errors[0].code == "too-many-files"
+    lower, higher = Limits(max_files=3), {"max_files": 9}
+    repo = load_repository(root, today=TODAY, limits=lower, overrides=higher)
+    assert repo.ok
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        (
+            "{max_depth: 1001}",
+            "policies/rules.yaml:1:21: error: limits.max_depth: input should be less than or "
+            "equal to 1000; found 1001 [schema]",
+        ),
+        (
+            "{max_files: 0}",
+            "policies/rules.yaml:1:21: error: limits.max_files: input should be greater than "
+            "or equal to 1; found 0 [schema]",
+        ),
+        (
+            "{max_file: 10}",
+            "policies/rules.yaml:1:10: error: unknown key 'max_file' in 'limits'; did you mean "
+            "'max_files'? [unknown-key]",
+        ),
+    ],
+)
+def test_bad_limits_are_diagnostics(tmp_path: Path, limits: str, message: str) -> None:
+    root = _with_rules(tmp_path, f"limits: {limits}\n")
+    repo = load_repository(root, today=TODAY)
+    assert [str(d) for d in repo.errors] == [message]
 
 
 def test_parallel_checks_match_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

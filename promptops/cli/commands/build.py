@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from promptops.cli.limits import limit_option, parse_limits
 from promptops.compile import BUNDLE_NAME, Bundle, build
 
 
@@ -26,7 +27,8 @@ def _source_line(bundle: Bundle) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory to write bundle.json into (default: PATH/dist).",
 )
-def command(path: Path, ref: str | None, out_dir: Path | None) -> None:
+@limit_option
+def command(path: Path, ref: str | None, out_dir: Path | None, limits: tuple[str, ...]) -> None:
     """Compile the prompt repository at PATH into one canonical bundle.json.
 
     The same content always gives byte-identical bytes, on any machine, from the working
@@ -34,7 +36,7 @@ def command(path: Path, ref: str | None, out_dir: Path | None) -> None:
     are printed and the exit code is 1.
     """
     out = out_dir if out_dir is not None else path / "dist"
-    bundle = build(path, ref, out=out)
+    bundle = build(path, ref, out=out, overrides=parse_limits(limits))
     click.echo(f"wrote {out / BUNDLE_NAME} ({len(bundle.data)} bytes)")
     click.echo(f"digest:  sha256:{bundle.sha256}")
     click.echo(f"prompts: {len(bundle.prompts)}")

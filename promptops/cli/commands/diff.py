@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from promptops.cli.limits import limit_option, parse_limits
 from promptops.diff import FAIL_ON, DiffOptions, diff_refs, evaluate_gate, render
 from promptops.diff.gate import FailOn
 from promptops.diff.render import Format
@@ -74,6 +75,7 @@ def _print_text(text: str) -> None:
     show_default=True,
     help="never < error < regression < high-risk < any: each level includes the previous.",
 )
+@limit_option
 def command(
     base: str,
     head: str | None,
@@ -82,6 +84,7 @@ def command(
     provider: str | None,
     fmt: Format,
     fail_on: FailOn,
+    limits: tuple[str, ...],
 ) -> None:
     """Compare BASE with HEAD (default: the working tree).
 
@@ -98,7 +101,11 @@ def command(
         progress_bar = _progress_bar()
     with progress_bar as progress:
         options = DiffOptions(
-            behaviour=behaviour, provider=provider, env=dict(os.environ), progress=progress
+            behaviour=behaviour,
+            provider=provider,
+            env=dict(os.environ),
+            progress=progress,
+            limits=parse_limits(limits),
         )
         result = diff_refs(root, base, head, options)
     text = render(result, fmt, options.config)

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from promptops.cli.limits import limit_option, parse_limits
 from promptops.repo import validate_repository
 
 EXIT_OK = 0
@@ -38,14 +39,23 @@ EXIT_ERRORS = 1
     help="Output format.",
 )
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the result cache.")
-def command(path: str | None, root: str | None, ref: str | None, fmt: str, no_cache: bool) -> None:
+@limit_option
+def command(
+    path: str | None,
+    root: str | None,
+    ref: str | None,
+    fmt: str,
+    no_cache: bool,
+    limits: tuple[str, ...],
+) -> None:
     """Check a prompt repository: schemas, references, templates, model pins and rules.
 
     Exit status: 0 without errors, 1 with errors, 2 on usage errors.
     """
     if path is not None and root is not None and path != root:
         raise click.UsageError("give the repository once: PATH or --root, not both")
-    repo = validate_repository(root or path or ".", ref, cache=not no_cache)
+    overrides = parse_limits(limits)
+    repo = validate_repository(root or path or ".", ref, cache=not no_cache, overrides=overrides)
     # Only a repository with recordings pays for importing the eval machinery.
     if repo.ok and (repo.root / "evals" / "recordings").is_dir():
         from promptops.evals.prune import stale_recordings
