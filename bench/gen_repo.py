@@ -115,13 +115,25 @@ def _prompt(rng: random.Random, i: int, n_instr: int, n_partials: int) -> str:
     )
 
 
+# promptops' default cap on files read (repo.config.Limits.max_files).
+DEFAULT_MAX_FILES = 50_000
+
+
 def generate(path: Path | str, n_prompts: int = 10_000, seed: int = 1) -> Path:
     """Write a repository with ``n_prompts`` prompts (plus instructions, partials, tools,
-    evals) into ``path`` and commit it. Returns the path."""
+    evals) into ``path`` and commit it. Returns the path.
+
+    A repository of more files than promptops reads by default raises the cap in its
+    policies/rules.yaml (``limits: {max_files: N}``), the documented setting for 50,000
+    prompts."""
     root = Path(path)
     rng = random.Random(seed)
     n_instr, n_partials = max(2, n_prompts // 200), max(1, n_prompts // 500)
-    files: dict[str, str] = {"models.yaml": MODELS, "policies/rules.yaml": RULES}
+    n_files = 3 + n_instr + n_partials + n_prompts + (n_prompts + 4) // 5
+    rules = RULES
+    if n_files > DEFAULT_MAX_FILES:
+        rules += f"limits: {{max_files: {2 * n_files}}}\n"
+    files: dict[str, str] = {"models.yaml": MODELS, "policies/rules.yaml": rules}
     risks = ["low", "medium", "high"]
     files["policies/tools.yaml"] = "tools:\n" + "".join(
         TOOL.format(name=f"tool_{t}", desc=f"Tool number {t}.", risk=risks[t % 3])

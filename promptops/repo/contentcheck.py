@@ -6,6 +6,8 @@ an object for an image or a file), and images and files may only be sent by the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from promptops.repo.positions import diagnostic_at
@@ -14,7 +16,7 @@ from promptops.repo.types import Diagnostic
 from promptops.repo.yamlload import Parsed
 from promptops.spec import Prompt
 
-__all__ = ["check_content", "content_inputs"]
+__all__ = ["check_content", "content_inputs", "contract_digest"]
 
 Loc = tuple[object, ...]
 _WANT = {"history": "array", "image": "object", "file": "object"}
@@ -42,6 +44,16 @@ def content_inputs(data: Any) -> dict[str, str]:
     """Input name -> ``history``, ``image`` or ``file``, for a prompt's plain data."""
     messages = data.get("messages") if isinstance(data, dict) else None
     return {name: kind for kind, name, _, _ in _uses(messages)}
+
+
+def contract_digest(data: Any) -> str:
+    """A digest of what eval cases are checked against in a prompt's plain data: its input
+    schemas, its tools and which inputs are history or media. Eval-case results are cached
+    by it, so editing a prompt's wording never re-checks the eval sets that target it."""
+    body = data if isinstance(data, dict) else {}
+    contract = [body.get("inputs"), body.get("tools"), sorted(content_inputs(body).items())]
+    text = json.dumps(contract, sort_keys=True, default=repr)
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 def _what(kind: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from promptops.repo.suggest import Suggester, did_you_mean
 from promptops.repo.types import Diagnostic, Level
 from promptops.spec import ModelsFile, Rules
 
-__all__ = ["Facts", "Where", "cross_check"]
+__all__ = ["Facts", "Where", "case_counts", "cross_check"]
 
 FactMap = dict[str, tuple[str, dict[str, Any]]]
 Where = Callable[[str, Anchor], tuple[int, int]]
@@ -21,7 +21,9 @@ Where = Callable[[str, Anchor], tuple[int, int]]
 
 @dataclass
 class Facts:
-    """Per-kind facts of every usable document: key -> (path, facts)."""
+    """Per-kind facts of usable documents: key -> (path, facts). The tables hold the
+    documents to check (all of them, or what a change reaches); ``ids`` holds every id of
+    each kind when the tables hold fewer."""
 
     prompts: FactMap = field(default_factory=dict)
     instructions: FactMap = field(default_factory=dict)
@@ -32,10 +34,11 @@ class Facts:
     models: ModelsFile = field(default_factory=ModelsFile)
     # Ids of files under prompts/ that failed on their own, and whether tools.yaml and
     # models.yaml loaded: references to broken documents are not reported twice.
-    broken: set[str] = field(default_factory=set)
+    broken: Collection[str] = field(default_factory=set)
     tools_ok: bool = True
     models_ok: bool = True
     partial_vars: dict[str, dict[str, str]] = field(default_factory=dict)
+    ids: Mapping[str, Collection[str]] | None = None
     # One suggestion index per candidate set, built on the first miss: a repository with an
     # error in every eighth file must not score every id once per error (O(N^2)).
     _suggesters: dict[str, Suggester] = field(default_factory=dict)
@@ -44,15 +47,20 @@ class Facts:
         """``"; did you mean 'x'?"`` among the names of ``table`` (prompt, instruction,
         partial, tool or model), or ``""``."""
         if table not in self._suggesters:
-            names = {
-                "prompt": self.prompts,
-                "instruction": self.instructions,
-                "partial": self.partials,
-                "tool": self.tools,
-                "model": self.models.models,
-            }[table]
-            self._suggesters[table] = Suggester(names)
+            names = {"tool": self.tools, "model": self.models.models}.get(table)
+            self._suggesters[table] = Suggester(self.names(table) if names is None else names)
         return self._suggesters[table].hint(word)
+
+    def names(self, kind: str) -> Collection[str]:
+        """Every id of ``kind`` (prompt, instruction or partial)."""
+        if self.ids is not None:
+            return self.ids[kind]
+        table: FactMap = {
+            "prompt": self.prompts,
+            "instruction": self.instructions,
+            "partial": self.partials,
+        }[kind]
+        return table.keys()
 
 
 class _Out:
@@ -66,12 +74,8 @@ class _Out:
 
 
 def _kind_of(facts: Facts, ref: str) -> str | None:
-    for kind, table in (
-        ("prompt", facts.prompts),
-        ("instruction", facts.instructions),
-        ("partial", facts.partials),
-    ):
-        if ref in table:
+    for kind in ("prompt", "instruction", "partial"):
+        if ref in facts.names(kind):
             return kind
     return None
 
@@ -82,10 +86,9 @@ def _ref(
     anchor: Anchor,
     name: str,
     kind: str,
-    table: Mapping[str, Any],
     out: _Out,
 ) -> None:
-    if name in table or name in facts.broken:
+    if name in facts.names(kind) or name in facts.broken:
         return
     other = _kind_of(facts, name)
     article = "an" if kind[0] in "aeiou" else "a"
@@ -133,7 +136,7 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
     elif pin is not None and (use := pin_use(model, pin, today)) is not None:
         out.add(path, ("value", ("model",)), *use)
     for i, name in enumerate(pf["system"]):
-        _ref(facts, path, ("value", ("system", i)), name, "instruction", facts.instructions, out)
+        _ref(facts, path, ("value", ("system", i)), name, "instruction", out)
     for i, name in enumerate(pf["tools"]):
         if facts.tools_ok and name not in facts.tools:
             out.add(
@@ -156,7 +159,7 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
                 f"'inputs'{did_you_mean(name, inputs)}",
             )
     for inc in pf["includes"]:
-        _ref(facts, path, ("tinc", inc), inc, "partial", facts.partials, out)
+        _ref(facts, path, ("tinc", inc), inc, "partial", out)
         for name, owner in sorted(_partial_vars(facts, inc, set()).items()):
             used.add(name)
             if name not in inputs and name not in pf["variables"]:
@@ -180,13 +183,24 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
             )
 
 
-def _evals(facts: Facts, out: _Out) -> dict[str, int]:
+def case_counts(facts: Facts) -> dict[str, int]:
+    """Eval cases per prompt id, from every usable eval set whose target is a usable prompt
+    (what the coverage rule counts)."""
     counts: dict[str, int] = {}
+    for _, ef in facts.evals.values():
+        target = ef["prompt"]
+        if target in facts.prompts:
+            counts[target] = counts.get(target, 0) + len(ef["cases"])
+    return counts
+
+
+def _evals(facts: Facts, out: _Out) -> None:
+    prompts = facts.names("prompt")
     for path, ef in facts.evals.values():
         target = ef["prompt"]
         if target in facts.broken:
             continue
-        if target not in facts.prompts:
+        if target not in prompts:
             out.add(
                 path,
                 ("value", ("prompt",)),
@@ -195,7 +209,6 @@ def _evals(facts: Facts, out: _Out) -> dict[str, int]:
                 f"unknown prompt '{target}'{facts.hint('prompt', target)}",
             )
             continue
-        counts[target] = counts.get(target, 0) + len(ef["cases"])
         inputs: dict[str, bool] = facts.prompts[target][1]["inputs"]
         shared: list[str] = ef.get("defaults", [])
         owners: list[tuple[tuple[object, ...], list[str]]] = [
@@ -224,21 +237,29 @@ def _evals(facts: Facts, out: _Out) -> dict[str, int]:
                         f"required input '{name}' of prompt '{target}' is not set; "
                         "add it under 'inputs'",
                     )
-    return counts
 
 
-def cross_check(facts: Facts, rules: Rules, today: dt.date, where: Where) -> list[Diagnostic]:
-    """Every diagnostic that needs more than one file; ``where`` positions them."""
+def cross_check(
+    facts: Facts,
+    rules: Rules,
+    today: dt.date,
+    where: Where,
+    counts: Mapping[str, int] | None = None,
+) -> list[Diagnostic]:
+    """Every diagnostic that needs more than one file, for the documents in ``facts``'
+    tables; ``where`` positions them. ``counts`` (eval cases per prompt id, see
+    :func:`case_counts`) must cover the whole repository when the tables do not."""
     out = _Out(where)
     for path, pf in facts.prompts.values():
         _prompt(facts, path, pf, today, out)
     for path, pf in facts.partials.values():
         for inc in pf["includes"]:
-            _ref(facts, path, ("tinc", inc), inc, "partial", facts.partials, out)
-    counts = _evals(facts, out)
+            _ref(facts, path, ("tinc", inc), inc, "partial", out)
+    _evals(facts, out)
+    counts = case_counts(facts) if counts is None else counts
     for path, xf in facts.experiments.values():
         target = xf["prompt"]
-        if target not in facts.prompts and target not in facts.broken:
+        if target not in facts.names("prompt") and target not in facts.broken:
             out.add(path, ("value", ("prompt",)), "error", "unknown-prompt",
                     f"unknown prompt '{target}'{facts.hint('prompt', target)}")  # fmt: skip
     cov = rules.eval_coverage

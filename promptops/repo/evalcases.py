@@ -3,8 +3,9 @@
 Each case's inputs are checked against the prompt's input schemas (a value of the wrong
 type, outside an enum, too long...), and every ``tool_called`` (negated or not) must name a
 tool the prompt lists. Names (unknown or missing inputs) are checked from cached facts in
-``crosscheck.py``; values need both files, so the result of each (eval set, prompt) pair is
-cached under both blob ids and recomputed only when either file changes.
+``crosscheck.py``; values need both documents, read from the document store (never parsed
+again), and the result of each (eval set, prompt) pair is cached under both blob ids
+(``update.py``), recomputed only when either file changes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from promptops.repo.cache import Key, ResultStore
 from promptops.repo.contentcheck import content_inputs
 from promptops.repo.jsonerrors import schema_problems
 from promptops.repo.locator import Locator
@@ -20,9 +20,8 @@ from promptops.repo.result import FileResult
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic
 from promptops.spec.content import INPUT_SCHEMAS
-from promptops.spec.header import split_header
 
-__all__ = ["check_eval_cases"]
+__all__ = ["has_errors", "pair_diagnostics"]
 
 Loc = tuple[object, ...]
 
@@ -104,40 +103,16 @@ def _pair(
     return out
 
 
-def _has_errors(result: FileResult) -> bool:
+def has_errors(result: FileResult) -> bool:
+    """Whether a file's own findings include an error (its eval cases are not checked then)."""
     return any(d.level == "error" for d in result.diagnostics)
 
 
-def check_eval_cases(
-    results: Mapping[str, FileResult],
-    files: Mapping[str, str],
-    context: str,
-    store: ResultStore,
-    used: set[Key],
-    where: Locator,
+def pair_diagnostics(
+    path: str, target: str, data: Any, prompt: Any, where: Locator
 ) -> list[Diagnostic]:
-    """Diagnostics of every usable eval set against its (usable) target prompt."""
-    out: list[Diagnostic] = []
-    for path, res in results.items():
-        if res.kind != "eval":
-            continue
-        target = str(res.facts.get("prompt"))
-        prompt_path = f"prompts/{target}.yaml"
-        prompt = results.get(prompt_path)
-        if prompt is None or prompt.kind != "prompt" or _has_errors(prompt):
-            continue  # unknown or broken targets are reported on their own
-        key = (context, f"{path}\0{prompt_path}", f"{files[path]}:{files[prompt_path]}")
-        used.add(key)
-        hit = store.get(key)
-        if hit is None:
-            found: list[Diagnostic] = []
-            data, prompt_data = where.parsed(path), where.parsed(prompt_path)
-            if data is not None and prompt_data is not None:
-                body = split_header(data.data)[1]
-                prompt_body = split_header(prompt_data.data)[1]
-                if isinstance(body, dict) and isinstance(prompt_body, dict):
-                    found = _pair(path, target, body, prompt_body, where)
-            hit = FileResult("pair", None, tuple(found))
-            store.put(key, hit)
-        out.extend(hit.diagnostics)
-    return out
+    """The diagnostics of eval set ``path`` (its plain data) against its target prompt's
+    plain data: case input values and tool names."""
+    if not isinstance(data, dict) or not isinstance(prompt, dict):
+        return []
+    return _pair(path, target, data, prompt, where)

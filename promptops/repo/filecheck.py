@@ -6,7 +6,7 @@ import dataclasses
 import re
 from typing import Any
 
-from promptops.repo.contentcheck import check_content
+from promptops.repo.contentcheck import check_content, contract_digest
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
 from promptops.repo.foreign import foreign_hint
@@ -40,7 +40,7 @@ from promptops.spec import (
 from promptops.spec._base import SpecModel
 from promptops.spec.header import HEADER_KEY, split_header
 
-__all__ = ["check_file", "classify"]
+__all__ = ["FIXED_PATHS", "check_file", "classify", "usual_kind"]
 
 _FIXED: dict[str, tuple[str, type[SpecModel]]] = {
     "models.yaml": ("models", ModelsFile),
@@ -48,6 +48,7 @@ _FIXED: dict[str, tuple[str, type[SpecModel]]] = {
     "policies/rules.yaml": ("rules", RulesFile),
     "policies/signers.yaml": ("signers", SignersFile),
 }
+FIXED_PATHS = frozenset(_FIXED)
 _PROMPT_KINDS: dict[str, type[SpecModel]] = {
     "instruction": Instruction,
     "partial": Partial,
@@ -74,6 +75,15 @@ def classify(path: str) -> str | None:
         if path in _FIXED:
             return "fixed"
     return None
+
+
+def usual_kind(path: str) -> str | None:
+    """The kind a loadable file at ``path`` usually has (a file under prompts/ is a prompt
+    unless it says it is an instruction or a partial), or None for no source file."""
+    family = classify(path)
+    if family == "fixed":
+        return _FIXED[path][0]
+    return family
 
 
 def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
@@ -210,6 +220,7 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
         facts = template_facts(path, parsed, model, ctx, diags)
         if isinstance(model, Prompt):
             facts["uses"] = check_content(path, parsed, model, diags)
+            facts["contract"] = contract_digest(parsed.data)
         if ctx.require_owner and not getattr(model, "owner", None):
             diags.append(
                 diagnostic_at(

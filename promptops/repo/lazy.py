@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from promptops.spec._base import SpecModel
 
-__all__ = ["LazyModels"]
+__all__ = ["Deferred", "LazyModels"]
 
 M = TypeVar("M", bound=SpecModel)
 # paths -> parsed plain data (documents that cannot be read are absent)
@@ -24,11 +24,45 @@ _MAX_MODELS = 100_000
 _BATCH_ALL = 256
 
 
+V = TypeVar("V")
+
+
+class Deferred(Mapping[str, V], Generic[V]):
+    """A mapping built on first use: a load of 50,000 documents lists them only for a caller
+    that looks (``validate`` never does). ``size``, when given, answers ``len`` unbuilt."""
+
+    def __init__(self, build: Callable[[], Mapping[str, V]], size: int | None = None) -> None:
+        self._build = build
+        self._built: Mapping[str, V] | None = None
+        self._size = size
+
+    @property
+    def _data(self) -> Mapping[str, V]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def __getitem__(self, key: str) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return self._size if self._built is None and self._size is not None else len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __repr__(self) -> str:
+        return f"Deferred({dict(self._data)!r})"
+
+
 class LazyModels(Mapping[str, M], Generic[M]):
     """key -> model; entries are (path, blob id, plain data or None)."""
 
     def __init__(
-        self, cls: type[M], entries: dict[str, tuple[str, str, Any]], load: DataLoader
+        self, cls: type[M], entries: Mapping[str, tuple[str, str, Any]], load: DataLoader
     ) -> None:
         self._cls = cls
         self._entries = entries

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import ValidationError as SchemaError
 
 from promptops.errors import UsageError
 from promptops.repo.assemble import assemble
-from promptops.repo.cache import Key, ResultStore
 from promptops.repo.config import DEFAULT_LIMITS, Limits
 from promptops.repo.context import CheckContext
-from promptops.repo.evalcases import check_eval_cases
-from promptops.repo.filecheck import check_file, classify
+from promptops.repo.filecheck import FIXED_PATHS, check_file, classify
 from promptops.repo.foreign import foreign_hint
 from promptops.repo.gitio import GitRepo, git_repo_for
 from promptops.repo.locator import Locator
 from promptops.repo.names import canonicalise
-from promptops.repo.parallel import check_many
 from promptops.repo.patterns import PatternSet
+from promptops.repo.pins import pin_use
 from promptops.repo.reading import (
     Snapshot,
     prefix_of,
@@ -33,11 +30,14 @@ from promptops.repo.reading import (
 )
 from promptops.repo.result import FileResult
 from promptops.repo.sources import read_capped
+from promptops.repo.state import StateSource, fingerprint
+from promptops.repo.store import Store
 from promptops.repo.trustcheck import SIGNERS, trust_diagnostics, trust_paths
 from promptops.repo.types import Diagnostic, Repository
+from promptops.repo.update import update
 from promptops.repo.version import check_min_version
 from promptops.repo.yamlload import YamlProblem, parse_yaml
-from promptops.spec import RepositoryLimits, Rules, RulesFile
+from promptops.spec import ModelsFile, RepositoryLimits, Rules, RulesFile
 from promptops.spec.header import split_header
 
 __all__ = ["find_root", "load_repository", "validate_repository"]
@@ -104,32 +104,6 @@ def _context(
         oid,
     )
     return ctx, rules, problems
-
-
-def _check_all(
-    snap: Snapshot, paths: Sequence[str], ctx: CheckContext, store: ResultStore, used: set[Key]
-) -> dict[str, FileResult]:
-    out: dict[str, FileResult] = {}
-    missing: list[str] = []
-    for p in paths:
-        key = (ctx.key, p, snap.files[p])
-        used.add(key)
-        hit = store.get(key)
-        if hit is None:
-            missing.append(p)
-        else:
-            out[p] = hit
-    if missing:
-        if snap.local_root is not None:
-            items: list[tuple[str, bytes | None]] = [(p, snap.contents.get(p)) for p in missing]
-        else:
-            contents = snap.read(missing)
-            items = [(p, contents.get(p, b"")) for p in missing]
-        fresh = check_many(items, ctx, snap.local_root, snap.actual)
-        for p, result in zip(missing, fresh, strict=True):
-            store.put((ctx.key, p, snap.files[p]), result)
-            out[p] = result
-    return out
 
 
 def _stray(paths: list[str]) -> list[Diagnostic]:
@@ -275,6 +249,25 @@ def _too_many(snap: Snapshot, limits: Limits) -> list[Diagnostic]:
     ]
 
 
+def _pin_statuses(fixed: dict[str, FileResult], today: dt.date) -> tuple[object, ...]:
+    """What ``today`` changes in cross-file results: each pin's deprecated/retired status."""
+    models = fixed.get("models.yaml")
+    if models is None or models.kind is None:
+        return ()
+    pins = ModelsFile.model_validate(models.data).models
+    return tuple((name, pin_use(name, pin, today)) for name, pin in sorted(pins.items()))
+
+
+def _trust(snap: Snapshot, fixed: dict[str, FileResult], where: Locator) -> list[Diagnostic]:
+    """The trust chain's diagnostics: its few files are read and walked on every load, so
+    the stored state never needs to know about them."""
+    trust = [p for p in snap.files if p.startswith("policies/trust/") and classify(p) == "trust"]
+    chain = trust_paths(trust)
+    if not chain:
+        return []
+    return trust_diagnostics(chain, snap.read(list(chain.values())), fixed.get(SIGNERS), where)
+
+
 def _load(
     start: Path,
     ref: str | None,
@@ -284,57 +277,61 @@ def _load(
     overrides: Mapping[str, int],
     contents: Mapping[str, bytes] | None = None,
 ) -> Repository:
-    stores: list[ResultStore] = []
-    if contents is not None:
-        root, git = start, None
-        cache = False
+    if contents is not None:  # a repository in memory: no git, no cache
+        root, git, cache = start, None, False
     else:
         root, git = _root_and_git(start, ref)
     settings = _limit_settings(root, git, ref, base, overrides, contents)
     limits = base.with_settings(settings)
-
-    def open_store() -> None:
-        cache_dir = git.git_dir / "promptops-cache" if git else None
-        stores.append(ResultStore(cache_dir, shared=cache))
-
-    # The result cache loads while git lists the files (the two dominate a warm run).
-    if contents is not None:
-        snap = snapshot_contents(root, dict(contents))
-    elif ref is None or git is None:
-        snap = snapshot_worktree(git, root, limits, open_store)
-    else:
-        snap = snapshot_ref(git, root, ref, limits, open_store)
-    if not stores:
-        open_store()
-    store = stores[0]
-    extra = [*snap.problems, *canonicalise(snap), *_too_many(snap, limits)]
-    version = _min_version(snap, limits)
-    if version is not None and "needs promptops" in version.message:
-        return Repository(root=root, source=snap.source, diagnostics=(version,))
-    extra += [version] if version is not None else []
-    # The four fixed files are small and their data is needed every time: always parsed.
-    fixed = [p for p in snap.files if classify(p) == "fixed"]
-    fixed_bytes = snap.read(fixed)
-    base_ctx = CheckContext(limits, PatternSet(False, []))
-    results = {p: check_file(p, fixed_bytes.get(p, b""), base_ctx) for p in fixed}
-    where = Locator(snap.read, limits)
-    families = {p: classify(p) for p in snap.files}
-    paths = [p for p, family in families.items() if family not in (None, "trust")]
-    chain = trust_paths([p for p, family in families.items() if family == "trust"])
-    extra += _stray([p for p, family in families.items() if family is None])
-    used: set[Key] = set()
-    rules_oid = snap.files.get("policies/rules.yaml", "")
-    ctx, rules, problems = _context(results.get("policies/rules.yaml"), rules_oid, limits, where)
-    results.update(_check_all(snap, [p for p in paths if p not in results], ctx, store, used))
-    problems += check_eval_cases(results, snap.files, ctx.key, store, used, where)
-    store.save(used)
-    if chain:
-        chain_bytes = snap.read(list(chain.values()))
-        extra += trust_diagnostics(chain, chain_bytes, results.get(SIGNERS), where)
-    repo = assemble(
-        root, snap, results, rules, today or dt.date.today(), [*extra, *problems], where, limits
-    )
-    return dataclasses.replace(repo, limits=settings) if settings else repo
+    store = Store(git.git_dir / "promptops-cache" if git else None, shared=cache)
+    states = StateSource(store, prefix_of(git, root)) if git is not None and cache else None
+    try:
+        if contents is not None:
+            snap = snapshot_contents(root, dict(contents))
+        elif ref is None or git is None:
+            snap = snapshot_worktree(git, root, limits, states)
+        else:
+            snap = snapshot_ref(git, root, ref, limits, states)
+        listing = snap.files  # the real names, before renames and truncation
+        prior, changed = snap.base, snap.changed
+        # Renaming .yml files means looking at every name: skipped when nothing can be one.
+        yml = not (prior is not None and changed is not None and not prior.yml) or any(
+            p.endswith(".yml") for p in changed or ()
+        )
+        extra = [*snap.problems, *(canonicalise(snap) if yml else ())]
+        too_many = _too_many(snap, limits)
+        extra += too_many
+        version = _min_version(snap, limits)
+        if version is not None and "needs promptops" in version.message:
+            return Repository(root=root, source=snap.source, diagnostics=(version,))
+        extra += [version] if version is not None else []
+        # The four fixed files are small and their data is needed every time: always parsed.
+        fixed = [p for p in sorted(FIXED_PATHS) if p in snap.files]
+        fixed_bytes = snap.read(fixed)
+        base_ctx = CheckContext(limits, PatternSet(False, []))
+        results = {p: check_file(p, fixed_bytes.get(p, b""), base_ctx) for p in fixed}
+        where = Locator(snap.read, limits)
+        rules_oid = snap.files.get("policies/rules.yaml", "")
+        rules_result = results.get("policies/rules.yaml")
+        ctx, rules, problems = _context(rules_result, rules_oid, limits, where)
+        extra += problems
+        context = fingerprint(
+            ctx.key,
+            sorted(settings.items()),
+            _pin_statuses(results, today),
+            sorted((p, snap.files[p]) for p in fixed),
+        )
+        outcome = update(snap, ctx, store, rules, today, where, results, context, not too_many)
+        extra += _stray(outcome.state.stray)
+        extra += _trust(snap, results, where)
+        outcome.state.files = listing
+        outcome.state.yml = yml and any(p.endswith(".yml") for p in listing)
+        if states is not None and (outcome.full or snap.changed):
+            states.save(outcome.state, worktree=ref is None)
+        store.flush()
+        return assemble(root, snap, outcome, extra, store, limits, settings)
+    finally:
+        store.close()
 
 
 def validate_repository(

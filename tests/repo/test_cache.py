@@ -4,45 +4,45 @@ is ignored."""
 from __future__ import annotations
 
 import datetime as dt
-import marshal
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import promptops.repo.cache as cache_module
-import promptops.repo.loader as loader_module
+import promptops.repo.store as store_module
+import promptops.repo.update as update_module
 from promptops.repo import load_repository
 from tests.helpers import commit_all
 
 TODAY = dt.date(2026, 6, 1)
-CACHE = Path(".git") / "promptops-cache" / "results.marshal"
+CACHE = Path(".git") / "promptops-cache" / "repo.sqlite3"
 
 
 @pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths handed to the per-file checker (all but the four fixed files, which are always
     parsed), across loads; the process memo starts empty."""
-    monkeypatch.setattr(cache_module, "_PROCESS", {})
+    monkeypatch.setattr(store_module, "_PROCESS", {})
     seen: list[str] = []
-    real = loader_module.check_many
+    real = update_module.check_many
 
     def spy(items: list[tuple[str, Any]], *args: Any) -> Any:
         seen.extend(path for path, _ in items)
         return real(items, *args)
 
-    monkeypatch.setattr(loader_module, "check_many", spy)
+    monkeypatch.setattr(update_module, "check_many", spy)
     return seen
 
 
 def test_second_load_checks_nothing(repo: Path, checked: list[str]) -> None:
     first = load_repository(repo, today=TODAY)
     assert len(checked) == 4 and (repo / CACHE).is_file()
-    cache_module._PROCESS.clear()  # a new process: only the file on disk remains
+    store_module._PROCESS.clear()  # a new process: only the file on disk remains
     second = load_repository(repo, today=TODAY)
     assert len(checked) == 4
     assert second.diagnostics == first.diagnostics == ()
-    assert second.prompts["greet"].model == "default"  # rebuilt from the blob on demand
+    assert second.prompts["greet"].model == "default"  # rebuilt from stored data on demand
 
 
 def test_edited_file_is_checked_again(repo: Path, checked: list[str]) -> None:
@@ -66,12 +66,32 @@ def test_ref_reuses_results_of_unchanged_blobs(repo: Path, checked: list[str]) -
 
 def test_corrupt_cache_is_ignored_and_rewritten(repo: Path, checked: list[str]) -> None:
     load_repository(repo, today=TODAY)
-    (repo / CACHE).write_bytes(b"\x00garbage")
-    cache_module._PROCESS.clear()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{repo / CACHE}{suffix}").unlink(missing_ok=True)
+    (repo / CACHE).write_bytes(b"\x00garbage" * 100)
+    for state in (repo / CACHE.parent / "states").iterdir():
+        state.write_bytes(b"\x00garbage" * 100)
+    store_module._PROCESS.clear()
     loaded = load_repository(repo, today=TODAY)
     assert loaded.diagnostics == ()
     assert len(checked) == 8
-    assert marshal.loads((repo / CACHE).read_bytes())["format"] == "promptops-cache/v2"
+    with sqlite3.connect(repo / CACHE) as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] >= 4
+
+
+def test_corrupt_rows_are_misses(repo: Path, checked: list[str]) -> None:
+    load_repository(repo, today=TODAY)
+    with sqlite3.connect(repo / CACHE) as db:
+        db.execute("UPDATE results SET value = x'00ff'")
+        db.execute("UPDATE documents SET value = x'00ff'")
+    for state in (repo / CACHE.parent / "states").iterdir():
+        key = state.read_bytes().partition(b"\n")[0]
+        state.write_bytes(key + b"\n\x00\xff")
+    store_module._PROCESS.clear()
+    loaded = load_repository(repo, today=TODAY)
+    assert loaded.diagnostics == ()
+    assert len(checked) == 8
+    assert loaded.prompts["greet"].model == "default"
 
 
 def test_no_cache_writes_nothing(repo: Path, checked: list[str]) -> None:
@@ -79,25 +99,11 @@ def test_no_cache_writes_nothing(repo: Path, checked: list[str]) -> None:
     assert not (repo / CACHE).parent.exists()
 
 
-def test_changes_are_journaled_and_a_torn_tail_is_ignored(repo: Path, checked: list[str]) -> None:
-    load_repository(repo, today=TODAY)
-    greet = repo / "prompts" / "greet.yaml"
-    greet.write_text(greet.read_text().replace("Greet a user", "Greet someone"))
-    load_repository(repo, today=TODAY)
-    journal = repo / CACHE.parent / "results.journal"
-    assert journal.stat().st_size > 0
-    with journal.open("ab") as fh:
-        fh.write(b"\xff\xff\x00\x00torn")  # a record cut short by a crash
-    cache_module._PROCESS.clear()
-    load_repository(repo, today=TODAY)
-    assert checked == [*checked[:4], "prompts/greet.yaml"]
-
-
-def test_documents_of_a_cached_ref_are_read_from_git(repo: Path, checked: list[str]) -> None:
+def test_documents_of_a_cached_ref_need_no_working_tree(repo: Path, checked: list[str]) -> None:
     import promptops.repo.lazy as lazy_module
 
     load_repository(repo, ref="HEAD", today=TODAY)
-    cache_module._PROCESS.clear()
+    store_module._PROCESS.clear()
     lazy_module._MODELS.clear()
     (repo / "prompts" / "greet.yaml").unlink()  # the ref must not need the working tree
     again = load_repository(repo, ref="HEAD", today=TODAY)

@@ -1,0 +1,370 @@
+"""Bring a repository's state up to date with a snapshot: file checks, eval-case checks and
+cross-file checks, all of them on a first load, only what a change reaches after one.
+
+After a change to a few documents, a load re-checks those files (or finds them in the result
+store by blob id), and re-runs the cross-file checks only for the documents the change can
+affect: the changed ones, the eval sets and experiments that target a changed prompt, the
+prompts whose eval-case count changed, and, when the set of prompt ids changed, every file
+that names an unknown prompt (its suggestion may change). Every other finding is the stored
+state's. A change to a file whose reach is wide (models.yaml, tools, rules, signers, a
+partial, an instruction appearing or disappearing) or a different context (promptops
+version, limits, rules, the day a pin retires) runs everything, as a first load does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from promptops.repo.context import CheckContext
+from promptops.repo.crosscheck import Facts, cross_check
+from promptops.repo.evalcases import has_errors, pair_diagnostics
+from promptops.repo.filecheck import classify, usual_kind
+from promptops.repo.locator import Locator
+from promptops.repo.parallel import check_many
+from promptops.repo.pins import check_pins
+from promptops.repo.reading import Snapshot
+from promptops.repo.result import FileResult
+from promptops.repo.state import DiagMap, Kinds, State, group, raw
+from promptops.repo.store import Store, decode_data
+from promptops.repo.types import Diagnostic
+from promptops.spec import ModelsFile, Rules, ToolsFile
+
+__all__ = ["Update", "update"]
+
+_TABLES = ("prompt", "instruction", "partial", "eval", "experiment")
+# Beyond this share of changed files, checking everything costs no more than the bookkeeping.
+_INCREMENTAL_MAX = 0.25
+
+
+@dataclass
+class Update:
+    """What a load found: the new state and the fixed files' results (their data parsed)."""
+
+    state: State
+    fixed: dict[str, FileResult]
+    # How many files were checked afresh, and whether cross-file checks ran on everything.
+    checked: int = 0
+    full: bool = True
+
+
+def _key(path: str, kind: str | None) -> str:
+    if kind == "experiment":
+        return path[len("experiments/") : -len(".yaml")]
+    if kind == "eval":
+        return path
+    return path[len("prompts/") : -len(".yaml")]
+
+
+class _Run:
+    """One update: the snapshot, the check context and the stores it reads and writes."""
+
+    def __init__(
+        self,
+        snap: Snapshot,
+        ctx: CheckContext,
+        store: Store,
+        rules: Rules,
+        today: dt.date,
+        where: Locator,
+        fixed: dict[str, FileResult],
+    ) -> None:
+        self.snap = snap
+        self.ctx = ctx
+        self.store = store
+        self.rules = rules
+        self.today = today
+        self.where = where
+        self.fixed = fixed
+        self.checked = 0
+
+    def results(self, paths: Iterable[str]) -> dict[str, FileResult]:
+        """Results of ``paths`` (canonical): from the store by blob id, else checked now."""
+        files, key = self.snap.files, self.ctx.key
+        wanted = [p for p in paths if p in files]
+        found = self.store.results(key, [(p, files[p]) for p in wanted])
+        out: dict[str, FileResult] = {}
+        missing: list[str] = []
+        for p in wanted:
+            hit = found.get((key, p, files[p]))
+            if hit is None:
+                missing.append(p)
+            else:
+                out[p] = hit
+        if missing:
+            snap = self.snap
+            if snap.local_root is not None:
+                items: list[tuple[str, bytes | None]] = [(p, snap.contents.get(p)) for p in missing]
+            else:
+                contents = snap.read(missing)
+                items = [(p, contents.get(p, b"")) for p in missing]
+            fresh = check_many(items, self.ctx, snap.local_root, snap.actual)
+            self.checked += len(fresh)
+            for p, result in zip(missing, fresh, strict=True):
+                if result.data is not None:
+                    self.store.put_document(files[p], result.data)
+                result = FileResult(result.kind, None, result.diagnostics, result.facts)
+                self.store.put_result((key, p, files[p]), result)
+                out[p] = result
+        return out
+
+    def data(self, path: str) -> Any:
+        """A document's plain data: from the document store, else parsed once more."""
+        blob = self.snap.files[path]
+        found = self.store.documents([blob]).get(blob)
+        if found is not None:
+            try:
+                return decode_data(found)
+            except ValueError:
+                pass
+        parsed = self.where.parsed(path)
+        if parsed is None:
+            return None
+        from promptops.spec.header import split_header
+
+        return split_header(parsed.data)[1]
+
+    def pairs(self, evals: dict[str, FileResult], prompts: dict[str, FileResult]) -> DiagMap:
+        """Eval-case diagnostics of each usable eval set against its usable target."""
+        out: list[Diagnostic] = []
+        files, key = self.snap.files, self.ctx.key
+        todo: list[tuple[str, str, str, tuple[str, str, str]]] = []
+        for path, res in evals.items():
+            target = str(res.facts.get("prompt"))
+            prompt_path = f"prompts/{target}.yaml"
+            prompt = prompts.get(prompt_path)
+            if prompt is None or prompt.kind != "prompt" or has_errors(prompt):
+                continue  # unknown or broken targets are reported on their own
+            # By the prompt's contract (inputs, tools, media inputs), not its blob: a change
+            # to its wording leaves every eval set targeting it as it was.
+            contract = prompt.facts.get("contract", files[prompt_path])
+            pair = (key, f"{path}\0{prompt_path}", f"{files[path]}:{contract}")
+            todo.append((path, target, prompt_path, pair))
+        cached = self.store.results(key, [(pair[1], pair[2]) for *_, pair in todo])
+        for path, target, prompt_path, pair in todo:
+            hit = cached.get(pair)
+            if hit is None:
+                found = pair_diagnostics(
+                    path, target, self.data(path), self.data(prompt_path), self.where
+                )
+                hit = FileResult("pair", None, tuple(found))
+                self.store.put_result(pair, hit)
+            out.extend(hit.diagnostics)
+        return group(out)
+
+    def facts(
+        self, results: dict[str, FileResult], ids: Mapping[str, Collection[str]] | None
+    ) -> Facts:
+        facts = Facts(ids=ids)
+        broken: set[str] = set()
+        tables: dict[str, dict[str, Any]] = {
+            "prompt": facts.prompts,
+            "instruction": facts.instructions,
+            "partial": facts.partials,
+            "eval": facts.evals,
+            "experiment": facts.experiments,
+        }
+        for path, res in results.items():
+            if res.kind in tables:
+                tables[res.kind][_key(path, res.kind)] = (path, res.facts)
+            elif res.kind is None and path.startswith("prompts/"):
+                broken.add(_key(path, "prompt"))
+        facts.broken = broken
+        models, tools = self.fixed.get("models.yaml"), self.fixed.get("policies/tools.yaml")
+        facts.models_ok = models is None or models.kind is not None
+        facts.tools_ok = tools is None or tools.kind is not None
+        if models is not None and models.kind is not None:
+            facts.models = ModelsFile.model_validate(models.data)
+        if tools is not None and tools.kind is not None:
+            facts.tools = set(ToolsFile.model_validate(tools.data).tools)
+        return facts
+
+    def cross(self, facts: Facts, counts: dict[str, int] | None) -> DiagMap:
+        return group(cross_check(facts, self.rules, self.today, self.where, counts))
+
+    def pins(self, facts: Facts) -> DiagMap:
+        models = self.fixed.get("models.yaml")
+        if models is None or models.kind is None:
+            return {}
+        return group(check_pins(facts.models, self.where, self.rules.require_dated_model))
+
+
+def _evals_map(results: dict[str, FileResult]) -> dict[str, tuple[str, int]]:
+    """eval path -> (target prompt id, cases; -1 for an unusable eval set)."""
+    return {
+        p: (str(r.facts["prompt"]), len(r.facts["cases"]) if r.kind == "eval" else -1)
+        for p, r in results.items()
+        if p.startswith("evals/") and "prompt" in r.facts
+    }
+
+
+def _experiments_map(results: dict[str, FileResult]) -> dict[str, str]:
+    return {p: str(r.facts["prompt"]) for p, r in results.items() if r.kind == "experiment"}
+
+
+def _own(results: dict[str, FileResult]) -> DiagMap:
+    return {p: tuple(raw(d) for d in r.diagnostics) for p, r in results.items() if r.diagnostics}
+
+
+def _full(run: _Run, context: str) -> State:
+    paths: list[str] = []
+    stray: list[str] = []
+    for p in run.snap.files:
+        family = classify(p)
+        if family is None:
+            stray.append(p)
+        elif family != "trust":  # the trust chain is walked by the loader on every load
+            paths.append(p)
+    results = {**run.fixed, **run.results([p for p in paths if p not in run.fixed])}
+    facts = run.facts(results, None)
+    cross = {**run.pins(facts), **run.cross(facts, None)}
+    evals = {p: r for p, r in results.items() if r.kind == "eval"}
+    prompts = {p: r for p, r in results.items() if r.kind == "prompt"}
+    snap = run.snap
+    return State(
+        snap.tree,
+        snap.overrides,
+        {},
+        context,
+        {p: r.kind for p, r in results.items() if r.kind != usual_kind(p)},
+        _own(results),
+        run.pairs(evals, prompts),
+        cross,
+        _evals_map(results),
+        _experiments_map(results),
+        stray,
+    )
+
+
+_DOCUMENTS = ("prompts/", "evals/", "experiments/")
+_GONE = ""  # the kind of a path that has no file
+
+
+def _wide(path: str, before: str | None, after: str | None) -> bool:
+    """Whether a change to ``path`` (its kind before -> after, ``None`` when the file did not
+    load, ``""`` when there is none) may reach documents no table says refer to it."""
+    if "partial" in (before, after):
+        return True  # variables and includes flow into every prompt including it
+    if before == after or not path.startswith("prompts/"):
+        return False
+    # An instruction appearing or going, or a file under prompts/ that does not load
+    # appearing, going or loading again (references to it are not reported twice).
+    return "instruction" in (before, after) or None in (before, after)
+
+
+def _incremental(run: _Run, base: State, changed: set[str], context: str) -> State | None:
+    """The new state from ``base`` and the ``changed`` paths, or None if the change reaches
+    too far to be worth tracking (then everything is checked)."""
+    snap = run.snap
+    families = {p: classify(p) for p in changed}
+    stray = [p for p in base.stray if p not in changed]
+    stray += sorted(p for p, f in families.items() if f is None and p in snap.files)
+    changed = {p for p, f in families.items() if f not in (None, "trust")}
+    if any(not p.startswith(_DOCUMENTS) for p in changed):
+        return None  # models.yaml or policies/: any prompt may use them
+    was = Kinds(base.files, base.kinds)
+    before = {p: was[p] for p in changed}
+    fresh = run.results(sorted(changed))
+    after: dict[str, str | None] = {p: fresh[p].kind if p in fresh else _GONE for p in changed}
+    if any(_wide(p, before[p], after[p]) for p in changed):
+        return None
+    exceptions, own = dict(base.kinds), dict(base.own)
+    pairs, cross = dict(base.pairs), dict(base.cross)
+    evals, experiments = dict(base.evals), dict(base.experiments)
+    targets_before = {base.evals[p][0] for p in changed if p in base.evals}
+    for p in changed:
+        for table in (exceptions, own, pairs, cross, evals, experiments):
+            table.pop(p, None)
+    exceptions.update((p, r.kind) for p, r in fresh.items() if r.kind != usual_kind(p))
+    kinds = Kinds(snap.files, exceptions)
+    own.update(_own(fresh))
+    evals.update(_evals_map(fresh))
+    experiments.update(_experiments_map(fresh))
+    # Prompt ids whose document changed, appeared or went: what refers to them is re-checked.
+    touched_ids = {
+        _key(p, "prompt")
+        for p in changed
+        if p.startswith("prompts/") and "prompt" in (before[p], after[p])
+    }
+    id_set_changed = any(
+        p.startswith("prompts/") and (before[p] == "prompt") != (after[p] == "prompt")
+        for p in changed
+    )
+    targets_after = {evals[p][0] for p in changed if p in evals}
+    subjects = {p for p in changed if after[p] in _TABLES}
+    subjects |= {p for p, (target, _) in evals.items() if target in touched_ids}
+    subjects |= {p for p, target in experiments.items() if target in touched_ids}
+    subjects |= {f"prompts/{t}.yaml" for t in targets_before | targets_after}
+    if id_set_changed:
+        subjects |= {
+            p for p, items in cross.items() if any(d[4] == "unknown-prompt" for d in items)
+        }
+    subjects = {p for p in subjects if kinds[p] in _TABLES}
+    eval_targets = {f"prompts/{evals[p][0]}.yaml" for p in subjects if kinds[p] == "eval"}
+    partials = {p for p, k in exceptions.items() if k == "partial"}
+    loaded = run.results(subjects | eval_targets | partials)
+    ids = {k: kinds.ids(k) for k in ("prompt", "instruction", "partial")}
+    facts = run.facts({p: loaded[p] for p in subjects | partials if p in loaded}, ids)
+    facts.broken = kinds.ids(None)
+    # Eval sets whose target prompt must be looked at need its facts, not a re-check.
+    for p in eval_targets:
+        if p in loaded and loaded[p].kind == "prompt":
+            facts.prompts.setdefault(_key(p, "prompt"), (p, loaded[p].facts))
+    counts: dict[str, int] = {}
+    for target, cases in evals.values():
+        if cases >= 0 and kinds[f"prompts/{target}.yaml"] == "prompt":
+            counts[target] = counts.get(target, 0) + cases
+    checked = {path for table in (facts.prompts, facts.partials, facts.evals, facts.experiments)
+               for path, _ in table.values()}  # fmt: skip
+    for p in checked:
+        cross.pop(p, None)
+    cross.update(run.cross(facts, counts))
+    pair_evals = {p: loaded[p] for p in subjects if kinds[p] == "eval" and p in loaded}
+    for p in pair_evals:
+        pairs.pop(p, None)
+    pairs.update(run.pairs(pair_evals, {p: loaded[p] for p in eval_targets if p in loaded}))
+    return State(
+        snap.tree,
+        snap.overrides,
+        {},
+        context,
+        exceptions,
+        own,
+        pairs,
+        cross,
+        evals,
+        experiments,
+        stray,
+        base.yml,
+    )
+
+
+def update(
+    snap: Snapshot,
+    ctx: CheckContext,
+    store: Store,
+    rules: Rules,
+    today: dt.date,
+    where: Locator,
+    fixed: dict[str, FileResult],
+    context: str,
+    incremental: bool,
+) -> Update:
+    """The state of ``snap``, derived from ``snap.base`` when ``incremental`` and the base
+    was made under the same ``context``, else from every file."""
+    run = _Run(snap, ctx, store, rules, today, where, fixed)
+    base = snap.base
+    if (
+        incremental
+        and base is not None
+        and snap.changed is not None
+        and base.context == context
+        and not any(p.endswith(".yml") for p in snap.changed)
+        and len(snap.changed) <= max(1_000, _INCREMENTAL_MAX * len(base.files))
+    ):
+        state = _incremental(run, base, set(snap.changed), context)
+        if state is not None:
+            return Update(state, fixed, run.checked, full=False)
+    return Update(_full(run, context), fixed, run.checked, full=True)
