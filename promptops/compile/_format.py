@@ -11,7 +11,18 @@ from typing import Any
 
 from promptops.errors import BundleError
 
-__all__ = ["FORMAT", "HEADER", "PROMPTS_SEP", "assemble", "locate_index", "read_index"]
+__all__ = [
+    "FORMAT",
+    "HEADER",
+    "PROMPTS_SEP",
+    "SOURCE_SEP",
+    "IndexEntry",
+    "assemble",
+    "canonical",
+    "key_bytes",
+    "locate_index",
+    "read_index",
+]
 
 FORMAT = "promptops.bundle/v1"
 HEADER = b'{"format":"promptops.bundle/v1","index":'
@@ -23,7 +34,7 @@ IndexEntry = tuple[int, int, str]
 _NEEDS_ESCAPE = frozenset('"\\')
 
 
-def _canonical(value: Any) -> bytes:
+def canonical(value: Any) -> bytes:
     # Same options as promptops.canonical.canonical_bytes (kept local: this module is
     # the layout, and a test asserts the two produce identical bytes).
     return json.dumps(
@@ -31,12 +42,12 @@ def _canonical(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def _key(prompt_id: str) -> bytes:
+def key_bytes(prompt_id: str) -> bytes:
     # Ids are plain ASCII (ADR 0001), which JSON writes verbatim; anything else goes through
     # the encoder so the bytes stay canonical whatever the caller passes.
     if prompt_id.isascii() and prompt_id.isprintable() and not _NEEDS_ESCAPE & set(prompt_id):
         return b'"' + prompt_id.encode("ascii") + b'"'
-    return _canonical(prompt_id)
+    return canonical(prompt_id)
 
 
 def assemble(
@@ -51,37 +62,20 @@ def assemble(
     Returns:
         The bundle bytes and the index (id -> (offset, length, sha256hex)).
     """
+    import io
+
+    from promptops.compile.writer import write_bundle
+
     # Canonical JSON sorts object keys by code point; sorted() on str does the same.
     items = sorted(prompts, key=lambda item: item[0])
-    parts: list[bytes] = []
-    index: dict[str, IndexEntry] = {}
-    index_parts: list[bytes] = []
-    offset = 1  # past the "{" of the prompts object
-    for prompt_id, body, digest in items:
-        key = _key(prompt_id)
-        if parts:
-            offset += 1  # the "," before every member but the first
-        offset += len(key) + 1
-        parts.append(key + b":" + body)
-        index[prompt_id] = (offset, len(body), digest)
-        index_parts.append(b'%b:[%d,%d,"%b"]' % (key, offset, len(body), digest.encode()))
-        offset += len(body)
-    data = b"".join(
-        [
-            HEADER,
-            b"{",
-            b",".join(index_parts),
-            b"}",
-            PROMPTS_SEP,
-            b"{",
-            b",".join(parts),
-            b"}",
-            SOURCE_SEP,
-            _canonical(dict(source)),
-            b"}",
-        ]
+    sink = io.BytesIO()
+    _, _, index = write_bundle(
+        sink,
+        [(pid, len(body), digest) for pid, body, digest in items],
+        lambda n: (items[n][1],),
+        source,
     )
-    return data, index
+    return sink.getvalue(), index
 
 
 def locate_index(data: bytes) -> tuple[dict[str, IndexEntry], int]:

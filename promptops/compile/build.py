@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from promptops.compile.bundle import Bundle, compile_repository
+from promptops.compile.bundle import BUNDLE_NAME, Bundle, compile_repository
 from promptops.compile.config import CompileConfig
-from promptops.fsutil import atomic_write_bytes
 from promptops.repo import load_repository
 
 __all__ = ["BUNDLE_NAME", "build"]
-
-BUNDLE_NAME = "bundle.json"
 
 
 def build(
@@ -33,7 +30,4 @@ def build(
         OSError: if ``out`` cannot be written.
     """
     repo = load_repository(Path(path), ref=ref, overrides=overrides)
-    bundle = compile_repository(repo, config=config)
-    if out is not None:
-        atomic_write_bytes(Path(out) / BUNDLE_NAME, bundle.data)
-    return bundle
+    return compile_repository(repo, config=config, out=out)

@@ -1,41 +1,76 @@
-"""Repository -> canonical ``bundle.json`` (ADR 0002), reusing cached prompt bytes."""
+"""Repository -> canonical ``bundle.json`` (ADR 0002), reusing what earlier builds made.
+
+Each prompt's bytes come from the cheapest place that has them: the bundle last written to
+the same file (``reuse.py``) when neither the prompt nor any shared input changed, else the
+compile cache by the digest of every input (``keys.py``), else a compile (``parallel.py``:
+on every core, from the documents the loader stored). Bodies go through a spool file and are
+streamed into the bundle (``writer.py``), so memory does not grow with the repository.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import io
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
 
+from promptops import __version__
 from promptops.canonical import canonical_bytes
-from promptops.compile._format import assemble, locate_index
+from promptops.compile._format import locate_index
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
-from promptops.compile.keys import Deps, Digests, full_key, own_key
+from promptops.compile.keys import KEY_VERSION, Deps, Digests, document_digest, full_key, own_key
+from promptops.compile.parallel import Compiled, compile_documents
 from promptops.compile.prompt import compile_prompt_object
+from promptops.compile.reuse import Previous, load_previous, save_record
 from promptops.compile.shared import Resolver
+from promptops.compile.writer import Entry, write_bundle
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
+from promptops.spec import Prompt
 
-__all__ = ["Bundle", "compile_prompt", "compile_repository", "default_cache"]
+__all__ = ["BUNDLE_NAME", "Bundle", "compile_prompt", "compile_repository", "default_cache"]
 
-# Above this many prompts to compile, read them all in one batch (see compile_repository).
+BUNDLE_NAME = "bundle.json"
+# Cache rows written per transaction while compiling.
+_PUT_EVERY = 2_000
+# Above this many prompts to parse in this process, read them all in one batch.
 _BATCH_READ_AT = 200
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """A compiled bundle: the exact ``bundle.json`` bytes and what they hold."""
+    """A compiled bundle: its ``bundle.json`` bytes (``data``) and what they hold."""
 
-    data: bytes
     sha256: str
     # id -> sha256 hex of the prompt's bytes (the index digests).
     prompts: Mapping[str, str]
     source: SourceInfo
-    # How many prompts were compiled rather than reused from the cache (not part of identity).
+    # How many prompts were compiled rather than reused (not part of identity).
     compiled: int = field(default=0, compare=False)
+    size: int = field(default=0, compare=False)
+    _data: bytes | None = field(default=None, repr=False, compare=False)
+    # Where the bytes were written: read from there on first use.
+    file: Path | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        """The exact ``bundle.json`` bytes.
+
+        Raises:
+            OSError: the bundle was written to a file that can no longer be read.
+        """
+        if self._data is not None:
+            return self._data
+        assert self.file is not None
+        return self.file.read_bytes()
 
     @functools.cached_property
     def _layout(self) -> tuple[dict[str, tuple[int, int, str]], int]:
@@ -80,68 +115,199 @@ def default_cache(repo: Repository, config: CompileConfig | None = None) -> Comp
     return None
 
 
-def _batch_read(repo: Repository, missing: int) -> Repository:
-    # Many prompts to parse: ``items()`` lets a lazy loader read and parse them in one
-    # batch instead of one blob at a time (a plain dict is copied for next to nothing).
-    if missing > _BATCH_READ_AT:
-        return replace(repo, prompts=dict(repo.prompts.items()))
-    return repo
+def _stamp(resolver: Resolver, digests: Digests, config: CompileConfig) -> str:
+    """A digest of every shared input: equal stamps and an equal prompt file give equal
+    bytes."""
+    repo = resolver.repo
+    digests.prefetch()
+    parts = [
+        KEY_VERSION,
+        __version__,
+        str(config.max_include_depth),
+        sorted(digests.models.items()),
+        sorted(digests.tools.items()),
+        digests.partials,
+        sorted((iid, digests.instruction(iid)) for iid in repo.instructions),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _keys(
-    repo: Repository, digests: Digests, store: CompileCache | None
-) -> tuple[Repository, dict[str, str], dict[str, str]]:
-    """Full cache keys by prompt id and the dependencies newly learnt (own key -> deps),
-    with ``repo`` (its prompts read in one batch if many had to be parsed)."""
-    # Iterate ids only: the loader builds documents lazily, and unchanged prompts should
-    # never be parsed (their dependencies come from the cache).
-    owns = {pid: own_key(repo, pid) for pid in repo.prompts}
-    known = store.get_deps(owns.values()) if store else {}
-    repo = _batch_read(repo, sum(own not in known for own in owns.values()))
-    learnt: dict[str, str] = {}
-    keys: dict[str, str] = {}
-    for pid, own in owns.items():
-        deps = Deps.decode(known[own]) if own in known else None
-        if deps is None:
-            deps = Deps.of(repo.prompts[pid])
-            learnt[own] = deps.encode()
-        keys[pid] = full_key(digests, own, deps)
-    return repo, keys, learnt
+class _Spool:
+    """Bodies not taken from a previous bundle, kept in a temporary file until written."""
+
+    def __init__(self) -> None:
+        # Closed by close(), once the bundle is written.
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.at: dict[str, tuple[int, int, str]] = {}  # id -> (offset, length, sha256)
+        self.end = 0
+        self._unflushed = False
+
+    def add(self, prompt_id: str, body: bytes, digest: str) -> None:
+        self.file.write(body)
+        self.at[prompt_id] = (self.end, len(body), digest)
+        self.end += len(body)
+        self._unflushed = True
+
+    def read(self, prompt_id: str) -> bytes:
+        if self._unflushed:
+            self.file.flush()
+            self._unflushed = False
+        offset, length, _ = self.at[prompt_id]
+        return os.pread(self.file.fileno(), length, offset)
+
+    def close(self) -> None:
+        self.file.close()
 
 
-def _entries(
-    repo: Repository, config: CompileConfig, store: CompileCache | None
-) -> tuple[list[tuple[str, bytes, str]], int]:
-    """(id, canonical bytes, sha256hex) of every prompt, from the cache or compiled, and
-    how many were compiled.
+class _Build:
+    """One compile: where each prompt's bytes come from, and the cache it updates."""
 
-    Raises:
-        ValidationError: with the diagnostics of every prompt that does not compile.
-    """
-    repo, keys, learnt = _keys(repo, Digests(Resolver(repo)), store)
-    cached = store.get_many(keys.values()) if store else {}
-    resolver = Resolver(_batch_read(repo, sum(key not in cached for key in keys.values())))
-    entries: list[tuple[str, bytes, str]] = []
-    fresh: dict[str, tuple[bytes, str]] = {}
-    diagnostics: list[Diagnostic] = []
-    for pid, key in keys.items():
-        entry = cached.get(key)
-        if entry is None:
+    def __init__(self, repo: Repository, config: CompileConfig, store: CompileCache | None) -> None:
+        self.repo = repo
+        self.config = config
+        self.store = store
+        self.resolver = Resolver(repo)
+        self.digests = Digests(self.resolver)
+        self.spool = _Spool()
+        self.compiled = 0
+        self.diagnostics: list[Diagnostic] = []
+        self._fresh: dict[str, tuple[bytes, str]] = {}
+        self._learnt: dict[str, str] = {}
+        self.previous: Previous | None = None
+
+    def _put(self, force: bool = False) -> None:
+        if self.store and (force or len(self._fresh) + len(self._learnt) >= _PUT_EVERY):
+            self.store.put_many(self._fresh, self._learnt)
+        if force or len(self._fresh) + len(self._learnt) >= _PUT_EVERY:
+            self._fresh, self._learnt = {}, {}
+
+    def _take(self, result: Compiled, own: str) -> None:
+        if result.diagnostics:
+            self.diagnostics.extend(result.diagnostics)
+            return
+        self.compiled += 1
+        self.spool.add(result.prompt_id, result.body, result.sha256)
+        self._fresh[result.key] = (result.body, result.sha256)
+        self._learnt[own] = result.deps
+        self._put()
+
+    def _cached(self, ids: list[str], owns: dict[str, str]) -> list[str]:
+        """Spool the prompts the compile cache holds; return the ids it does not."""
+        if self.store is None:
+            return ids
+        known = self.store.get_deps(owns[pid] for pid in ids)
+        keys: dict[str, str] = {}
+        for pid in ids:
+            deps = Deps.decode(known[owns[pid]]) if owns[pid] in known else None
+            if deps is not None:
+                keys[pid] = full_key(self.digests, owns[pid], deps)
+        missing = [pid for pid in ids if pid not in keys]
+        batch = 1_000  # bounded memory: bodies go to the spool as they are read
+        with_keys = list(keys.items())
+        for i in range(0, len(with_keys), batch):
+            part = with_keys[i : i + batch]
+            found = self.store.get_many(key for _, key in part)
+            for pid, key in part:
+                if key in found:
+                    self.spool.add(pid, *found[key])
+                else:
+                    missing.append(pid)
+        return missing
+
+    def _compile(self, ids: list[str], owns: dict[str, str]) -> None:
+        prompts = self.repo.prompts
+        encoded = getattr(prompts, "encoded", None)
+        documents: dict[str, bytes] = encoded(ids) if callable(encoded) else {}
+        self.resolver.prefetch()
+        self.digests.prefetch()
+        for result in compile_documents(self.resolver, self.digests, self.config, documents, owns):
+            self._take(result, owns[result.prompt_id])
+        rest = [pid for pid in ids if pid not in documents]
+        source: Mapping[str, Prompt] = prompts
+        if len(rest) > _BATCH_READ_AT:
+            # Many to parse: one batch read instead of one blob at a time.
+            prefetch = getattr(prompts, "prefetch", None)
+            if callable(prefetch):
+                prefetch(rest)
+            else:
+                source = dict(prompts.items())
+        for pid in rest:
             try:
-                obj = compile_prompt_object(resolver, pid, config)
+                prompt = source[pid]
+                obj = compile_prompt_object(self.resolver, pid, self.config, prompt)
             except ValidationError as exc:
-                diagnostics.extend(exc.diagnostics)
+                self.diagnostics.extend(exc.diagnostics)
                 continue
             body = canonical_bytes(obj)
-            entry = fresh[key] = (body, hashlib.sha256(body).hexdigest())
-        entries.append((pid, *entry))
-    if diagnostics:
-        raise ValidationError(
-            f"cannot build: {len(diagnostics)} prompt(s) do not compile", sorted(diagnostics)
-        )
-    if store:
-        store.put_many(fresh, learnt)
-    return entries, len(fresh)
+            result = Compiled(
+                pid,
+                body,
+                hashlib.sha256(body).hexdigest(),
+                Deps.of(prompt).encode(),
+                full_key(self.digests, owns[pid], Deps.of(prompt)),
+            )
+            self._take(result, owns[pid])
+        self._put(force=True)
+
+    def run(
+        self, ids: list[str], previous: Previous | None, sources: dict[str, tuple[str, str]]
+    ) -> list[Entry]:
+        """Every prompt's (id, length, sha256), its bytes reachable through ``body``."""
+        self.previous = previous
+        reused: set[str] = set()
+        if previous is not None:
+            old = previous.sources
+            reused = {pid for pid in ids if old.get(pid) == sources[pid] and pid in previous.index}
+        todo = [pid for pid in ids if pid not in reused]
+        owns = {pid: own_key(self.repo, pid) for pid in todo}
+        self._compile(self._cached(todo, owns), owns)
+        if self.diagnostics:
+            raise ValidationError(
+                f"cannot build: {len(self.diagnostics)} prompt(s) do not compile",
+                sorted(self.diagnostics),
+            )
+        entries: list[Entry] = []
+        for pid in ids:
+            if pid in reused:
+                assert previous is not None
+                _, length, digest = previous.index[pid]
+            else:
+                _, length, digest = self.spool.at[pid]
+            entries.append((pid, length, digest))
+        return entries
+
+    def body(self, prompt_id: str) -> Iterator[bytes]:
+        if prompt_id in self.spool.at:
+            yield self.spool.read(prompt_id)
+        else:
+            assert self.previous is not None
+            yield self.previous.body(prompt_id)
+
+
+def _write(
+    target: Path | None, entries: list[Entry], build: _Build, source: SourceInfo
+) -> tuple[str, int, bytes | None]:
+    """Write the bundle to ``target`` atomically (or into memory); (sha256, size, bytes or
+    None when written to a file)."""
+    ids = [entry[0] for entry in entries]
+    if target is None:
+        sink = io.BytesIO()
+        sha, size, _ = write_bundle(sink, entries, lambda n: build.body(ids[n]), source.to_dict())
+        return sha, size, sink.getvalue()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            sha, size, _ = write_bundle(fh, entries, lambda n: build.body(ids[n]), source.to_dict())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return sha, size, None
 
 
 def compile_repository(
@@ -149,17 +315,21 @@ def compile_repository(
     *,
     config: CompileConfig | None = None,
     cache: CompileCache | bool = True,
+    out: Path | None = None,
 ) -> Bundle:
-    """Compile every prompt of ``repo`` into one canonical bundle.
+    """Compile every prompt of ``repo`` into one canonical bundle, written atomically to
+    ``out/bundle.json`` when ``out`` is given (then its bytes are read back only if asked).
 
     ``cache``: True uses the repository's default cache (if it lives in git), False none,
-    or a given CompileCache. The bytes never depend on the cache. The limits the repository
-    was loaded with (rules.yaml's ``limits:`` and the caller's overrides, ``repo.limits``)
-    apply over ``config``.
+    or a given CompileCache. The bytes never depend on the cache, nor on the previous bundle
+    in ``out`` that unchanged prompts are copied from. The limits the repository was loaded
+    with (rules.yaml's ``limits:`` and the caller's overrides, ``repo.limits``) apply over
+    ``config``.
 
     Raises:
         ValidationError: if ``repo`` has errors, or a prompt does not compile; carries the
             diagnostics.
+        OSError: if ``out`` cannot be written.
     """
     config = (config or CompileConfig()).with_settings(repo.limits)
     if not repo.ok:
@@ -174,24 +344,57 @@ def compile_repository(
             f"cannot build: {len(repo.prompts)} prompts exceed the limit of {config.max_prompts}"
         )
     store = default_cache(repo, config) if cache is True else (cache or None)
+    target = None if out is None else Path(out) / BUNDLE_NAME
+    ids = sorted(repo.prompts)
+    build = _Build(repo, config, store)
     try:
-        entries, compiled = _entries(repo, config, store)
+        stamp = _stamp(build.resolver, build.digests, config)
+        sources = {
+            pid: (repo.paths.get(pid) or "", document_digest(repo, pid, repo.prompts))
+            for pid in ids
+        }
+        cache_dir = store.path.parent if store is not None else None
+        previous = load_previous(cache_dir, target, stamp) if target is not None else None
+        entries = build.run(ids, previous, sources)
+        size = _size(entries, repo.source)
+        if size > config.max_bundle_bytes:
+            raise ValidationError(
+                f"cannot build: the bundle is {size} bytes, over the limit of "
+                f"{config.max_bundle_bytes}"
+            )
+        sha, size, data = _write(target, entries, build, repo.source)
+        if target is not None:
+            save_record(cache_dir, target, sha, stamp, sources)
     finally:
+        build.spool.close()
         if store:
             store.close()
-    data, index = assemble(entries, repo.source.to_dict())
-    if len(data) > config.max_bundle_bytes:
-        raise ValidationError(
-            f"cannot build: the bundle is {len(data)} bytes, over the limit of "
-            f"{config.max_bundle_bytes}"
-        )
     return Bundle(
-        data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        prompts={pid: entry[2] for pid, entry in index.items()},
+        sha256=sha,
+        prompts={pid: digest for pid, _, digest in entries},
         source=repo.source,
-        compiled=compiled,
+        compiled=build.compiled,
+        size=size,
+        _data=data,
+        file=target,
     )
+
+
+def _size(entries: list[Entry], source: SourceInfo) -> int:
+    """The size the bundle of ``entries`` will have, before writing a byte of it."""
+    counter = _Counter()
+    shape = [(pid, 0, digest) for pid, _, digest in entries]
+    write_bundle(counter, shape, lambda n: (), source.to_dict())  # type: ignore[arg-type]
+    # Offsets in the index are digits: lengths of 0 may print shorter than the real ones.
+    return counter.size + sum(length for _, length, _ in entries)
+
+
+class _Counter(io.RawIOBase):
+    size = 0
+
+    def write(self, chunk: Any) -> int:
+        self.size += len(chunk)
+        return len(chunk)
 
 
 def compile_prompt(

@@ -107,6 +107,11 @@ class Digests:
         self.partials = hashlib.sha256(canonical_bytes(partials)).hexdigest()
         self._instructions: dict[str, str] = {}
 
+    def prefetch(self) -> None:
+        """Digest every instruction now (before worker processes fork)."""
+        for iid in self.repo.instructions:
+            self.instruction(iid)
+
     def instruction(self, iid: str) -> str:
         if iid not in self._instructions:
             self._instructions[iid] = document_digest(self.repo, iid, self.repo.instructions)

@@ -132,9 +132,13 @@ def _messages(
 
 
 def compile_prompt_object(
-    resolver: Resolver, prompt_id: str, config: CompileConfig | None = None
+    resolver: Resolver,
+    prompt_id: str,
+    config: CompileConfig | None = None,
+    prompt: Prompt | None = None,
 ) -> dict[str, Any]:
-    """The compiled prompt object of ADR 0002 for ``prompt_id``.
+    """The compiled prompt object of ADR 0002 for ``prompt_id`` (its model ``prompt`` when
+    the caller built it, else read from the repository).
 
     Raises:
         ValidationError: if a reference does not resolve or a value is not plain JSON.
@@ -142,7 +146,7 @@ def compile_prompt_object(
     """
     config = config or CompileConfig()
     repo = resolver.repo
-    prompt = repo.prompts[prompt_id]
+    prompt = repo.prompts[prompt_id] if prompt is None else prompt
     model = resolver.model(prompt.model)
     if model is None:
         raise _fail(repo, prompt_id, "unknown-model", f"unknown model {prompt.model!r}")

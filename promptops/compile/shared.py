@@ -7,6 +7,7 @@ the compile itself.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -71,6 +72,20 @@ class Resolver:
         self._tools: dict[str, dict[str, Any] | NotJsonError | None] = {}
         self._instructions: dict[str, str | None] = {}
         self._partials: dict[str, str | None] = {}
+
+    def prefetch(self) -> None:
+        """Compile every shared object now (before worker processes fork: they then never
+        read the repository). Tools that are not plain JSON are kept as their error."""
+        repo = self.repo
+        for name in repo.models.models:
+            self.model(name)
+        for name in repo.tools.tools:
+            with contextlib.suppress(NotJsonError):
+                self.tool(name)
+        for iid in repo.instructions:
+            self.instruction(iid)
+        for pid in repo.partials:
+            self.partial(pid)
 
     def model(self, name: str) -> dict[str, Any] | None:
         """The compiled pin ``name``, or None if models.yaml has no such pin."""

@@ -147,11 +147,17 @@ def assemble(
             fixed[_FIXED_KEYS[path]] = res.data
     listing = _Listing(state, snap, failed)
     load = _data_loader(snap, store, limits)
+
+    def encoded(paths: list[str]) -> dict[str, bytes]:
+        blobs = {p: snap.files[p] for p in paths if p in snap.files}
+        found = store.documents(blobs.values())
+        return {p: found[b] for p, b in blobs.items() if b in found}
+
     return Repository(
         root=root,
         source=snap.source,
         models=ModelsFile.model_validate(fixed["models"]) if "models" in fixed else ModelsFile(),
-        prompts=LazyModels(Prompt, listing.entries("prompt"), load),
+        prompts=LazyModels(Prompt, listing.entries("prompt"), load, encoded),
         instructions=LazyModels(Instruction, listing.entries("instruction"), load),
         partials=LazyModels(Partial, listing.entries("partial"), load),
         tools=ToolsFile.model_validate(fixed["tools"]) if "tools" in fixed else ToolsFile(),

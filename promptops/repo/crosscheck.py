@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from promptops.spec import ModelsFile, Rules
 
 __all__ = ["Facts", "Where", "case_counts", "cross_check"]
 
-FactMap = dict[str, tuple[str, dict[str, Any]]]
+FactMap = MutableMapping[str, tuple[str, dict[str, Any]]]
 Where = Callable[[str, Anchor], tuple[int, int]]
 
 

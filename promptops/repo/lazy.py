@@ -17,6 +17,8 @@ __all__ = ["Deferred", "LazyModels"]
 M = TypeVar("M", bound=SpecModel)
 # paths -> parsed plain data (documents that cannot be read are absent)
 DataLoader = Callable[[list[str]], dict[str, Any]]
+# paths -> the same data encoded (``store.encode_data``), where the store holds it
+EncodedLoader = Callable[[list[str]], dict[str, bytes]]
 
 _MODELS: dict[tuple[str, str, str], SpecModel] = {}
 _MAX_MODELS = 100_000
@@ -62,11 +64,16 @@ class LazyModels(Mapping[str, M], Generic[M]):
     """key -> model; entries are (path, blob id, plain data or None)."""
 
     def __init__(
-        self, cls: type[M], entries: Mapping[str, tuple[str, str, Any]], load: DataLoader
+        self,
+        cls: type[M],
+        entries: Mapping[str, tuple[str, str, Any]],
+        load: DataLoader,
+        encoded: EncodedLoader | None = None,
     ) -> None:
         self._cls = cls
         self._entries = entries
         self._load = load
+        self._encoded = encoded
 
     def _memo(self, key: str) -> tuple[str, str, str]:
         path, oid, _ = self._entries[key]
@@ -108,6 +115,16 @@ class LazyModels(Mapping[str, M], Generic[M]):
             data = data if data is not None else loaded.get(path)
             if data is not None:
                 self._build(key, data)
+
+    def encoded(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored, encoded plain data (``store.decode_data`` reads it) of the documents
+        of ``keys`` that have some, without building models: what a worker process needs to
+        build one itself (the compiler's do)."""
+        if self._encoded is None:
+            return {}
+        wanted = {self._entries[k][0]: k for k in keys if k in self._entries}
+        found = self._encoded(list(wanted))
+        return {wanted[path]: blob for path, blob in found.items()}
 
     def items(self) -> ItemsView[str, M]:
         self.prefetch()

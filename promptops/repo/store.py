@@ -25,6 +25,7 @@ import hashlib
 import marshal
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,17 +33,18 @@ from typing import Any
 from promptops.repo.result import FileResult
 from promptops.repo.types import Diagnostic
 
-__all__ = ["Key", "Store", "decode_data", "encode_data"]
+__all__ = ["Key", "Record", "Store", "decode_data", "encode_data", "encode_result"]
 
 Key = tuple[str, str, str]  # (check context, path, blob id)
 
 _FILE = "repo.sqlite3"
 # Rowid tables with unique keys: INSERT OR REPLACE gives a row a new rowid, so the oldest
 # writes are the lowest rowids and trimming is one cheap DELETE.
+# Each value carries its crc32: a damaged row is a miss, found when read, not when used.
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS results (ctx TEXT, path TEXT, blob TEXT, value BLOB,"
-    " UNIQUE (ctx, path, blob));"
-    "CREATE TABLE IF NOT EXISTS documents (blob TEXT UNIQUE, value BLOB)"
+    "CREATE TABLE IF NOT EXISTS results (ctx TEXT, path TEXT, blob TEXT, kind TEXT,"
+    " crc INTEGER, value BLOB, UNIQUE (ctx, path, blob));"
+    "CREATE TABLE IF NOT EXISTS documents (blob TEXT UNIQUE, crc INTEGER, value BLOB)"
 )
 # SQLite's default limit of host parameters per statement is 999 on old builds.
 _BATCH = 900
@@ -50,9 +52,9 @@ _BATCH = 900
 _MAX_RESULTS = 400_000
 _MAX_DOCUMENTS = 400_000
 _MAX_STATES = 6
-# In-process memo, per cache dir: results and documents (bounded), shared by every load.
+# In-process memo, per cache dir: results read and documents (bounded), shared by every load.
 _MEMO_MAX = 300_000
-_PROCESS: dict[str, tuple[dict[Key, FileResult], dict[str, bytes]]] = {}
+_PROCESS: dict[str, tuple[dict[Key, Record], dict[str, bytes]]] = {}
 
 _DATE, _DATETIME = "\x00date", "\x00datetime"
 
@@ -106,7 +108,8 @@ def decode_data(blob: bytes) -> Any:
     return value
 
 
-def _encode_result(result: FileResult) -> bytes:
+def encode_result(result: FileResult) -> bytes:
+    """A check result (kind, diagnostics, facts; not its data) as compact bytes."""
     diags = tuple((d.path, d.line, d.col, d.level, d.code, d.message) for d in result.diagnostics)
     return marshal.dumps((result.kind, diags, result.facts))
 
@@ -114,6 +117,30 @@ def _encode_result(result: FileResult) -> bytes:
 def _decode_result(blob: bytes) -> FileResult:
     kind, diags, facts = marshal.loads(blob)
     return FileResult(kind, None, tuple(Diagnostic(*d) for d in diags), facts)
+
+
+def _intact(value: Any, crc: Any) -> bool:
+    return isinstance(value, bytes) and zlib.crc32(value) == crc
+
+
+class Record:
+    """A check result kept encoded: its kind at hand, the rest decoded on each use. A load
+    of 60,000 files holds their results as bytes, not as 60,000 dicts of facts."""
+
+    __slots__ = ("kind", "raw")
+
+    def __init__(self, kind: str | None, raw: bytes) -> None:
+        self.kind = kind
+        self.raw = raw
+
+    @classmethod
+    def of(cls, result: FileResult) -> Record:
+        return cls(result.kind, encode_result(result))
+
+    @property
+    def result(self) -> FileResult:
+        """The decoded result (a new object each time: hold it only while using it)."""
+        return _decode_result(self.raw)
 
 
 class Store:
@@ -124,7 +151,7 @@ class Store:
         self.path = cache_dir / _FILE if cache_dir is not None and shared else None
         name = str(self.path) if self.path is not None else None
         if name is None:
-            self._results: dict[Key, FileResult] = {}
+            self._results: dict[Key, Record] = {}
             self._documents: dict[str, bytes] = {}
         else:
             if name not in _PROCESS:
@@ -132,7 +159,7 @@ class Store:
             self._results, self._documents = _PROCESS[name]
         self._db: sqlite3.Connection | None = None
         self._opened = False
-        self._new_results: dict[Key, bytes] = {}
+        self._new_results: dict[Key, Record] = {}
         self._new_documents: dict[str, bytes] = {}
 
     # -- the connection ---------------------------------------------------------------
@@ -187,27 +214,27 @@ class Store:
 
     # -- per-file results -------------------------------------------------------------
 
-    def results(self, ctx: str, keys: Iterable[tuple[str, str]]) -> dict[Key, FileResult]:
+    def results(self, ctx: str, keys: Iterable[tuple[str, str]]) -> dict[Key, Record]:
         """The cached results of (path, blob) pairs under check context ``ctx``."""
-        found: dict[Key, FileResult] = {}
+        found: dict[Key, Record] = {}
         wanted: dict[str, Key] = {}
         for path, blob in keys:
             key = (ctx, path, blob)
-            hit = self._results.get(key)
+            hit = self._results.get(key) or self._new_results.get(key)
             if hit is not None:
                 found[key] = hit
             else:
                 wanted[f"{path}\0{blob}"] = key
         # By (ctx, path), the index's prefix; the few rows of other blobs are skipped here.
-        sql = "SELECT path, blob, value FROM results WHERE ctx = ? AND path IN ({})"
+        sql = "SELECT path, blob, kind, crc, value FROM results WHERE ctx = ? AND path IN ({})"
         paths = list(dict.fromkeys(key[1] for key in wanted.values()))
         for i in range(0, len(paths), _BATCH - 1):
-            for path, blob, value in self._select_ctx(sql, ctx, paths[i : i + _BATCH - 1]):
+            rows = self._select_ctx(sql, ctx, paths[i : i + _BATCH - 1])
+            for path, blob, kind, crc, value in rows:
                 wanted_key = wanted.get(f"{path}\0{blob}")
-                if wanted_key is None:
+                if wanted_key is None or not _intact(value, crc):
                     continue
-                with contextlib.suppress(Exception):  # a corrupt row is a miss
-                    found[wanted_key] = self._remember(wanted_key, _decode_result(value))
+                found[wanted_key] = self._remember(wanted_key, Record(kind, value))
         return found
 
     def _select_ctx(self, sql: str, ctx: str, batch: list[str]) -> list[tuple[Any, ...]]:
@@ -219,17 +246,18 @@ class Store:
         except sqlite3.Error:
             return []
 
-    def _remember(self, key: Key, result: FileResult) -> FileResult:
+    def _remember(self, key: Key, record: Record) -> Record:
         if len(self._results) > _MEMO_MAX:
             self._results.clear()
-        self._results[key] = result
-        return result
+        self._results[key] = record
+        return record
 
-    def put_result(self, key: Key, result: FileResult) -> None:
-        """Keep ``result`` (written by :meth:`flush`)."""
-        self._remember(key, result)
-        if self.path is not None:
-            self._new_results[key] = _encode_result(result)
+    def put_result(self, key: Key, record: Record) -> None:
+        """Keep a result (written by :meth:`flush`)."""
+        if self.path is None:
+            self._remember(key, record)
+        else:
+            self._new_results[key] = record
 
     # -- documents --------------------------------------------------------------------
 
@@ -335,13 +363,13 @@ class Store:
                 cur.execute("BEGIN IMMEDIATE")
                 try:
                     cur.executemany(
-                        "INSERT OR REPLACE INTO results (ctx, path, blob, value) "
-                        "VALUES (?, ?, ?, ?)",
-                        [(*key, value) for key, value in results.items()],
+                        "INSERT OR REPLACE INTO results (ctx, path, blob, kind, crc, value) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        [(*k, r.kind, zlib.crc32(r.raw), r.raw) for k, r in results.items()],
                     )
                     cur.executemany(
-                        "INSERT OR REPLACE INTO documents (blob, value) VALUES (?, ?)",
-                        list(documents.items()),
+                        "INSERT OR REPLACE INTO documents (blob, crc, value) VALUES (?, ?, ?)",
+                        [(b, zlib.crc32(v), v) for b, v in documents.items()],
                     )
                     self._trim(cur, len(results), len(documents))
                     cur.execute("COMMIT")

@@ -14,7 +14,7 @@ version, limits, rules, the day a pin retires) runs everything, as a first load 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from promptops.repo.pins import check_pins
 from promptops.repo.reading import Snapshot
 from promptops.repo.result import FileResult
 from promptops.repo.state import DiagMap, Kinds, State, group, raw
-from promptops.repo.store import Store, decode_data
+from promptops.repo.store import Record, Store, decode_data
 from promptops.repo.types import Diagnostic
 from promptops.spec import ModelsFile, Rules, ToolsFile
 
@@ -80,12 +80,12 @@ class _Run:
         self.fixed = fixed
         self.checked = 0
 
-    def results(self, paths: Iterable[str]) -> dict[str, FileResult]:
+    def results(self, paths: Iterable[str]) -> dict[str, Record]:
         """Results of ``paths`` (canonical): from the store by blob id, else checked now."""
         files, key = self.snap.files, self.ctx.key
         wanted = [p for p in paths if p in files]
         found = self.store.results(key, [(p, files[p]) for p in wanted])
-        out: dict[str, FileResult] = {}
+        out: dict[str, Record] = {}
         missing: list[str] = []
         for p in wanted:
             hit = found.get((key, p, files[p]))
@@ -102,12 +102,11 @@ class _Run:
                 items = [(p, contents.get(p, b"")) for p in missing]
             fresh = check_many(items, self.ctx, snap.local_root, snap.actual)
             self.checked += len(fresh)
-            for p, result in zip(missing, fresh, strict=True):
-                if result.data is not None:
-                    self.store.put_document(files[p], result.data)
-                result = FileResult(result.kind, None, result.diagnostics, result.facts)
-                self.store.put_result((key, p, files[p]), result)
-                out[p] = result
+            for p, (record, data) in zip(missing, fresh, strict=True):
+                if data is not None:
+                    self.store.put_document(files[p], data)
+                self.store.put_result((key, p, files[p]), record)
+                out[p] = record
         return out
 
     def data(self, path: str) -> Any:
@@ -126,17 +125,20 @@ class _Run:
 
         return split_header(parsed.data)[1]
 
-    def pairs(self, evals: dict[str, FileResult], prompts: dict[str, FileResult]) -> DiagMap:
-        """Eval-case diagnostics of each usable eval set against its usable target."""
+    def pairs(self, evals: Mapping[str, str], prompts: Mapping[str, Record]) -> DiagMap:
+        """Eval-case diagnostics of each usable eval set (path -> target prompt id) against
+        its usable target."""
         out: list[Diagnostic] = []
         files, key = self.snap.files, self.ctx.key
         todo: list[tuple[str, str, str, tuple[str, str, str]]] = []
-        for path, res in evals.items():
-            target = str(res.facts.get("prompt"))
+        for path, target in evals.items():
             prompt_path = f"prompts/{target}.yaml"
-            prompt = prompts.get(prompt_path)
-            if prompt is None or prompt.kind != "prompt" or has_errors(prompt):
+            record = prompts.get(prompt_path)
+            if record is None or record.kind != "prompt":
                 continue  # unknown or broken targets are reported on their own
+            prompt = record.result
+            if has_errors(prompt):
+                continue
             # By the prompt's contract (inputs, tools, media inputs), not its blob: a change
             # to its wording leaves every eval set targeting it as it was.
             contract = prompt.facts.get("contract", files[prompt_path])
@@ -149,29 +151,32 @@ class _Run:
                 found = pair_diagnostics(
                     path, target, self.data(path), self.data(prompt_path), self.where
                 )
-                hit = FileResult("pair", None, tuple(found))
-                self.store.put_result(pair, hit)
-            out.extend(hit.diagnostics)
+                result = FileResult("pair", None, tuple(found))
+                self.store.put_result(pair, Record.of(result))
+                out.extend(found)
+            else:
+                out.extend(hit.result.diagnostics)
         return group(out)
 
     def facts(
-        self, results: dict[str, FileResult], ids: Mapping[str, Collection[str]] | None
+        self, results: Mapping[str, Record], ids: Mapping[str, Collection[str]] | None
     ) -> Facts:
-        facts = Facts(ids=ids)
+        tables = {kind: FactTable() for kind in _TABLES}
         broken: set[str] = set()
-        tables: dict[str, dict[str, Any]] = {
-            "prompt": facts.prompts,
-            "instruction": facts.instructions,
-            "partial": facts.partials,
-            "eval": facts.evals,
-            "experiment": facts.experiments,
-        }
-        for path, res in results.items():
-            if res.kind in tables:
-                tables[res.kind][_key(path, res.kind)] = (path, res.facts)
-            elif res.kind is None and path.startswith("prompts/"):
+        for path, record in results.items():
+            if record.kind in tables:
+                tables[record.kind].add(_key(path, record.kind), path, record)
+            elif record.kind is None and path.startswith("prompts/"):
                 broken.add(_key(path, "prompt"))
-        facts.broken = broken
+        facts = Facts(
+            prompts=tables["prompt"],
+            instructions=tables["instruction"],
+            partials=tables["partial"],
+            evals=tables["eval"],
+            experiments=tables["experiment"],
+            broken=broken,
+            ids=ids,
+        )
         models, tools = self.fixed.get("models.yaml"), self.fixed.get("policies/tools.yaml")
         facts.models_ok = models is None or models.kind is not None
         facts.tools_ok = tools is None or tools.kind is not None
@@ -191,21 +196,61 @@ class _Run:
         return group(check_pins(facts.models, self.where, self.rules.require_dated_model))
 
 
-def _evals_map(results: dict[str, FileResult]) -> dict[str, tuple[str, int]]:
-    """eval path -> (target prompt id, cases; -1 for an unusable eval set)."""
-    return {
-        p: (str(r.facts["prompt"]), len(r.facts["cases"]) if r.kind == "eval" else -1)
-        for p, r in results.items()
-        if p.startswith("evals/") and "prompt" in r.facts
-    }
+class FactTable(MutableMapping[str, tuple[str, dict[str, Any]]]):
+    """key -> (path, facts) over encoded records, each decoded when asked for: cross-file
+    checks walk every document once, never holding all their facts at the same time."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[str, Record | dict[str, Any]]] = {}
+
+    def add(self, key: str, path: str, record: Record) -> None:
+        self._items[key] = (path, record)
+
+    def __getitem__(self, key: str) -> tuple[str, dict[str, Any]]:
+        path, value = self._items[key]
+        return path, value.result.facts if isinstance(value, Record) else value
+
+    def __setitem__(self, key: str, value: tuple[str, dict[str, Any]]) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def paths(self) -> list[str]:
+        """The path of every entry, without decoding any."""
+        return [path for path, _ in self._items.values()]
 
 
-def _experiments_map(results: dict[str, FileResult]) -> dict[str, str]:
-    return {p: str(r.facts["prompt"]) for p, r in results.items() if r.kind == "experiment"}
+class _Summary:
+    """What a state keeps of each file's result, gathered decoding each record once."""
 
-
-def _own(results: dict[str, FileResult]) -> DiagMap:
-    return {p: tuple(raw(d) for d in r.diagnostics) for p, r in results.items() if r.diagnostics}
+    def __init__(self, results: Mapping[str, Record]) -> None:
+        self.kinds: dict[str, str | None] = {}
+        self.own: DiagMap = {}
+        self.evals: dict[str, tuple[str, int]] = {}  # path -> (target, cases; -1: unusable)
+        self.experiments: dict[str, str] = {}
+        for path, record in results.items():
+            kind = record.kind
+            if kind != usual_kind(path):
+                self.kinds[path] = kind
+            result = record.result
+            if result.diagnostics:
+                self.own[path] = tuple(raw(d) for d in result.diagnostics)
+            facts = result.facts
+            if path.startswith("evals/") and "prompt" in facts:
+                cases = len(facts["cases"]) if kind == "eval" else -1
+                self.evals[path] = (str(facts["prompt"]), cases)
+            elif kind == "experiment":
+                self.experiments[path] = str(facts["prompt"])
 
 
 def _full(run: _Run, context: str) -> State:
@@ -217,29 +262,36 @@ def _full(run: _Run, context: str) -> State:
             stray.append(p)
         elif family != "trust":  # the trust chain is walked by the loader on every load
             paths.append(p)
-    results = {**run.fixed, **run.results([p for p in paths if p not in run.fixed])}
-    facts = run.facts(results, None)
+    records = {p: Record.of(r) for p, r in run.fixed.items()}
+    records.update(run.results([p for p in paths if p not in run.fixed]))
+    summary = _Summary(records)
+    facts = run.facts(records, None)
     cross = {**run.pins(facts), **run.cross(facts, None)}
-    evals = {p: r for p, r in results.items() if r.kind == "eval"}
-    prompts = {p: r for p, r in results.items() if r.kind == "prompt"}
+    usable = {p: target for p, (target, cases) in summary.evals.items() if cases >= 0}
     snap = run.snap
     return State(
         snap.tree,
         snap.overrides,
         {},
         context,
-        {p: r.kind for p, r in results.items() if r.kind != usual_kind(p)},
-        _own(results),
-        run.pairs(evals, prompts),
+        summary.kinds,
+        summary.own,
+        run.pairs(usable, records),
         cross,
-        _evals_map(results),
-        _experiments_map(results),
+        summary.evals,
+        summary.experiments,
         stray,
     )
 
 
 _DOCUMENTS = ("prompts/", "evals/", "experiments/")
 _GONE = ""  # the kind of a path that has no file
+
+
+def _paths(table: Mapping[str, tuple[str, Any]]) -> list[str]:
+    if isinstance(table, FactTable):
+        return table.paths()
+    return [path for path, _ in table.values()]
 
 
 def _wide(path: str, before: str | None, after: str | None) -> bool:
@@ -277,11 +329,12 @@ def _incremental(run: _Run, base: State, changed: set[str], context: str) -> Sta
     for p in changed:
         for table in (exceptions, own, pairs, cross, evals, experiments):
             table.pop(p, None)
-    exceptions.update((p, r.kind) for p, r in fresh.items() if r.kind != usual_kind(p))
+    summary = _Summary(fresh)
+    exceptions.update(summary.kinds)
     kinds = Kinds(snap.files, exceptions)
-    own.update(_own(fresh))
-    evals.update(_evals_map(fresh))
-    experiments.update(_experiments_map(fresh))
+    own.update(summary.own)
+    evals.update(summary.evals)
+    experiments.update(summary.experiments)
     # Prompt ids whose document changed, appeared or went: what refers to them is re-checked.
     touched_ids = {
         _key(p, "prompt")
@@ -310,18 +363,19 @@ def _incremental(run: _Run, base: State, changed: set[str], context: str) -> Sta
     facts.broken = kinds.ids(None)
     # Eval sets whose target prompt must be looked at need its facts, not a re-check.
     for p in eval_targets:
-        if p in loaded and loaded[p].kind == "prompt":
-            facts.prompts.setdefault(_key(p, "prompt"), (p, loaded[p].facts))
+        key = _key(p, "prompt")
+        if p in loaded and loaded[p].kind == "prompt" and key not in facts.prompts:
+            facts.prompts[key] = (p, loaded[p].result.facts)
     counts: dict[str, int] = {}
     for target, cases in evals.values():
         if cases >= 0 and kinds[f"prompts/{target}.yaml"] == "prompt":
             counts[target] = counts.get(target, 0) + cases
     checked = {path for table in (facts.prompts, facts.partials, facts.evals, facts.experiments)
-               for path, _ in table.values()}  # fmt: skip
+               for path in _paths(table)}  # fmt: skip
     for p in checked:
         cross.pop(p, None)
     cross.update(run.cross(facts, counts))
-    pair_evals = {p: loaded[p] for p in subjects if kinds[p] == "eval" and p in loaded}
+    pair_evals = {p: evals[p][0] for p in subjects if kinds[p] == "eval" and p in evals}
     for p in pair_evals:
         pairs.pop(p, None)
     pairs.update(run.pairs(pair_evals, {p: loaded[p] for p in eval_targets if p in loaded}))

@@ -37,7 +37,7 @@ def command(path: Path, ref: str | None, out_dir: Path | None, limits: tuple[str
     """
     out = out_dir if out_dir is not None else path / "dist"
     bundle = build(path, ref, out=out, overrides=parse_limits(limits))
-    click.echo(f"wrote {out / BUNDLE_NAME} ({len(bundle.data)} bytes)")
+    click.echo(f"wrote {out / BUNDLE_NAME} ({bundle.size} bytes)")
     click.echo(f"digest:  sha256:{bundle.sha256}")
     click.echo(f"prompts: {len(bundle.prompts)}")
     click.echo(_source_line(bundle))
