@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from jinja2 import StrictUndefined, meta
-from jinja2.sandbox import SandboxedEnvironment
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = [
     "REFERENCE_WORDS",
@@ -44,8 +44,17 @@ _INCLUDE = re.compile(r"""\{%-?[ \t\n]*include[ \t\n]+(["'])([^"'\\{}%#\n]*)\1[ 
 # Names Jinja's parser reads as constants or operators, never as a variable lookup.
 _NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "not"})
 
-# Same lexer settings as the runtime's environment (ADR 0002), so data nodes match.
-_ENV = SandboxedEnvironment(keep_trailing_newline=True, undefined=StrictUndefined, autoescape=False)
+
+@functools.cache
+def _env() -> SandboxedEnvironment:
+    """Same lexer settings as the runtime's environment (ADR 0002), so data nodes match.
+    Built on first use: most templates are read without Jinja (a build need not import it)."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(
+        keep_trailing_newline=True, undefined=StrictUndefined, autoescape=False
+    )
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,9 @@ def analyse(template: str) -> TemplateInfo:
     simple = _simple_includes(template)
     if simple is not None:
         return TemplateInfo("jinja", simple, False)
-    refs = list(meta.find_referenced_templates(_ENV.parse(template)))
+    from jinja2 import meta
+
+    refs = list(meta.find_referenced_templates(_env().parse(template)))
     return TemplateInfo("jinja", frozenset(r for r in refs if r is not None), None in refs)
 
 

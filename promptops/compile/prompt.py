@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jinja2
-
 from promptops.compile._json import NotJsonError, plain
 from promptops.compile.config import CompileConfig
 from promptops.compile.engine import TemplateInfo, analyse, strip_template
@@ -28,7 +26,12 @@ def _fail(repo: Repository, key: str, code: str, message: str) -> ValidationErro
 def _info(repo: Repository, key: str, template: str) -> TemplateInfo:
     try:
         return analyse(template)
-    except jinja2.TemplateSyntaxError as exc:
+    except Exception as exc:
+        # jinja2 is only imported by a template that needs its parser: so is its error.
+        from jinja2 import TemplateSyntaxError
+
+        if not isinstance(exc, TemplateSyntaxError):
+            raise
         raise _fail(
             repo, key, "template-syntax", f"template does not parse: {exc.message}"
         ) from exc

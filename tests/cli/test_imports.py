@@ -1,0 +1,140 @@
+"""Start-up: each command imports only what it uses, checked in a fresh interpreter.
+
+A command's module is what ``promptops COMMAND`` imports before doing anything (the CLI
+group loads commands lazily); its import set is held against a list of modules it has no
+use for. Two commands are also run on a repository, warm, since what they import while
+working matters as much: a validate answered from the cache parses nothing and builds no
+bundle, a rebuild with unchanged prompts compiles nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from promptops.cli.main import COMMANDS
+
+# Never needed to start any command: SDKs, the behaviour-diff and report stack, other tools.
+NEVER = ["openai", "anthropic", "httpx", "deepdiff", "rich", "git", "ruamel", "securesystemslib"]
+AUTHORING = ["pydantic", "yaml", "promptops.spec", "promptops.repo", "promptops.compile"]
+SIGNING = ["cryptography", "promptops.release", "promptops.runtime"]
+WORK = ["promptops.evals", "promptops.diff", "jinja2", "jsonschema"]
+
+# command -> modules its start-up must not import (beyond NEVER). ``verify`` gets its row
+# with the trust rework of releases (issue 16, part B); until then it is checked against
+# NEVER only.
+MUST_NOT: dict[str, list[str]] = {
+    "init": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
+    "schema": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
+    "validate": ["promptops.compile", *SIGNING, *WORK],
+    "build": [*SIGNING, *WORK],
+    "keygen": [*AUTHORING, *WORK, "promptops.release.create", "promptops.release.verify"],
+    "rollback": [*AUTHORING, "cryptography", "promptops.runtime", *WORK],
+    "log": ["cryptography", "promptops.runtime", *WORK],
+    "explain": ["cryptography", "promptops.runtime", *WORK],
+    "experiment": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
+    "render": ["promptops.release", "cryptography", *WORK],
+    "eval": ["promptops.release", "cryptography", "promptops.diff", "jinja2", "jsonschema"],
+    "diff": [*SIGNING, "promptops.evals", "jinja2", "jsonschema"],
+    "migrate": ["promptops.release", "cryptography", "promptops.diff", "jinja2", "jsonschema"],
+    "models": [*AUTHORING, *SIGNING, *WORK],
+    # These build releases: the authoring chain is theirs to use.
+    "release": [*WORK],
+    "publish": [*WORK],
+    "promote": [*WORK],
+    # Trust administration signs and reads signers.yaml: never the reader or the compiler.
+    "trust": ["promptops.repo", "promptops.compile", *WORK],
+    # Interop converts documents; it has no use for releases or behaviour diffs.
+    "import": ["promptops.release", "promptops.diff", "jsonschema"],
+    "export": ["promptops.release", "promptops.diff", "jsonschema"],
+}
+# Modules of NEVER a command still loads at start-up, to be made lazy: promptops.interop
+# imports every format module eagerly, and the merge of YAML files needs ruamel.
+TOLERATED: dict[str, set[str]] = {"import": {"ruamel"}, "export": {"ruamel"}}
+PENDING = {"verify"}  # part B of issue 16 adds its row
+
+
+def _loaded(code: str, cwd: Path | None = None) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    )
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def _hits(modules: set[str], forbidden: list[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == f or m.startswith(f + ".") for f in forbidden))
+
+
+def test_every_command_has_a_row() -> None:
+    assert set(MUST_NOT) | PENDING == set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_start_up_imports(name: str) -> None:
+    loaded = _loaded(f"""
+        import json, sys
+        from promptops.cli.main import cli
+        cli.get_command(None, {name!r})
+        print(json.dumps(sorted(sys.modules)))
+    """)
+    never = [m for m in NEVER if m not in TOLERATED.get(name, set())]
+    assert _hits(loaded, [*never, *MUST_NOT.get(name, [])]) == []
+
+
+def test_release_package_names_all_resolve() -> None:
+    import promptops.release as release
+
+    for name in release.__all__:
+        assert getattr(release, name) is not None
+
+
+def _run_twice(argv: list[str], cwd: Path) -> set[str]:
+    """Modules a second (warm) run of ``promptops ARGV`` imported."""
+    code = f"""
+        import json, sys
+        from promptops.cli.main import main
+        try:
+            main({argv!r})
+        except SystemExit as exc:
+            assert not exc.code, exc.code
+        print(json.dumps(sorted(sys.modules)))
+    """
+    _loaded(code, cwd)
+    return _loaded(code, cwd)
+
+
+def test_warm_validate_parses_nothing_and_builds_nothing(repo: Path) -> None:
+    loaded = _run_twice(["validate", str(repo)], repo)
+    assert _hits(loaded, [*NEVER, "promptops.compile", *SIGNING, *WORK]) == []
+
+
+def test_warm_rebuild_compiles_nothing(repo: Path) -> None:
+    loaded = _run_twice(["build", str(repo)], repo)
+    assert _hits(loaded, [*NEVER, *SIGNING, *WORK]) == []
+
+
+def test_release_functions_win_over_their_submodules() -> None:
+    # The submodules are imported first, as another module may do: the names still give
+    # the functions (as the eager imports promptops.release used to have did).
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import promptops.release.rollback, promptops.release.explain\n"
+            "from promptops.release import explain, rollback\n"
+            "print(callable(rollback), callable(explain), type(rollback).__name__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["True", "True", "function"]
