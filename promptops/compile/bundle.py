@@ -43,6 +43,11 @@ BUNDLE_NAME = "bundle.json"
 _PUT_EVERY = 2_000
 # Above this many prompts to parse in this process, read them all in one batch.
 _BATCH_READ_AT = 200
+# A build compiling more prompts than this (a first build) keeps their dependencies in the
+# compile cache but not their bytes: writing 1.4 KB per prompt into SQLite costs more than
+# compiling them again on every core, and the next build into the same place copies them
+# from the bundle this one writes (reuse.py).
+_CACHE_BODIES_MAX = 2_000
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,7 @@ class _Build:
         self.diagnostics: list[Diagnostic] = []
         self._fresh: dict[str, tuple[bytes, str]] = {}
         self._learnt: dict[str, str] = {}
+        self._keep_bodies = True
         self.previous: Previous | None = None
 
     def _put(self, force: bool = False) -> None:
@@ -187,7 +193,8 @@ class _Build:
             return
         self.compiled += 1
         self.spool.add(result.prompt_id, result.body, result.sha256)
-        self._fresh[result.key] = (result.body, result.sha256)
+        if self._keep_bodies:
+            self._fresh[result.key] = (result.body, result.sha256)
         self._learnt[own] = result.deps
         self._put()
 
@@ -215,6 +222,7 @@ class _Build:
         return missing
 
     def _compile(self, ids: list[str], owns: dict[str, str]) -> None:
+        self._keep_bodies = len(ids) <= _CACHE_BODIES_MAX
         prompts = self.repo.prompts
         encoded = getattr(prompts, "encoded", None)
         documents: dict[str, bytes] = encoded(ids) if callable(encoded) else {}

@@ -7,7 +7,7 @@ an object for an image or a file), and images and files may only be sent by the 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 from typing import Any
 
 from promptops.repo.positions import diagnostic_at
@@ -51,9 +51,12 @@ def contract_digest(data: Any) -> str:
     schemas, its tools and which inputs are history or media. Eval-case results are cached
     by it, so editing a prompt's wording never re-checks the eval sets that target it."""
     body = data if isinstance(data, dict) else {}
-    contract = [body.get("inputs"), body.get("tools"), sorted(content_inputs(body).items())]
-    text = json.dumps(contract, sort_keys=True, default=repr)
-    return hashlib.sha1(text.encode()).hexdigest()[:20]
+    contract = (body.get("inputs"), body.get("tools"), sorted(content_inputs(body).items()))
+    try:
+        raw = marshal.dumps(contract)  # the same document always gives the same bytes
+    except ValueError:  # a YAML date in an input's schema
+        raw = repr(contract).encode()
+    return hashlib.sha1(raw).hexdigest()[:20]
 
 
 def _what(kind: str) -> str:

@@ -9,6 +9,7 @@ offending value, and unknown keys into "unknown key 'equal'; did you mean 'equal
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -243,16 +244,38 @@ def _format_checker() -> Any:
     return checker
 
 
+# Validators by schema: eval sets check every assertion against one of a few fixed schemas,
+# and most prompts' inputs share a handful of shapes; making a validator costs more than
+# using it.
+_VALIDATORS: dict[tuple[str, bool], Any] = {}
+_VALIDATORS_MAX = 4_096
+
+
+def _validator(schema: Any, formats: bool) -> Any:
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        key = (json.dumps(schema, sort_keys=True), formats)
+    except (TypeError, ValueError):  # not JSON (a YAML date...): not worth keeping
+        key = None
+    found = _VALIDATORS.get(key) if key is not None else None
+    if found is None:
+        cls = jsonschema.Draft202012Validator
+        found = cls(schema, format_checker=_format_checker() if formats else None)
+        if key is not None:
+            if len(_VALIDATORS) >= _VALIDATORS_MAX:
+                _VALIDATORS.clear()
+            _VALIDATORS[key] = found
+    return found
+
+
 def schema_problems(schema: Any, value: Any, *, formats: bool = False) -> list[Problem]:
     """Every way ``value`` fails ``schema`` (draft 2020-12), located below ``value``.
 
     ``formats`` checks the ``format`` values promptops defines (``regex``, ``json-schema``,
     ``json-path``); otherwise ``format`` is an annotation, as at run time.
     """
-    import jsonschema  # type: ignore[import-untyped,unused-ignore]
-
-    cls = jsonschema.Draft202012Validator
-    validator = cls(schema, format_checker=_format_checker() if formats else None)
+    validator = _validator(schema, formats)
     out: list[Problem] = []
     general: list[Problem] = []  # a schema's own errorMessage: said only if nothing else is
     for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.path))):

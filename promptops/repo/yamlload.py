@@ -46,11 +46,10 @@ class _Loader(yaml.CSafeLoader):
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
+    # libyaml calls these around every node for path resolvers, which we never have, and
+    # ignores what they return: builtins taking the same arguments cost no Python frame.
+    descend_resolver = staticmethod(slice)  # type: ignore[assignment]
+    ascend_resolver = staticmethod(tuple)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
