@@ -1,167 +1,148 @@
-"""Build a generated 10,000-prompt repository: cold, warm, and after a 50-file change.
+"""Build a generated 10,000-prompt repository: cold, after validate, warm, after 50 changes.
 
-    python bench/bench_build.py [--prompts 10000] [--repo DIR]
+    python bench/bench_build.py [--prompts 10000] [--runs 5] [--repo DIR] [--smoke]
 
-Each build runs in a fresh interpreter, split into load (read + validate, issue 2's work)
-and compile (this bench's subject). Baselines measured in the same run on the same bundle:
-``json.dumps`` of the whole bundle object with canonical options (what re-serialising
-everything would cost) and a compile of the same Repository with no cache.
-Targets (issue 3): cold build <= 10 s; after 50 changed files <= 1 s.
+Every figure is the median of interleaved runs (min and max beside) of whole ``promptops
+build`` processes, start-up included, with peak RSS of the process and its workers; beside
+it, the same build in process split into load (read + validate) and compile. Cold: no cache
+at all. After validate: what CI pays (validate left its per-file results and documents, the
+compile cache is empty). After 50 changes: the first build that sees new content in 50
+files. Baselines in the same run: ``json.dumps`` of the whole bundle object with canonical
+options (what re-serialising everything costs) and a compile with no cache at all.
+Targets (issues 3 and 16): cold <= 10 s; after 50 changes <= 0.6 s (CLI).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
+from itertools import count
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_repo import change, generate, git
-
-PY = sys.executable
+from measure import PY, Samples, cli, describe, interleaved, on_installed_copy, peak_rss_mb
 
 # Runs in a fresh interpreter: times load and compile separately, and the baselines.
 _PROBE = """
 import json, sys, time
-T, C = time.perf_counter, time.process_time
-t0 = T()
-from promptops.compile import compile_repository, build
+from pathlib import Path
+T = time.perf_counter
+from promptops.compile import compile_repository
 from promptops.repo import load_repository
-t1, c1 = T(), C()
-repo = load_repository(sys.argv[1], sys.argv[2] or None)
-t2, c2 = T(), C()
-bundle = compile_repository(repo)
-t3, c3 = T(), C()
-out = {"import": t1 - t0, "load": t2 - t1, "compile": t3 - t2, "compiled": bundle.compiled,
-       "load_cpu": c2 - c1, "compile_cpu": c3 - c2,
-       "prompts": len(bundle.prompts), "bytes": len(bundle.data), "sha256": bundle.sha256}
-if sys.argv[3] == "baselines":
+t1 = T()
+repo = load_repository(sys.argv[1])
+t2 = T()
+bundle = compile_repository(repo, out=Path(sys.argv[1]) / "dist")
+t3 = T()
+out = {"load": t2 - t1, "compile": t3 - t2, "compiled": bundle.compiled,
+       "prompts": len(bundle.prompts), "bytes": bundle.size}
+if sys.argv[2] == "baselines":
     from promptops.canonical import canonical_bytes
     obj = json.loads(bundle.data)
-    t = time.perf_counter(); data = canonical_bytes(obj); out["dumps"] = time.perf_counter() - t
-    assert data == bundle.data, "assembled bundle differs from canonical_bytes of its object"
-    t = time.perf_counter(); nocache = compile_repository(repo, cache=False)
-    out["nocache"] = time.perf_counter() - t
+    t = T(); data = canonical_bytes(obj); out["dumps"] = T() - t
+    assert data == bundle.data, "the bundle differs from canonical_bytes of its object"
+    t = T(); nocache = compile_repository(repo, cache=False); out["nocache"] = T() - t
     assert nocache.data == bundle.data
 print(json.dumps(out))
 """
 
 
-def _probe(root: Path, ref: str | None = None, baselines: bool = False) -> dict[str, float]:
+def _probe(root: Path, baselines: bool = False) -> dict[str, float]:
+    import subprocess
+
     proc = subprocess.run(
-        [PY, "-c", _PROBE, str(root), ref or "", "baselines" if baselines else ""],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        [PY, "-c", _PROBE, str(root), "baselines" if baselines else ""],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
     if proc.returncode != 0:
         sys.exit(f"build probe failed:\n{proc.stderr[-3000:]}")
     result: dict[str, float] = json.loads(proc.stdout)
     return result
 
 
-def _cli(root: Path, *extra: str) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [PY, "-m", "promptops", "build", str(root), "--out", str(root / "dist"), *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return elapsed
-
-
-def _git_dir(root: Path) -> Path:
-    out = subprocess.run(
-        ["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True, text=True
-    )
-    return Path(out.stdout.strip())
-
-
-def _row(name: str, r: dict[str, float]) -> None:
-    total = r["load"] + r["compile"]
-    print(
-        f"{name:<34} total {total:6.3f} s = load {r['load']:6.3f} + compile {r['compile']:6.3f}"
-        f"   (recompiled {int(r['compiled'])} of {int(r['prompts'])})"
-    )
-    # CPU time of this process: far less sensitive than wall time to a machine shared with
-    # other work (git subprocesses are not counted, so it is a lower bound for load).
-    print(
-        f"{'':<34} cpu   {r['load_cpu'] + r['compile_cpu']:6.3f} s = load "
-        f"{r['load_cpu']:6.3f} + compile {r['compile_cpu']:6.3f}"
-    )
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--prompts", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--repo", type=Path, help="reuse (or create) the repository here")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
+    parser.add_argument("--at-commit", metavar="REV", help="measure promptops at this commit")
     args = parser.parse_args()
-    tmp = None
-    if args.repo is not None and (args.repo / "models.yaml").exists():
-        root = args.repo
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
-        root = args.repo or tmp / "repo"
-        t = time.perf_counter()
-        generate(root, args.prompts)
-        print(f"generated {args.prompts} prompts in {time.perf_counter() - t:.1f} s")
-    load1, _, _ = os.getloadavg()
-    start = time.perf_counter()
-    subprocess.run([PY, "-c", "pass"], check=True)
-    print(
-        f"machine: load average {load1:.1f} on {os.cpu_count()} cores; "
-        f"`python -c pass` {1000 * (time.perf_counter() - start):.0f} ms"
+    print(f"promptops code: {on_installed_copy('bench_build.py', sys.argv[1:], args.smoke)}")
+    n, runs = (30, 1) if args.smoke else (args.prompts, args.runs)
+    tmp = tempfile.TemporaryDirectory(prefix="bench-build-")
+    root = args.repo or Path(tmp.name) / "repo"
+    if not (root / "models.yaml").exists():
+        generate(root, n)
+    git(root, "checkout", "-q", "--", ".")
+    cache = root / ".git" / "promptops-cache"
+    rss: dict[str, list[float]] = {}
+    notes = count()
+
+    def build(name: str, before: Callable[[], None] = lambda: None) -> Callable[[], float]:
+        def timed() -> float:
+            before()
+            seconds, mb = peak_rss_mb([PY, "-m", "promptops", "build", str(root)])
+            rss.setdefault(name, []).append(mb)
+            return seconds
+
+        return timed
+
+    def no_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(root / "dist", ignore_errors=True)
+
+    def validated() -> None:
+        no_cache()
+        cli("validate", str(root))
+
+    got = interleaved(
+        {
+            "cold (no cache at all)": build("cold", no_cache),
+            "after validate (CI)": build("after validate", validated),
+        },
+        runs,
     )
-    try:
-        cache = _git_dir(root) / "promptops-cache"
-        shutil.rmtree(cache, ignore_errors=True)
-        cold = _probe(root, baselines=False)
-        _row("cold (no caches at all)", cold)
-        warm = _probe(root, baselines=True)
-        _row("warm, nothing changed", warm)
-        print(f"  bundle: {int(warm['bytes'])} bytes, sha256 {str(warm['sha256'])[:16]}...")
-        print(
-            f"  baseline json.dumps of the whole bundle object: {warm['dumps']:.3f} s; "
-            f"warm compile / dumps = {warm['compile'] / warm['dumps']:.2f}x"
+    cli("build", str(root))
+    got.update(
+        interleaved(
+            {
+                "warm, nothing changed": build("warm"),
+                "after 50 changed files": build(
+                    "after 50", lambda: change(root, 50, f"(edit {next(notes)})")
+                ),
+            },
+            runs,
         )
-        print(
-            f"  baseline compile without cache (same process): {warm['nocache']:.3f} s; "
-            f"warm compile is {warm['nocache'] / warm['compile']:.1f}x faster"
-        )
-        changed = change(root, 50)
-        after = _probe(root)
-        _row("after 50 changed files (worktree)", after)
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", "bench")
-        change(root, 100)  # another 50 beyond the first: --ref HEAD must not see them
-        ref = _probe(root, "HEAD")
-        _row("--ref HEAD after the commit", ref)
-        print(f"  changed {len(changed)} files, e.g. {changed[0]}")
-        shutil.rmtree(cache, ignore_errors=True)
-        print(f"CLI `promptops build` cold:             {_cli(root):6.3f} s (incl. interpreter)")
-        print(f"CLI `promptops build` warm:             {_cli(root):6.3f} s")
-        change(root, 150)
-        print(f"CLI `promptops build` after 50 changes: {_cli(root):6.3f} s")
-        print(
-            f"targets: cold <= 10 s: {cold['load'] + cold['compile']:.2f} s wall, "
-            f"{cold['load_cpu'] + cold['compile_cpu']:.2f} s cpu; after 50 changes <= 1 s: "
-            f"{after['load'] + after['compile']:.2f} s wall, "
-            f"{after['load_cpu'] + after['compile_cpu']:.2f} s cpu"
-        )
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+    )
+    print(f"{n} prompts; whole `promptops build` processes, median of {runs} interleaved runs")
+    for name, samples in got.items():
+        key = name.split(" (")[0].replace(", nothing changed", "").replace(" changed files", "")
+        peak = Samples(tuple(rss.get(key, [0.0])))
+        print(f"  {name:26s} {describe(samples)}  peak RSS {peak.median:.0f} MB")
+    git(root, "checkout", "-q", "--", ".")
+    shutil.rmtree(cache, ignore_errors=True)
+    phases = _probe(root)
+    change(root, 50, f"(edit {next(notes)})")
+    after = _probe(root)
+    warm = _probe(root, baselines=True)
+    for name, r in (("cold", phases), ("after 50 changes", after), ("warm", warm)):
+        print(f"  in process, {name:17s} load {r['load']:6.3f} s + compile {r['compile']:6.3f} s"
+              f"  (compiled {int(r['compiled'])} of {int(r['prompts'])})")  # fmt: skip
+    print(f"  bundle: {int(warm['bytes'])} bytes")
+    print(f"  baseline json.dumps of the whole bundle object: {warm['dumps']:.3f} s; "
+          f"compile without any cache (in process): {warm['nocache']:.3f} s")  # fmt: skip
+    cold, fifty = got["cold (no cache at all)"].median, got["after 50 changed files"].median
+    verdicts = ["met" if ok else "NOT met" for ok in (cold <= 10, fifty <= 0.6)]
+    print(f"targets: cold <= 10 s: {cold:.2f} s {verdicts[0]}; "
+          f"after 50 changes <= 0.6 s: {fifty:.3f} s {verdicts[1]}")  # fmt: skip
+    tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -142,7 +143,11 @@ def main() -> int:
     )
     parser.add_argument("--baseline", metavar="REV", help="also time promptops at REV")
     parser.add_argument("--trust-versions", type=int, default=10, help="0: no trust walk")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.sizes = 1, "20"
+        os.environ["BENCH_SMOKE"] = "1"  # the helper scripts time one short round
     if SNAPSHOT_OF is None:
         argv = strip_at_commit(sys.argv[1:])
         return rerun_on_copy(args.at_commit, "bench_cold_start.py", argv)
@@ -235,7 +240,8 @@ def main() -> int:
             for n, rel in releases.items():
                 argv = [str(plain), str(PEERS / "phases_promptops.py")]
                 samples = [
-                    warm_json([*argv, *release_args(rel, work / f"cache-{n}")]) for _ in range(5)
+                    warm_json([*argv, *release_args(rel, work / f"cache-{n}")])
+                    for _ in range(1 if args.smoke else 5)
                 ]
                 phases = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
                 shown = ", ".join(f"{k} {v:.1f}" for k, v in phases.items())

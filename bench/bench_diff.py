@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gen_repo import change, generate, git
+from measure import describe, interleaved
 
 from promptops.diff import DiffConfig, DiffOptions, compare, diff_refs
 from promptops.evals import CallContext, EvalSession, Provider, Request, Response
@@ -100,8 +103,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--prompts", type=int, default=10_000)
     parser.add_argument("--changed", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=5, help="interleaved runs per figure")
     parser.add_argument("--repo", type=Path, help="where to generate (default: a temp dir)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
     args = parser.parse_args()
+    if args.smoke:
+        args.prompts, args.changed, args.runs = 30, 3, 1
     tmp = tempfile.TemporaryDirectory(prefix="bench-diff-")
     root = args.repo or Path(tmp.name) / "repo"
     t = time.perf_counter()
@@ -113,17 +120,31 @@ def main() -> None:
     # Other work on the machine inflates every figure; the load average says how much.
     print(f"load average (1 min) on {os.cpu_count()} cores: {os.getloadavg()[0]:.1f}")
 
-    cold_cli = _cli_diff(root)
-    warm_cli = min(_cli_diff(root) for _ in range(3))
-    phases = min((_structural(root, base) for _ in range(3)), key=lambda r: sum(r[:3]))
-    lb, lh, cmp_s, n = phases
-    print(f"promptops diff (structural, fresh process) cold: {cold_cli:.3f} s")
-    print(f"promptops diff (structural, fresh process) warm: {warm_cli:.3f} s")
+    cache = git(root, "rev-parse", "--absolute-git-dir").strip() + "/promptops-cache"
+
+    def cold() -> float:
+        shutil.rmtree(cache, ignore_errors=True)
+        return _cli_diff(root)
+
+    _cli_builds(root, Path(tmp.name))
+    got = interleaved(
+        {
+            "diff, empty caches": cold,
+            "diff, warm caches": lambda: _cli_diff(root),
+            # What a diff would cost by building both sides whole (warm caches).
+            "baseline: build both sides": lambda: _cli_builds(root, Path(tmp.name)),
+        },
+        args.runs,
+    )
+    phases = [_structural(root, base) for _ in range(args.runs)]
+    lb, lh, cmp_s, n = (statistics.median(p[i] for p in phases) for i in range(4))
+    print(f"median of {args.runs} interleaved runs, whole processes (min, max)")
+    for name, samples in got.items():
+        print(f"  {name:28s} {describe(samples)}")
     print(f"  in process: load base {lb:.3f} s, load head {lh:.3f} s, compare {cmp_s:.3f} s "
-          f"({n} changed prompts)")  # fmt: skip
-    _cli_builds(root, Path(tmp.name))  # fills the compile cache for both sides
-    baseline = min(_cli_builds(root, Path(tmp.name)) for _ in range(2))
-    print(f"baseline: build both sides whole (fresh processes, warm caches): {baseline:.3f} s")
+          f"({int(n)} changed prompts)")  # fmt: skip
+    warm_cli = got["diff, warm caches"].median
+    baseline = got["baseline: build both sides"].median
     print(f"diff vs baseline: {baseline / warm_cli:.1f}x faster")
     print(f"structural target <= 2 s (warm): {'met' if warm_cli <= 2.0 else 'NOT met'}")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import interleaved
 
 from promptops.evals import EvalConfig, EvalSession, PromptTable, ResponseCache
 from promptops.spec import EvalSet
@@ -31,6 +35,7 @@ from tests.helpers import GIT_ENV, init_repo
 
 LATENCY_S = 0.05
 CONCURRENCY = 32
+RUNS = 5  # interleaved runs per figure (medians are reported)
 
 
 def _cases(n: int) -> list[dict[str, object]]:
@@ -48,22 +53,23 @@ def bench_echo_in_process(n: int) -> tuple[float, float]:
     prompts = PromptTable({"greet": compiled()})
     evals = {"evals/bench.yaml": EvalSet.model_validate({"prompt": "greet", "cases": _cases(n)})}
     EvalSession(provider="echo").run(prompts, evals)  # warm imports and caches
-    runs: list[float] = []
-    for _ in range(5):  # best of five, interleaved with the baseline
+    template = "Say hello to {name}."
+
+    def promptops() -> float:
         start = time.perf_counter()
         report = EvalSession(provider="echo").run(prompts, evals)
-        runs.append(time.perf_counter() - start)
         assert report.ok and report.totals.cases == n
+        return time.perf_counter() - start
 
-    base: list[float] = []
-    template = "Say hello to {name}."
-    for _ in range(5):
+    def baseline() -> float:
         start = time.perf_counter()
         for i in range(n):
             out = template.format(name=f"user-{i}")
             assert f"user-{i}" in out
-        base.append(time.perf_counter() - start)
-    return min(runs), min(base)
+        return time.perf_counter() - start
+
+    got = interleaved({"promptops": promptops, "baseline": baseline}, RUNS)
+    return got["promptops"].median, got["baseline"].median
 
 
 def bench_echo_cli(n: int) -> float:
@@ -123,10 +129,16 @@ def bench_remote(n: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    global RUNS
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--remote-cases", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5, help="interleaved runs per figure")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
     args = parser.parse_args()
+    if args.smoke:
+        args.cases, args.remote_cases, args.runs = 20, 10, 1
+    RUNS = args.runs
     n = args.cases
 
     elapsed, baseline = bench_echo_in_process(n)
@@ -140,8 +152,9 @@ def main() -> None:
     print(f"echo, `promptops eval` end to end: {n} cases in {cli:.2f} s = {n / cli:,.0f} cases/s")
 
     m = args.remote_cases
-    # Best of three: other processes on a shared machine only ever slow a run down.
-    remote, cpu = min(bench_remote(m) for _ in range(3))
+    remotes = [bench_remote(m) for _ in range(RUNS)]
+    remote = statistics.median(r[0] for r in remotes)
+    cpu = statistics.median(r[1] for r in remotes)
     ideal = CONCURRENCY / LATENCY_S
     rate = m / remote
     print(f"openai SDK, local server {LATENCY_S * 1000:.0f} ms/request, concurrency {CONCURRENCY}: "

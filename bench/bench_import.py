@@ -70,7 +70,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run")
     args = parser.parse_args()
+    if args.smoke:
+        args.files, args.runs = 20, 1
     tmp = Path(tempfile.mkdtemp(prefix="promptops-bench-import-"))
     try:
         src = tmp / "src"

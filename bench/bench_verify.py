@@ -255,7 +255,10 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REV", help="compare with promptops at REV")
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds (--baseline)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, few runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.prompts, args.repeat, args.trust_versions, args.rounds = 30, 3, 2, 1
     if args.worker:
         print(json.dumps(measure(args)))
         return
