@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 
 import click
 
@@ -61,5 +62,9 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure becomes a message and an exit code, never a traceback."""
+    # pydantic looks for plugins (entry points of every installed distribution) the first
+    # time a model builds its validator: 10-20 ms of every command that reads a repository,
+    # for plugins a command-line run has no use for. Unless the user asks otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     with error_boundary():
         cli.main(args=argv, prog_name="promptops", standalone_mode=False)

@@ -69,7 +69,7 @@ def assemble(
     # Canonical JSON sorts object keys by code point; sorted() on str does the same.
     items = sorted(prompts, key=lambda item: item[0])
     sink = io.BytesIO()
-    _, _, index = write_bundle(
+    _, _, index, _ = write_bundle(
         sink,
         [(pid, len(body), digest) for pid, body, digest in items],
         lambda n: (items[n][1],),

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from promptops import __version__
 from promptops.canonical import canonical_bytes
-from promptops.compile._format import locate_index
+from promptops.compile._format import IndexEntry, locate_index
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
 from promptops.compile.keys import KEY_VERSION, Deps, Digests, document_digest, full_key, own_key
@@ -31,7 +31,7 @@ from promptops.compile.parallel import Compiled, compile_documents
 from promptops.compile.prompt import compile_prompt_object
 from promptops.compile.reuse import Previous, load_previous, save_record
 from promptops.compile.shared import Resolver
-from promptops.compile.writer import Entry, write_bundle
+from promptops.compile.writer import Entry, TooLarge, write_bundle
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
 from promptops.spec import Prompt
@@ -284,7 +284,7 @@ class _Build:
             entries.append((pid, length, digest))
         return entries
 
-    def body(self, prompt_id: str) -> Iterator[bytes]:
+    def body(self, prompt_id: str) -> Iterator[bytes | memoryview]:
         if prompt_id in self.spool.at:
             yield self.spool.read(prompt_id)
         else:
@@ -292,21 +292,40 @@ class _Build:
             yield self.previous.body(prompt_id)
 
 
+_Written = tuple[str, int, dict[str, IndexEntry], int]
+
+
 def _write(
-    target: Path | None, entries: list[Entry], build: _Build, source: SourceInfo
-) -> tuple[str, int, bytes | None]:
-    """Write the bundle to ``target`` atomically (or into memory); (sha256, size, bytes or
-    None when written to a file)."""
+    target: Path | None, entries: list[Entry], build: _Build, source: SourceInfo, max_size: int
+) -> tuple[_Written, bytes | None]:
+    """Write the bundle to ``target`` atomically (or into memory): what ``write_bundle``
+    returns, and the bytes (None when written to a file).
+
+    Raises:
+        ValidationError: the bundle would be larger than ``max_size`` (nothing is written).
+    """
     ids = [entry[0] for entry in entries]
+
+    def write(sink: Any) -> _Written:
+        try:
+            return write_bundle(
+                sink, entries, lambda n: build.body(ids[n]), source.to_dict(), max_size
+            )
+        except TooLarge as exc:
+            raise ValidationError(
+                f"cannot build: the bundle is {exc.size} bytes, over the limit of {max_size}"
+            ) from None
+
     if target is None:
         sink = io.BytesIO()
-        sha, size, _ = write_bundle(sink, entries, lambda n: build.body(ids[n]), source.to_dict())
-        return sha, size, sink.getvalue()
+        written = write(sink)
+        return written, sink.getvalue()
+    created = not target.parent.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            sha, size, _ = write_bundle(fh, entries, lambda n: build.body(ids[n]), source.to_dict())
+            written = write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
@@ -314,8 +333,11 @@ def _write(
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if created:  # nothing the user had is left behind, not even an empty directory
+            with contextlib.suppress(OSError):
+                target.parent.rmdir()
         raise
-    return sha, size, None
+    return written, None
 
 
 def compile_repository(
@@ -364,15 +386,11 @@ def compile_repository(
         cache_dir = store.path.parent if store is not None else None
         previous = load_previous(cache_dir, target, stamp) if target is not None else None
         entries = build.run(ids, previous, sources)
-        size = _size(entries, repo.source)
-        if size > config.max_bundle_bytes:
-            raise ValidationError(
-                f"cannot build: the bundle is {size} bytes, over the limit of "
-                f"{config.max_bundle_bytes}"
-            )
-        sha, size, data = _write(target, entries, build, repo.source)
+        (sha, size, index, base), data = _write(
+            target, entries, build, repo.source, config.max_bundle_bytes
+        )
         if target is not None:
-            save_record(cache_dir, target, sha, stamp, sources)
+            save_record(cache_dir, target, sha, stamp, sources, index, base)
     finally:
         build.spool.close()
         if store:
@@ -386,23 +404,6 @@ def compile_repository(
         _data=data,
         file=target,
     )
-
-
-def _size(entries: list[Entry], source: SourceInfo) -> int:
-    """The size the bundle of ``entries`` will have, before writing a byte of it."""
-    counter = _Counter()
-    shape = [(pid, 0, digest) for pid, _, digest in entries]
-    write_bundle(counter, shape, lambda n: (), source.to_dict())  # type: ignore[arg-type]
-    # Offsets in the index are digits: lengths of 0 may print shorter than the real ones.
-    return counter.size + sum(length for _, length, _ in entries)
-
-
-class _Counter(io.RawIOBase):
-    size = 0
-
-    def write(self, chunk: Any) -> int:
-        self.size += len(chunk)
-        return len(chunk)
 
 
 def compile_prompt(

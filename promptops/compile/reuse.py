@@ -18,12 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptops.compile._format import IndexEntry, locate_index
-from promptops.errors import BundleError
+from promptops.compile._format import IndexEntry
 
 __all__ = ["Previous", "load_previous", "save_record"]
 
-_FORMAT = "promptops-build/v1"
+_FORMAT = "promptops-build/v2"
 # Beyond these many records (one per output directory), the oldest go.
 _MAX_RECORDS = 8
 
@@ -42,9 +41,10 @@ class Previous:
     index: dict[str, IndexEntry]
     sources: dict[str, tuple[str, str]]  # id -> (path, content digest) it was built from
 
-    def body(self, prompt_id: str) -> bytes:
+    def body(self, prompt_id: str) -> memoryview:
         offset, length, _ = self.index[prompt_id]
-        return self.data[self.base + offset : self.base + offset + length]
+        start = self.base + offset
+        return memoryview(self.data)[start : start + length]  # no copy of the bytes
 
 
 def load_previous(cache_dir: Path | None, bundle_file: Path, stamp: str) -> Previous | None:
@@ -54,18 +54,16 @@ def load_previous(cache_dir: Path | None, bundle_file: Path, stamp: str) -> Prev
         return None
     try:
         raw = marshal.loads(_record_file(cache_dir, bundle_file).read_bytes())
-        fmt, path, sha, old_stamp, sources = raw
+        fmt, path, sha, old_stamp, sources, index, base = raw
         if fmt != _FORMAT or path != str(bundle_file.resolve()) or old_stamp != stamp:
             return None
         data = bundle_file.read_bytes()
     except (OSError, EOFError, ValueError, TypeError):
         return None
+    # The file is the one written (its sha256), so the index recorded with it is its index:
+    # no need to parse the bundle's own.
     if hashlib.sha256(data).hexdigest() != sha:
         return None  # rewritten or edited since: nothing in it is trusted
-    try:
-        index, base = locate_index(data)
-    except BundleError:
-        return None
     return Previous(data, base, index, sources)
 
 
@@ -75,12 +73,16 @@ def save_record(
     sha256: str,
     stamp: str,
     sources: Mapping[str, tuple[str, str]],
+    index: Mapping[str, IndexEntry],
+    base: int,
 ) -> None:
-    """Remember what was written to ``bundle_file`` (a cache: failures are ignored)."""
+    """Remember what was written to ``bundle_file``: its sha256, the inputs' stamp, each
+    prompt's source and the bundle's index, with ``base`` the offset of its prompts object
+    (a cache: failures are ignored)."""
     if cache_dir is None:
         return
     target = _record_file(cache_dir, bundle_file)
-    raw = (_FORMAT, str(bundle_file.resolve()), sha256, stamp, dict(sources))
+    raw = (_FORMAT, str(bundle_file.resolve()), sha256, stamp, dict(sources), dict(index), base)
     with contextlib.suppress(OSError, ValueError):
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptops.compile import Selection, compile_repository, select_prompts
 from promptops.compile.shared import compile_model
@@ -14,17 +15,18 @@ from promptops.evals.cache import ResponseCache
 from promptops.evals.config import EvalConfig
 from promptops.evals.git_recordings import git_source
 from promptops.evals.judge_prompts import judge_setup
-from promptops.evals.matrix import MatrixReport, Target
 from promptops.evals.plan import PromptLookup, PromptTable
 from promptops.evals.providers import PROVIDER_NAMES
-from promptops.evals.prune import prune_recordings
 from promptops.evals.recordings import Recorder, RecordingSource, directory_source
 from promptops.evals.report import EvalReport
 from promptops.evals.runner import NOT_MODELS, EvalSession, Progress, refuse_record
-from promptops.evals.select_best import select_best
 from promptops.repo import Repository, load_repository
 from promptops.repo.gitio import git_repo_for
 from promptops.spec import EvalSet, ModelsFile
+
+if TYPE_CHECKING:
+    # Loaded only by what uses them: a plain `promptops eval` needs neither.
+    from promptops.evals.matrix import MatrixReport, Target
 
 __all__ = [
     "EvalRun",
@@ -160,6 +162,8 @@ def evaluate_repository(
         )
         return EvalRun(report, recorded, prune_skipped=skipped, selection=selection)
     scope = list(prompt_ids) if prompt_ids else None
+    from promptops.evals.prune import prune_recordings
+
     pruned = tuple(prune_recordings(repo.root, used, scope))
     return EvalRun(report, recorded, pruned, selection=selection)
 
@@ -170,6 +174,8 @@ def resolve_target(name: str, models: ModelsFile) -> Target:
     Raises:
         UsageError: if ``name`` is neither, naming the closest pin.
     """
+    from promptops.evals.matrix import Target
+
     pin = models.models.get(name)
     if pin is not None:
         return Target(name, compile_model(name, pin), dict(pin.params))
@@ -246,6 +252,9 @@ def evaluate_matrix(
             reports.append(
                 session.run(table, repo.evals, prompt_ids=ids, progress=progress, judges=judges)
             )
+        from promptops.evals.matrix import MatrixReport
+        from promptops.evals.select_best import select_best
+
         matrix = MatrixReport(tuple(t.label for t in resolved), tuple(reports))
         return select_best(matrix, repo.evals, session, judges)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from promptops.repo.codes import POLICY_CODES
 from promptops.repo.config import Limits
+from promptops.repo.filecheck import usual_kind
 from promptops.repo.lazy import Deferred, LazyModels
 from promptops.repo.reading import Snapshot
 from promptops.repo.state import Kinds, State, diagnostics
@@ -87,9 +88,10 @@ class _Listing:
         entries: dict[str, dict[str, tuple[str, str, Any]]] = {k: {} for k in _TABLES}
         paths: dict[str, str] = {}
         digests: dict[str, str] = {}
-        kinds = Kinds(files, self._state.kinds)
+        exceptions = self._state.kinds
         for path in sorted(files):
-            kind = kinds[path]
+            # Kinds.__getitem__ inlined: this walks every file of the repository.
+            kind = exceptions[path] if path in exceptions else usual_kind(path)
             if not kind or path in failed:
                 continue
             if path in _FIXED_KEYS:

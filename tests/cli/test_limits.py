@@ -54,3 +54,14 @@ def test_bad_limit_is_a_usage_error(
     assert out == ""
     assert message in err
     assert "Traceback" not in err
+
+
+def test_a_bundle_over_the_limit_writes_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = repo / "out"
+    code, _, err = run_cli(
+        ["build", str(repo), "--out", str(out), "--limit", "max_bundle_bytes=100"], capsys
+    )
+    assert code == 1 and "over the limit of 100" in err
+    assert not out.exists()

@@ -10,8 +10,6 @@ from pathlib import Path
 import click
 
 from promptops.evals import FORMATS, PROVIDER_NAMES, Progress, evaluate_repository
-from promptops.evals.api import evaluate_matrix
-from promptops.evals.matrix_format import MATRIX_FORMATS
 
 
 @contextlib.contextmanager
@@ -98,6 +96,10 @@ def command(
     or has no verdict.
     """
     if pins or models:
+        # The side-by-side machinery loads only for --pin/--model.
+        from promptops.evals.api import evaluate_matrix
+        from promptops.evals.matrix_format import MATRIX_FORMATS
+
         if record or prune:
             raise click.UsageError("--record and --prune work on one run, not with --pin/--model")
         if fmt not in MATRIX_FORMATS:
