@@ -14,6 +14,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from promptops.sqlite_cache import open_cache_db
+
 __all__ = ["CompileCache"]
 
 # prompts: full key -> compiled bytes; deps: a prompt file's own key -> its dependencies
@@ -37,39 +39,8 @@ class CompileCache:
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None:
             return self._db
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-        try:
-            db = self._open()
-        except sqlite3.OperationalError:
-            # Locked by another process for longer than the timeout: build without a cache.
-            return None
-        except sqlite3.DatabaseError:
-            # Not a database (corrupt file): start afresh once, else run without a cache.
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    Path(f"{self.path}{suffix}").unlink()
-            try:
-                db = self._open()
-            except sqlite3.Error:
-                return None
-        self._db = db
-        return db
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        try:
-            # WAL: readers never block the writer; NORMAL: no fsync per commit (a lost
-            # entry after a power cut only costs a recompile).
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-        except BaseException:
-            db.close()
-            raise
-        return db
+        self._db = open_cache_db(self.path, _SCHEMA)
+        return self._db
 
     def get_many(self, keys: Iterable[str]) -> dict[str, tuple[bytes, str]]:
         """The entries found for ``keys`` as (bytes, sha256hex of the bytes); missing and

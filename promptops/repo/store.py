@@ -32,6 +32,7 @@ from typing import Any
 
 from promptops.repo.result import FileResult
 from promptops.repo.types import Diagnostic
+from promptops.sqlite_cache import open_cache_db
 
 __all__ = ["Key", "Record", "Store", "decode_data", "encode_data", "encode_result"]
 
@@ -170,34 +171,8 @@ class Store:
         self._opened = True
         if self.path is None:
             return None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):
-                return None  # locked or unwritable: no cache this run
-            for suffix in ("", "-wal", "-shm"):  # not a database: start afresh once
-                with contextlib.suppress(OSError):
-                    Path(f"{self.path}{suffix}").unlink()
-            with contextlib.suppress(sqlite3.Error):
-                self._db = self._open()
-        except OSError:
-            return None
+        self._db = open_cache_db(self.path, _SCHEMA)
         return self._db
-
-    def _open(self) -> sqlite3.Connection:
-        assert self.path is not None
-        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        try:
-            # WAL: readers never block the writer; NORMAL: no fsync per commit (a lost
-            # entry after a power cut only costs a re-check).
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-        except BaseException:
-            db.close()
-            raise
-        return db
 
     def _select(self, sql: str, keys: list[Any]) -> list[tuple[Any, ...]]:
         db = self._connect()

@@ -58,27 +58,18 @@ def _key(path: str, kind: str | None) -> str:
     return path[len("prompts/") : -len(".yaml")]
 
 
+@dataclass
 class _Run:
     """One update: the snapshot, the check context and the stores it reads and writes."""
 
-    def __init__(
-        self,
-        snap: Snapshot,
-        ctx: CheckContext,
-        store: Store,
-        rules: Rules,
-        today: dt.date,
-        where: Locator,
-        fixed: dict[str, FileResult],
-    ) -> None:
-        self.snap = snap
-        self.ctx = ctx
-        self.store = store
-        self.rules = rules
-        self.today = today
-        self.where = where
-        self.fixed = fixed
-        self.checked = 0
+    snap: Snapshot
+    ctx: CheckContext
+    store: Store
+    rules: Rules
+    today: dt.date
+    where: Locator
+    fixed: dict[str, FileResult]
+    checked: int = 0  # files checked afresh (not found in the store)
 
     def results(self, paths: Iterable[str]) -> dict[str, Record]:
         """Results of ``paths`` (canonical): from the store by blob id, else checked now."""
