@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PROMPTOPS = str(BIN / "promptops")
-EXAMPLE = ("models.yaml", "prompts", "policies", "evals")
+EXAMPLE = ("models.yaml", "prompts", "policies", "evals", "experiments")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Demo",
     "GIT_AUTHOR_EMAIL": "demo@example.com",
@@ -289,6 +289,10 @@ print("openai request keys:", sorted(req.to_openai_chat()))
 args = {"order_id": "EU-123456", "amount": 42.5, "reason": "damaged"}
 decision = reg.check_tool_call("agents/order-assistant", "issue_refund", args)
 print("tool check issue_refund:", decision.verdict, "-", decision.reason)
+for user in ("user-1", "user-2", "user-3"):  # experiments/answer-length.yaml: sticky by key
+    a = reg.prompt("support/answer", key=user).render(customer_name="Ada", question="Hi?")
+    print(f"{user}: arm {a.provenance.experiment_arm} (variant {a.provenance.variant}),"
+          f" max_tokens {a.params['max_tokens']}")
 """
 
 

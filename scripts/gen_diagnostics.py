@@ -152,6 +152,16 @@ def edit(path: str, old: str, new: str, **kw: Any) -> Example:
 
 
 NEXT_PIN = "  next:\n    provider: openai\n    model: gpt-4o-2024-11-20\n"
+X = "experiments/short-greeting.yaml"
+VARIANT = "variants:\n  short:\n    messages: [{role: user, content: 'Hi {{ name }}.'}]\n"
+EXPERIMENT = """\
+prompt: greet
+arms:
+  control: {weight: 50, variant: base}
+  short: {weight: 50}
+metrics: [{name: resolved}]
+"""
+WITH_VARIANT = {G: BASE[G] + VARIANT}
 HISTORY_PROMPT = """\
 kind: prompt
 owner: support-team
@@ -293,6 +303,16 @@ EXAMPLES: dict[str, Example] = {
         "  name: {type: string, maxLength: 100}\n  plan: {type: string, default: free}\n",
     ),
     "single-brace": edit(G, "Say hello to {{ name }}.", "Say hello to {name}."),
+    "variant-name": Example(G, BASE[G] + VARIANT.replace("short", "base", 1), BASE[G] + VARIANT),
+    "unknown-variant": Example(
+        X,
+        EXPERIMENT.replace("  short: {weight: 50}", "  shorter: {weight: 50}"),
+        EXPERIMENT,
+        also=WITH_VARIANT,
+    ),
+    "duplicate-experiment": Example(
+        "experiments/terse-greeting.yaml", EXPERIMENT, None, also={**WITH_VARIANT, X: EXPERIMENT}
+    ),
     "unknown-input": edit(E, "inputs: {name: Ada}", "inputs: {name: Ada, nmae: Ada}"),
     "missing-input": edit(E, "inputs: {name: Ada}", "inputs: {}"),
     "invalid-input": edit(E, "inputs: {name: Ada}", "inputs: {name: 42}"),

@@ -27,7 +27,7 @@ from promptops.spec import Prompt
 __all__ = ["KEY_VERSION", "Deps", "Digests", "document_digest", "full_key", "own_key"]
 
 # Bump when the compiled prompt object changes shape, so stale entries are never reused.
-KEY_VERSION = "compile/2"
+KEY_VERSION = "compile/3"
 
 # Separators that no id, name or hex digest can contain.
 _FIELD, _ITEM = "\x1e", "\x1f"
@@ -56,6 +56,8 @@ class Deps:
     """What a prompt's compiled object depends on besides its own file."""
 
     model: str
+    # Pins its variants name besides ``model`` (ADR 0018).
+    models: tuple[str, ...]
     system: tuple[str, ...]
     tools: tuple[str, ...]
     # Whether a template mentions include/import/extends, i.e. may reach a partial.
@@ -63,28 +65,34 @@ class Deps:
 
     @classmethod
     def of(cls, prompt: Prompt) -> Deps:
+        messages = [*prompt.messages]
+        for variant in prompt.variants.values():
+            messages.extend(variant.messages or ())
         return cls(
             model=prompt.model,
+            models=tuple(
+                sorted({v.model for v in prompt.variants.values() if v.model} - {prompt.model})
+            ),
             system=tuple(prompt.system),
             tools=tuple(prompt.tools),
-            refs=any(
-                w in t for m in prompt.messages for t in m.templates() for w in REFERENCE_WORDS
-            ),
+            refs=any(w in t for m in messages for t in m.templates() for w in REFERENCE_WORDS),
         )
 
     def encode(self) -> str:
         return _FIELD.join(
-            [self.model, _ITEM.join(self.system), _ITEM.join(self.tools), "1" if self.refs else ""]
-        )
+            [self.model, _ITEM.join(self.system), _ITEM.join(self.tools), "1" if self.refs else "",
+             _ITEM.join(self.models)]
+        )  # fmt: skip
 
     @classmethod
     def decode(cls, text: str) -> Deps | None:
         parts = text.split(_FIELD)
-        if len(parts) != 4:
+        if len(parts) != 5:
             return None
         system = tuple(parts[1].split(_ITEM)) if parts[1] else ()
         tools = tuple(parts[2].split(_ITEM)) if parts[2] else ()
-        return cls(parts[0], system, tools, parts[3] == "1")
+        models = tuple(parts[4].split(_ITEM)) if parts[4] else ()
+        return cls(parts[0], models, system, tools, parts[3] == "1")
 
 
 class Digests:
@@ -118,14 +126,22 @@ class Digests:
         return self._instructions[iid]
 
 
+def _experiment_digest(repo: Repository, prompt_id: str) -> str:
+    # Experiments are few: a scan per prompt costs less than an index built every build.
+    names = sorted(n for n, x in repo.experiments.items() if x.prompt == prompt_id)
+    return _ITEM.join(f"{n}={document_digest(repo, n, repo.experiments)}" for n in names)
+
+
 def own_key(repo: Repository, prompt_id: str) -> str:
-    """The key of a prompt's own file: id, path, content digest and the compiler version."""
+    """The key of a prompt's own file: id, path, content digest and the compiler version,
+    and the experiment on it (its entry holds the arms)."""
     fields = (
         KEY_VERSION,
         __version__,
         prompt_id,
         repo.paths.get(prompt_id) or "",
         document_digest(repo, prompt_id, repo.prompts),
+        _experiment_digest(repo, prompt_id),
     )
     return hashlib.sha256("\x00".join(fields).encode("utf-8")).hexdigest()
 
@@ -137,6 +153,7 @@ def full_key(digests: Digests, own: str, deps: Deps) -> str:
         own,
         deps.model,
         digests.models.get(deps.model) or "",
+        _ITEM.join(f"{name}={digests.models.get(name) or ''}" for name in deps.models),
         _ITEM.join(f"{iid}={digests.instruction(iid)}" for iid in deps.system),
         _ITEM.join(f"{name}={digests.tools.get(name) or ''}" for name in deps.tools),
         # All partials, not only the reachable ones: which are reachable is only known after

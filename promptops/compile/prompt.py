@@ -8,6 +8,7 @@ from promptops.compile._json import NotJsonError, plain
 from promptops.compile.config import CompileConfig
 from promptops.compile.engine import TemplateInfo, analyse, strip_template
 from promptops.compile.shared import Resolver
+from promptops.compile.variants import compile_experiment, compile_variants, experiment_of
 from promptops.errors import ValidationError
 from promptops.repo.types import Diagnostic, Repository
 from promptops.spec import Message, Prompt
@@ -134,6 +135,40 @@ def _messages(
     return messages, infos
 
 
+def _model(resolver: Resolver, prompt_id: str, name: str) -> dict[str, Any]:
+    model = resolver.model(name)
+    if model is None:
+        raise _fail(resolver.repo, prompt_id, "unknown-model", f"unknown model {name!r}")
+    return model
+
+
+def _add_variants(
+    resolver: Resolver, prompt_id: str, prompt: Prompt, config: CompileConfig, obj: dict[str, Any]
+) -> None:
+    """``variants`` and ``experiment`` (ADR 0018), only when the prompt has them."""
+    if prompt.variants:
+        obj["variants"] = compile_variants(
+            resolver.repo,
+            prompt,
+            lambda p: _messages(resolver, prompt_id, p),
+            lambda infos: reachable_partials(resolver, prompt_id, infos, config),
+            lambda name: _model(resolver, prompt_id, name),
+        )
+    found = experiment_of(resolver.repo, prompt_id)
+    if found is not None:
+        experiment = compile_experiment(*found)
+        for arm in experiment["arms"]:
+            if arm["variant"] is not None and arm["variant"] not in prompt.variants:
+                raise _fail(
+                    resolver.repo,
+                    prompt_id,
+                    "unknown-variant",
+                    f"arm {arm['name']!r} of experiment {found[0]!r} serves variant "
+                    f"{arm['variant']!r}, which the prompt does not declare",
+                )
+        obj["experiment"] = experiment
+
+
 def compile_prompt_object(
     resolver: Resolver,
     prompt_id: str,
@@ -150,9 +185,7 @@ def compile_prompt_object(
     config = config or CompileConfig()
     repo = resolver.repo
     prompt = repo.prompts[prompt_id] if prompt is None else prompt
-    model = resolver.model(prompt.model)
-    if model is None:
-        raise _fail(repo, prompt_id, "unknown-model", f"unknown model {prompt.model!r}")
+    model = _model(resolver, prompt_id, prompt.model)
     pin_params = repo.models.models[prompt.model].params
     try:
         messages, infos = _messages(resolver, prompt_id, prompt)
@@ -162,7 +195,7 @@ def compile_prompt_object(
             if tool is None:
                 raise _fail(repo, prompt_id, "unknown-tool", f"unknown tool {name!r}")
             tools.append(tool)
-        return {
+        obj = {
             "id": prompt_id,
             "path": repo.paths.get(prompt_id, f"prompts/{prompt_id}.yaml"),
             "description": prompt.description,
@@ -179,6 +212,8 @@ def compile_prompt_object(
             if prompt.output is None
             else plain(prompt.output.schema_, "output.schema"),
         }
+        _add_variants(resolver, prompt_id, prompt, config, obj)
+        return obj
     except NotJsonError as exc:
         raise _fail(
             repo, prompt_id, "not-json", f"value is not representable in JSON: {exc}"

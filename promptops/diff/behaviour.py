@@ -26,6 +26,7 @@ from promptops.evals import (
 from promptops.evals.git_recordings import git_source
 from promptops.evals.judge_prompts import JudgeSetup, judge_setup
 from promptops.evals.report import CaseResult, EvalReport
+from promptops.evals.variants import base_id
 from promptops.repo.types import Repository
 from promptops.spec import EvalSet
 
@@ -143,7 +144,9 @@ def run_behaviour(
     after = session.cache.stats
     b_cases, h_cases = _by_prompt(base_report), _by_prompt(head_report)
     prompts: list[PromptBehaviour] = []
-    for pid in targets:
+    # Each prompt, then each of its variants (prompt@variant) on either side.
+    wanted = set(targets)
+    for pid in sorted(p for p in b_cases.keys() | h_cases.keys() if base_id(p) in wanted):
         b, h = b_cases.get(pid, {}), h_cases.get(pid, {})
         if not b and not h:
             continue

@@ -7,7 +7,7 @@ definition) is reported once, with that file, listing the prompts it affects (AD
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptops.diff.config import DiffConfig
@@ -18,6 +18,7 @@ from promptops.diff.contract import (
 )
 from promptops.diff.textdiff import unified
 from promptops.diff.types import Change, PromptDiff, Risk, Status
+from promptops.diff.variants import variant_changes
 
 __all__ = ["diff_prompt"]
 
@@ -85,10 +86,21 @@ def diff_prompt(
         *tool_changes(base, head, config),
         *input_schema_changes(base, head, config),
         *output_schema_changes(base, head, config),
+        *variant_changes(base, head, _by_field(config)),
     ]
     changes = [c for c in every if not _shared(c, base, head, own_params)]
     status: Status = "changed" if changes or base_digest != head_digest else "unchanged"
     return PromptDiff(prompt_id, status, base_digest, head_digest, tuple(changes))
+
+
+def _by_field(config: DiffConfig) -> dict[str, Callable[[Compiled, Compiled], list[Change]]]:
+    """How each field a variant may override is compared (``diff/variants.py``)."""
+    return {
+        "model": _model,
+        "params": lambda b, h: _params(b, h, config),
+        "messages": lambda b, h: _messages(b, h, config),
+        "partials": lambda b, h: _partials(b, h, config),
+    }
 
 
 def _shared(

@@ -250,7 +250,16 @@ def evaluate_matrix(
                 {p: target.apply(bundle.prompt(p), repo.prompts[p].params) for p in ids}
             )
             reports.append(
-                session.run(table, repo.evals, prompt_ids=ids, progress=progress, judges=judges)
+                # A matrix compares models for the prompts as written: a variant's own pin
+                # would override the target's.
+                session.run(
+                    table,
+                    repo.evals,
+                    prompt_ids=ids,
+                    progress=progress,
+                    judges=judges,
+                    variants=False,
+                )
             )
         from promptops.evals.matrix import MatrixReport
         from promptops.evals.select_best import select_best

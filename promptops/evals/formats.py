@@ -9,6 +9,7 @@ from collections.abc import Callable
 from itertools import groupby
 
 from promptops.evals.report import CaseResult, EvalReport, EvalTotals
+from promptops.evals.variants import suffix
 
 __all__ = ["FORMATS", "format_json", "format_junit", "format_markdown", "format_text"]
 
@@ -38,7 +39,7 @@ def format_text(report: EvalReport) -> str:
     for case in report.cases:
         status = case.status.upper()
         repeat = f" [{case.passes}/{case.repeat}]" if case.repeat > 1 else ""
-        lines.append(f"{status} {case.eval_path} :: {case.case}{repeat}")
+        lines.append(f"{status} {case.eval_path} :: {case.case}{suffix(case.prompt_id)}{repeat}")
         if not case.passed:
             lines.extend(f"     - {reason}" for reason in case.failures)
             if case.error is None:
@@ -77,7 +78,8 @@ def format_markdown(report: EvalReport) -> str:
     for c in report.cases:
         mark = {"pass": "✅", "fail": "❌", "error": "⚠️"}[c.status]
         reason = _md("; ".join(c.failures)) if not c.passed else ""
-        lines.append(f"| {mark} | `{c.eval_path}` | {_md(c.case)} | {reason} | {_md(c.output)} |")
+        case = _md(c.case + suffix(c.prompt_id))
+        lines.append(f"| {mark} | `{c.eval_path}` | {case} | {reason} | {_md(c.output)} |")
     return "\n".join(lines) + "\n"
 
 

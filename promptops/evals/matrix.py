@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promptops.evals.report import CaseResult, EvalReport
+from promptops.evals.variants import suffix
 
 __all__ = ["MatrixReport", "Target", "TargetSummary", "mean_interval", "summarise"]
 
@@ -122,11 +123,12 @@ class MatrixReport:
         return all(r.ok for r in self.reports)
 
     def rows(self) -> list[tuple[str, str, list[CaseResult | None]]]:
-        """Every case as (eval path, case name, its result under each target)."""
+        """Every case as (eval path, case name, its result under each target); a case run
+        on a prompt variant is named ``CASE @VARIANT``."""
         keys: dict[tuple[str, str], None] = {}
         index: list[dict[tuple[str, str], CaseResult]] = []
         for report in self.reports:
-            mine = {(c.eval_path, c.case): c for c in report.cases}
+            mine = {(c.eval_path, c.case + suffix(c.prompt_id)): c for c in report.cases}
             keys.update(dict.fromkeys(mine))
             index.append(mine)
         return [(p, n, [m.get((p, n)) for m in index]) for p, n in keys]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -12,6 +13,7 @@ from promptops.evals.assertions import Assertion, AssertionSpecError, compile_as
 from promptops.evals.config import EvalConfig
 from promptops.evals.judge_prompts import JudgeSetup
 from promptops.evals.judges import GRADED_KINDS, Graded, compile_graded
+from promptops.evals.variants import variant_targets
 from promptops.spec import EvalSet
 
 __all__ = ["PlannedCase", "PromptLookup", "PromptTable", "plan_cases"]
@@ -108,11 +110,13 @@ def plan_cases(
     prompt_ids: Collection[str] | None = None,
     config: EvalConfig,
     judges: JudgeSetup | None = None,
+    variants: bool = True,
 ) -> list[PlannedCase]:
     """Every case of ``eval_sets`` (sorted by file, in file order) whose prompt is selected.
 
     A case's inputs are the set's ``defaults.inputs`` overridden by its own; its
-    assertions are ``defaults.assert`` followed by its own.
+    assertions are ``defaults.assert`` followed by its own. With ``variants``, the cases
+    of a prompt with variants run again on each, as target ``prompt@variant``.
 
     Raises:
         ValidationError: naming the eval file and case, if a case's assertions are
@@ -131,6 +135,7 @@ def plan_cases(
                 f"{path}: the eval set targets prompt {evals.prompt!r}, which does not exist; "
                 "fix its 'prompt:' key"
             )
+        first = len(planned)
         defaults = evals.defaults
         default_specs = [] if defaults is None else list(defaults.assert_)
         default_inputs = {} if defaults is None else dict(defaults.inputs)
@@ -164,9 +169,17 @@ def plan_cases(
                     min_pass, evals.provider, tuple(graded),
                 )
             )  # fmt: skip
-            if len(planned) > config.max_cases:
-                raise ValidationError(
-                    f"{path}: more than {config.max_cases} eval cases; the limit is "
-                    "EvalConfig.max_cases"
-                )
+            _check_count(path, planned, config)
+        if variants:
+            own = planned[first:]
+            for target in variant_targets(lookup.prompt(evals.prompt)):
+                planned.extend(dataclasses.replace(c, prompt_id=target) for c in own)
+                _check_count(path, planned, config)
     return planned
+
+
+def _check_count(path: str, planned: list[PlannedCase], config: EvalConfig) -> None:
+    if len(planned) > config.max_cases:
+        raise ValidationError(
+            f"{path}: more than {config.max_cases} eval cases; the limit is EvalConfig.max_cases"
+        )

@@ -33,6 +33,7 @@ from promptops.evals.pychecks import PythonChecks
 from promptops.evals.recordings import Recorder, RecordingSource, recording_path
 from promptops.evals.report import CaseResult, EvalReport, SampleResult
 from promptops.evals.types import Request, RequestFactory, Response
+from promptops.evals.variants import SEP, split_target, target_object
 from promptops.runtime import Prompt, Provenance
 from promptops.spec import EvalSet
 
@@ -164,10 +165,13 @@ class EvalSession:
         prompt_ids: Collection[str] | None = None,
         progress: Progress | None = None,
         judges: JudgeSetup | None = None,
+        variants: bool = True,
     ) -> EvalReport:
         """Run every selected case; a case that cannot run is an ``error`` case (no verdict).
 
         ``judges`` resolves the pins and prompts of graded assertions (rubric, similar...).
+        ``variants``: run the cases of a prompt with variants on each of them too
+        (results under ``prompt@variant``).
 
         Raises:
             ValidationError: if an eval set is malformed (before anything is sent).
@@ -176,8 +180,9 @@ class EvalSession:
         """
         setup = judges or JudgeSetup()
         cases = plan_cases(
-            prompts, eval_sets, prompt_ids=prompt_ids, config=self.config, judges=setup
-        )
+            prompts, eval_sets, prompt_ids=prompt_ids, config=self.config, judges=setup,
+            variants=variants,
+        )  # fmt: skip
         before = self.cache.stats
         requests: list[Request | str] = [self._render(prompts, c) for c in cases]
         jobs: list[_Job] = []
@@ -294,12 +299,16 @@ class EvalSession:
             return f"cannot render the prompt: {exc}"
         return entry.factory.make(rendered.messages)
 
-    def _prompt(self, prompts: PromptLookup, prompt_id: str) -> _PromptEntry:
+    def _prompt(self, prompts: PromptLookup, target: str) -> _PromptEntry:
+        prompt_id, variant = split_target(target)  # "prompt@variant": ADR 0018
         digest = prompts.prompts[prompt_id]
-        entry = self._compiled.get(digest)
+        key = digest if variant is None else f"{digest}{SEP}{variant}"
+        entry = self._compiled.get(key)
         if entry is None:
             obj = prompts.prompt(prompt_id)
-            provenance = Provenance(prompt_id, digest, None, None, "", None)
+            if variant is not None:
+                obj = target_object(obj, target)[0]
+            provenance = Provenance(prompt_id, digest, None, None, "", None, variant=variant)
             prompt = Prompt(obj, provenance, validate=True)
             model = obj.get("model") or {}
             factory = RequestFactory(
@@ -311,7 +320,7 @@ class EvalSession:
                 base_url=model.get("base_url"),
             )
             entry = _PromptEntry(prompt, factory, model.get("pricing"))
-            self._compiled[digest] = entry
+            self._compiled[key] = entry
         return entry
 
     def _execute(self, jobs: list[_Job], progress: Progress | None) -> dict[Hashable, Answer]:

@@ -26,7 +26,8 @@ from promptops.spec import Experiment
 __all__ = ["ArmResult", "ExperimentReport", "analyse", "experiment_report"]
 
 # Where each field is read from: event columns first, then span attribute names.
-ARM_FIELDS = ("arm", "promptops.arm", "variant", "promptops.variant")
+# A span carries the experiment's arm and, during a canary, the channel's: the first wins.
+ARM_FIELDS = ("arm", "promptops.experiment.arm", "promptops.arm", "variant", "promptops.variant")
 KEY_FIELDS = ("key", "promptops.assignment_key")
 EXPERIMENT_FIELDS = ("experiment", "promptops.experiment")
 PROMPT_FIELDS = ("prompt", "gen_ai.prompt.name")

@@ -60,13 +60,17 @@ CODES: dict[str, Code] = {
     "unknown-instruction": Code("error", "system: names no instruction"),
     "unknown-partial": Code("error", "an include names no partial"),
     "unknown-tool": Code("error", "a tool no prompt may call, or tool_called of an unlisted tool"),
-    "unknown-prompt": Code("error", "an eval set targets no prompt"),
+    "unknown-prompt": Code("error", "an eval set or an experiment targets no prompt"),
     # Templates
     "template-syntax": Code("error", "a template does not parse"),
     "unsafe-template": Code("error", "a template uses what the sandbox refuses"),
     "undeclared-variable": Code("error", "a template uses a variable that is not an input"),
     "unused-input": Code("warning", "a declared input no template uses"),
     "single-brace": Code("warning", "{name} where Jinja needs {{ name }}"),
+    # Variants and experiments
+    "variant-name": Code("error", "a variant name is reserved ('base') or malformed"),
+    "unknown-variant": Code("error", "an experiment arm serves a variant the prompt lacks"),
+    "duplicate-experiment": Code("error", "a prompt is under two experiments"),
     # Eval sets
     "unknown-input": Code("error", "an eval case sets an input the prompt does not declare"),
     "missing-input": Code("error", "an eval case leaves a required input unset"),

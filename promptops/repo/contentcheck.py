@@ -22,28 +22,37 @@ Loc = tuple[object, ...]
 _WANT = {"history": "array", "image": "object", "file": "object"}
 
 
-def _uses(messages: Any) -> list[tuple[str, str, Loc, Any]]:
-    """(kind, input name, location, role) of every history placeholder and media part,
-    read from plain data (a prompt file as parsed)."""
+def _uses(data: Any) -> list[tuple[str, str, Loc, Any]]:
+    """(kind, input name, location, role) of every history placeholder and media part of
+    the messages of a prompt and of its variants, read from plain data (a prompt file as
+    parsed)."""
     out: list[tuple[str, str, Loc, Any]] = []
-    for i, m in enumerate(messages if isinstance(messages, list) else []):
-        if not isinstance(m, dict):
-            continue
-        if isinstance(m.get("history"), str):
-            out.append(("history", m["history"], ("messages", i, "history"), None))
-        content = m.get("content")
-        for j, part in enumerate(content if isinstance(content, list) else []):
-            for kind in ("image", "file"):
-                if isinstance(part, dict) and isinstance(part.get(kind), str):
-                    loc = ("messages", i, "content", j, kind)
-                    out.append((kind, part[kind], loc, m.get("role")))
+    if not isinstance(data, dict):
+        return out
+    holders: list[tuple[Loc, Any]] = [((), data)]
+    variants = data.get("variants")
+    if isinstance(variants, dict):
+        holders.extend((("variants", name), v) for name, v in variants.items())
+    for at, holder in holders:
+        messages = holder.get("messages") if isinstance(holder, dict) else None
+        for i, m in enumerate(messages if isinstance(messages, list) else []):
+            if not isinstance(m, dict):
+                continue
+            if isinstance(m.get("history"), str):
+                out.append(("history", m["history"], (*at, "messages", i, "history"), None))
+            content = m.get("content")
+            for j, part in enumerate(content if isinstance(content, list) else []):
+                for kind in ("image", "file"):
+                    if isinstance(part, dict) and isinstance(part.get(kind), str):
+                        loc = (*at, "messages", i, "content", j, kind)
+                        out.append((kind, part[kind], loc, m.get("role")))
     return out
 
 
 def content_inputs(data: Any) -> dict[str, str]:
-    """Input name -> ``history``, ``image`` or ``file``, for a prompt's plain data."""
-    messages = data.get("messages") if isinstance(data, dict) else None
-    return {name: kind for kind, name, _, _ in _uses(messages)}
+    """Input name -> ``history``, ``image`` or ``file``, for a prompt's plain data (its
+    variants' messages included)."""
+    return {name: kind for kind, name, _, _ in _uses(data)}
 
 
 def contract_digest(data: Any) -> str:
@@ -66,7 +75,7 @@ def _what(kind: str) -> str:
 def check_content(path: str, parsed: Parsed, model: Prompt, out: list[Diagnostic]) -> list[str]:
     """Append problems of history placeholders and media parts to ``out``; return the
     input names they use (so none is called unused)."""
-    uses = _uses(parsed.data.get("messages") if isinstance(parsed.data, dict) else None)
+    uses = _uses(parsed.data)
     for kind, name, loc, role in uses:
         if kind != "history" and role != "user":
             out.append(

@@ -13,7 +13,7 @@ __all__ = ["CHECKS_VERSION", "CheckContext"]
 
 # Bumped whenever single-file checks change what they report or the facts they keep, so a
 # result cached by an older build of the same promptops version is not reused.
-CHECKS_VERSION = 3
+CHECKS_VERSION = 4
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from promptops.repo.locator import Anchor
 from promptops.repo.pins import pin_use
 from promptops.repo.suggest import Suggester, did_you_mean
 from promptops.repo.types import Diagnostic, Level
+from promptops.repo.variantcheck import check_experiments, check_variant_pins
 from promptops.spec import ModelsFile, Rules
 
 __all__ = ["Facts", "Where", "case_counts", "cross_check"]
@@ -135,6 +136,7 @@ def _prompt(facts: Facts, path: str, pf: dict[str, Any], today: dt.date, out: _O
         out.add(path, ("value", ("model",)), "error", "unknown-model", _unknown_model(facts, model))
     elif pin is not None and (use := pin_use(model, pin, today)) is not None:
         out.add(path, ("value", ("model",)), *use)
+    check_variant_pins(facts.models, facts.models_ok, path, pf, today, out.add)
     for i, name in enumerate(pf["system"]):
         _ref(facts, path, ("value", ("system", i)), name, "instruction", out)
     for i, name in enumerate(pf["tools"]):
@@ -262,6 +264,7 @@ def cross_check(
         if target not in facts.names("prompt") and target not in facts.broken:
             out.add(path, ("value", ("prompt",)), "error", "unknown-prompt",
                     f"unknown prompt '{target}'{facts.hint('prompt', target)}")  # fmt: skip
+    check_experiments(facts.experiments, facts.prompts, out.add)
     cov = rules.eval_coverage
     if cov is not None and cov.tags:
         for pid, (path, pf) in facts.prompts.items():

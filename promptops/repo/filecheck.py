@@ -23,6 +23,7 @@ from promptops.repo.signercheck import signer_problems
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.templatecheck import template_facts
 from promptops.repo.types import Diagnostic
+from promptops.repo.variantcheck import check_variant_names, experiment_facts
 from promptops.repo.version import check_header
 from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
 from promptops.spec import (
@@ -132,8 +133,7 @@ def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:
         return _result("eval", model, parsed, diags + more, facts)
     if path.startswith("experiments/"):
         model, diags = check_model(Experiment, parsed.data, path, parsed.root)
-        target = parsed.data.get("prompt") if isinstance(parsed.data, dict) else None
-        return _result("experiment", model, parsed, diags, {"prompt": str(target)})
+        return _result("experiment", model, parsed, diags, experiment_facts(parsed.data))
     return _prompt_file(path, parsed, ctx)
 
 
@@ -216,6 +216,7 @@ def _prompt_file(path: str, parsed: Parsed, ctx: CheckContext) -> FileResult:
             diags.append(diagnostic_at(path, root, loc, "error", "schema", message, key=key))
         for loc, message in strict:
             diags.append(diagnostic_at(path, root, loc, "warning", "strict-output", message))
+        check_variant_names(path, parsed, model, diags)
     if model is not None:
         facts = template_facts(path, parsed, model, ctx, diags)
         if isinstance(model, Prompt):

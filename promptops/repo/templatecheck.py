@@ -12,7 +12,7 @@ from promptops.repo.positions import find_node
 from promptops.repo.templates import analyse_template
 from promptops.repo.types import Diagnostic
 from promptops.repo.yamlload import Parsed
-from promptops.spec import Partial, Prompt
+from promptops.spec import Message, Partial, Prompt
 from promptops.spec._base import SpecModel
 
 __all__ = ["template_facts", "template_positions"]
@@ -23,15 +23,26 @@ Loc = tuple[object, ...]
 _SINGLE_BRACE = re.compile(r"(?<!\{)\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}(?!\})")
 
 
+def _message_lists(model: Prompt) -> list[tuple[Loc, list[Message]]]:
+    """The prompt's messages and each variant's own, with where they are in the file:
+    a variant's templates are held to the prompt's inputs like the prompt's."""
+    lists: list[tuple[Loc, list[Message]]] = [((), model.messages)]
+    for name, variant in model.variants.items():
+        if variant.messages is not None:
+            lists.append((("variants", name), variant.messages))
+    return lists
+
+
 def _templates(model: SpecModel) -> list[tuple[Loc, str]]:
     if isinstance(model, Prompt):
         out: list[tuple[Loc, str]] = []
-        for i, m in enumerate(model.messages):
-            if isinstance(m.content, str):
-                out.append((("messages", i, "content"), m.content))
-            for j, part in enumerate(m.content if isinstance(m.content, list) else []):
-                if part.text is not None:
-                    out.append((("messages", i, "content", j, "text"), part.text))
+        for at, messages in _message_lists(model):
+            for i, m in enumerate(messages):
+                if isinstance(m.content, str):
+                    out.append(((*at, "messages", i, "content"), m.content))
+                for j, part in enumerate(m.content if isinstance(m.content, list) else []):
+                    if part.text is not None:
+                        out.append(((*at, "messages", i, "content", j, "text"), part.text))
         return out
     if isinstance(model, Partial):
         return [(("template",), model.template)]
@@ -44,15 +55,20 @@ def _raw_templates(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     if isinstance(data.get("template"), str):
         return [(("template",), data["template"])]
     out: list[tuple[Loc, str]] = []
-    messages = data.get("messages")
-    for i, m in enumerate(messages if isinstance(messages, list) else []):
-        content = m.get("content") if isinstance(m, dict) else None
-        if isinstance(content, str):
-            out.append((("messages", i, "content"), content))
-        elif isinstance(content, list):
-            for j, part in enumerate(content):
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    out.append((("messages", i, "content", j, "text"), part["text"]))
+    holders: list[tuple[Loc, Any]] = [((), data)]
+    variants = data.get("variants")
+    if isinstance(variants, dict):
+        holders.extend((("variants", name), v) for name, v in variants.items())
+    for at, holder in holders:
+        messages = holder.get("messages") if isinstance(holder, dict) else None
+        for i, m in enumerate(messages if isinstance(messages, list) else []):
+            content = m.get("content") if isinstance(m, dict) else None
+            if isinstance(content, str):
+                out.append(((*at, "messages", i, "content"), content))
+            elif isinstance(content, list):
+                for j, part in enumerate(content):
+                    if isinstance(part, dict) and isinstance(part.get("text"), str):
+                        out.append(((*at, "messages", i, "content", j, "text"), part["text"]))
     return out
 
 
@@ -173,6 +189,7 @@ def template_facts(
             tools=model.tools,
             inputs={n: "default" in s for n, s in model.inputs.items()},
             tags=model.tags,
+            variants={n: v.model for n, v in model.variants.items()},
             # Inputs written as {name}: already warned about, so not "unused" as well.
             single_brace=sorted(single - set(variables)),
         )

@@ -340,6 +340,11 @@ def _incremental(run: _Run, base: State, changed: set[str], context: str) -> Sta
     subjects = {p for p in changed if after[p] in _TABLES}
     subjects |= {p for p, (target, _) in evals.items() if target in touched_ids}
     subjects |= {p for p, target in experiments.items() if target in touched_ids}
+    # An experiment is checked against its prompt's variants and against every other
+    # experiment on that prompt (one experiment per prompt): a changed experiment brings them.
+    x_targets = {base.experiments[p] for p in changed if p in base.experiments}
+    x_targets |= {experiments[p] for p in changed if p in experiments}
+    subjects |= {p for p, target in experiments.items() if target in x_targets}
     subjects |= {f"prompts/{t}.yaml" for t in targets_before | targets_after}
     if id_set_changed:
         subjects |= {
@@ -347,13 +352,14 @@ def _incremental(run: _Run, base: State, changed: set[str], context: str) -> Sta
         }
     subjects = {p for p in subjects if kinds[p] in _TABLES}
     eval_targets = {f"prompts/{evals[p][0]}.yaml" for p in subjects if kinds[p] == "eval"}
+    x_prompts = {f"prompts/{experiments[p]}.yaml" for p in subjects if p in experiments}
     partials = {p for p, k in exceptions.items() if k == "partial"}
-    loaded = run.results(subjects | eval_targets | partials)
+    loaded = run.results(subjects | eval_targets | x_prompts | partials)
     ids = {k: kinds.ids(k) for k in ("prompt", "instruction", "partial")}
     facts = run.facts({p: loaded[p] for p in subjects | partials if p in loaded}, ids)
     facts.broken = kinds.ids(None)
-    # Eval sets whose target prompt must be looked at need its facts, not a re-check.
-    for p in eval_targets:
+    # Eval sets and experiments whose target prompt must be looked at need its facts.
+    for p in eval_targets | x_prompts:
         key = _key(p, "prompt")
         if p in loaded and loaded[p].kind == "prompt" and key not in facts.prompts:
             facts.prompts[key] = (p, loaded[p].result.facts)

@@ -44,8 +44,7 @@ class Attribute(NamedTuple):
 
 
 # The one table. ``source`` is looked up by name, so a provenance field added later
-# (part B's ``arm`` and ``variant``) is recorded as soon as it exists; a field that is
-# absent or None is left out.
+# is recorded as soon as it exists; a field that is absent or None is left out.
 ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("gen_ai.prompt.name", "prompt_id", {
         "langfuse": "langfuse.observation.prompt.name",
@@ -70,6 +69,8 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("promptops.channel", "channel"),
     Attribute("promptops.arm", "arm"),
     Attribute("promptops.variant", "variant"),
+    Attribute("promptops.experiment", "experiment"),
+    Attribute("promptops.experiment.arm", "experiment_arm"),
     Attribute("promptops.from_cache", "from_cache"),
     Attribute("promptops.stale", "stale"),
 )  # fmt: skip

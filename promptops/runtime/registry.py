@@ -158,7 +158,7 @@ class Registry:
         """Every prompt id in the served release."""
         return self._snapshot.verified.bundle.ids
 
-    def prompt(self, prompt_id: str, key: Key | None = None) -> Prompt:
+    def prompt(self, prompt_id: str, key: Key | None = None, variant: str | None = None) -> Prompt:
         """The prompt ``prompt_id`` of the release served now, compiled on first use.
 
         ``key`` (a user id, say; else ``RuntimeConfig.assignment_key``) assigns this request
@@ -168,12 +168,18 @@ class Registry:
         is assigned on its own. ``prompt.provenance`` names the release, ``arm``,
         ``variant`` and ``experiment_arm`` chosen.
 
+        ``variant`` asks for one variant by name instead (``"base"``: the prompt as
+        written), whether or not an experiment runs on the prompt: for a preview, a
+        support tool, or an assignment made elsewhere. Its provenance names the variant
+        and no experiment.
+
         Call it per request (a dict lookup once warm, plus a hash where there is a choice)
         to pick up refreshes; a held :class:`Prompt` keeps rendering the release it came
         from.
 
         Raises:
-            UsageError: if the release has no such prompt, or the key is not a str or int.
+            UsageError: if the release has no such prompt (or no such ``variant``), or the
+                key is not a str or int.
             BundleError: if its bytes do not hash to the signed digest.
             ExpiredError: if a refresh found the release past ``max_staleness`` (or
                 expired, with ``expiry="strict"``) and nothing newer verifies.
@@ -182,6 +188,13 @@ class Registry:
         if key is None:
             key = self._key
         served = snap.stable if snap.split is None else snap.serve(key)
+        if variant is not None:
+            if snap.refused is not None:
+                raise ExpiredError(snap.refused)
+            return served.variant(
+                prompt_id, variant, self._config.max_prompt_bytes, self._config.validate_inputs,
+                self._observe(),
+            )  # fmt: skip
         prompt = served.prompts.get(prompt_id)
         if prompt is None:
             assigned = served.assigned.get(prompt_id)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Assigned", "Served", "Snapshot", "prompt_variant"]
 
 STABLE, CANARY = "stable", "canary"
+BASE = "base"  # the variant name of the prompt as written (spec.BASE_VARIANT)
 
 
 class Assigned:
@@ -67,7 +68,7 @@ def prompt_variant(obj: Mapping[str, Any], variant: str | None) -> dict[str, Any
 class Served:
     """One release of a snapshot, and the prompts compiled from it so far."""
 
-    __slots__ = ("_new", "arm", "assigned", "bundle", "manifest", "policies", "prompts")
+    __slots__ = ("_new", "arm", "assigned", "bundle", "forced", "manifest", "policies", "prompts")
 
     def __init__(
         self,
@@ -81,6 +82,7 @@ class Served:
         self.arm = arm  # "stable" or "canary" during a canary, else None
         self.prompts: dict[str, Prompt] = {}  # prompts without an experiment
         self.assigned: dict[str, Assigned] = {}  # prompts with one
+        self.forced: dict[tuple[str, str], Prompt] = {}  # (id, variant) asked for by name
         self.policies: dict[str, ToolPolicy] = {}
         self._new = provenance
 
@@ -141,6 +143,42 @@ class Served:
         split = Split(salt, list(range(len(arms))), [w for _, _, w in arms])
         assigned = self.assigned[prompt_id] = Assigned(split, build, len(arms))
         return assigned
+
+    def variant(
+        self, prompt_id: str, variant: str, max_bytes: int, validate: bool, observe: Observe | None
+    ) -> Prompt:
+        """Variant ``variant`` of ``prompt_id`` (``"base"``: the prompt as written), asked for
+        by name rather than assigned: its provenance names the variant and no experiment
+        (its outcomes are not the experiment's random sample).
+
+        Raises:
+            UsageError: if the release has no such prompt, or the prompt no such variant.
+            BundleError: if its bytes are malformed.
+            RenderError: if a template fails to compile.
+        """
+        prompt = self.forced.get((prompt_id, variant))
+        if prompt is not None:
+            return prompt
+        obj = self.load(prompt_id, max_bytes)
+        declared = obj.get("variants")
+        names = list(declared) if isinstance(declared, dict) else []
+        if variant != BASE and variant not in names:
+            import difflib  # only on this error path
+
+            hint = difflib.get_close_matches(variant, [BASE, *names], n=1)
+            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise UsageError(
+                f"prompt {prompt_id!r} of release {self.manifest.release} has no variant "
+                f"{variant!r} (variants: {', '.join([BASE, *names])}){maybe}"
+            )
+        chosen = None if variant == BASE else variant
+        provenance = self._new(
+            prompt_id=prompt_id, prompt_digest=self.bundle.digest(prompt_id), arm=self.arm,
+            variant=chosen,
+        )  # fmt: skip
+        prompt = Prompt(prompt_variant(obj, chosen), provenance, validate=validate, observe=observe)
+        self.forced[(prompt_id, variant)] = prompt
+        return prompt
 
 
 def _experiment(pid: str, data: Any) -> tuple[str, bytes, list[tuple[str, str | None, int]]]:

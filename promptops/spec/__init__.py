@@ -26,17 +26,21 @@ from promptops.spec.policies import (
     ToolsFile,
 )
 from promptops.spec.prompts import (
+    BASE_VARIANT,
     ID_PATTERN,
+    VARIANT_PATTERN,
     Instruction,
     Message,
     OutputSpec,
     Partial,
     Prompt,
     PromptFile,
+    Variant,
 )
 
 __all__ = [
     "ASSERTION_TYPES",
+    "BASE_VARIANT",
     "GRADED_ASSERTION_TYPES",
     "ID_PATTERN",
     "LIMIT_CEILINGS",
@@ -44,6 +48,7 @@ __all__ = [
     "RISKS",
     "ROLES",
     "SCHEMA_KINDS",
+    "VARIANT_PATTERN",
     "Arm",
     "EvalCase",
     "EvalCoverageRule",
@@ -74,6 +79,7 @@ __all__ = [
     "SignersFile",
     "Tool",
     "ToolsFile",
+    "Variant",
     "export_schemas",
     "kind_for_path",
     "write_schemas",

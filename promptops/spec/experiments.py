@@ -17,6 +17,7 @@ from promptops.spec._base import SpecModel
 __all__ = ["Arm", "Experiment", "Metric"]
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
+BUCKETS = 10_000  # the runtime's assignment resolution (runtime/assign.py)
 
 
 class Arm(SpecModel):
@@ -24,6 +25,15 @@ class Arm(SpecModel):
 
     weight: float = Field(gt=0, description="Relative share of the traffic, e.g. 50.")
     description: str = Field(default="", description="What this arm changes, in one line.")
+    variant: str | None = Field(
+        default=None,
+        description="The prompt variant this arm serves (a name under the prompt's "
+        "variants:, or 'base' for the prompt as written); default: the arm's name.",
+    )
+
+    def serves(self, arm: str) -> str:
+        """The variant name this arm (named ``arm``) serves."""
+        return self.variant if self.variant is not None else arm
 
 
 class Metric(SpecModel):
@@ -52,6 +62,12 @@ class Experiment(SpecModel):
     )
     arms: dict[str, Arm] = Field(min_length=2, description="Arm name -> weight; at least two.")
     control: str | None = Field(default=None, description="The baseline arm (default: the first).")
+    salt: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Assignment salt (default: the experiment's name); a new salt reshuffles "
+        "every unit between the arms.",
+    )
     metrics: list[Metric] = Field(min_length=1, description="Outcomes; the first decides.")
     alpha: float = Field(default=0.05, gt=0, lt=0.5, description="False-positive rate to bound.")
     min_samples: int = Field(
@@ -73,6 +89,12 @@ class Experiment(SpecModel):
             raise ValueError(
                 f"control {self.control!r} is not an arm; arms are {', '.join(self.arms)}"
             )
+        buckets = self.buckets()
+        starved = next((a for a, b in buckets.items() if b == 0), None)
+        if starved is not None:
+            raise ValueError(
+                f"arm {starved!r} gets less than 1/{BUCKETS:,} of the traffic; raise its weight"
+            )
         names = [m.name for m in self.metrics]
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate is not None:
@@ -82,6 +104,18 @@ class Experiment(SpecModel):
     @property
     def control_arm(self) -> str:
         return self.control or next(iter(self.arms))
+
+    def buckets(self) -> dict[str, int]:
+        """Each arm's share in whole buckets of 10,000 (what the runtime assigns by), by
+        largest remainder: the weights' proportions, summing to exactly 10,000."""
+        total = sum(a.weight for a in self.arms.values())
+        exact = {name: a.weight * BUCKETS / total for name, a in self.arms.items()}
+        out = {name: int(share) for name, share in exact.items()}
+        # Ties go to the earlier arm: file order is part of the reviewed file.
+        order = sorted(exact, key=lambda n: -(exact[n] - out[n]))
+        for name in order[: BUCKETS - sum(out.values())]:
+            out[name] += 1
+        return out
 
 
 def _valid_name(name: str) -> bool:

@@ -9,6 +9,8 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 from promptops.spec._base import Role, SpecModel
 
 __all__ = [
+    "BASE_VARIANT",
+    "VARIANT_PATTERN",
     "ContentPart",
     "Instruction",
     "Message",
@@ -16,6 +18,7 @@ __all__ = [
     "Partial",
     "Prompt",
     "PromptFile",
+    "Variant",
 ]
 
 # Ids are ASCII so the bundle index stays pure ASCII (the runtime parses it without
@@ -148,6 +151,30 @@ class OutputSpec(SpecModel):
     )
 
 
+# Variant names appear in provenance, trace attributes and eval results (``prompt@name``).
+VARIANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+BASE_VARIANT = "base"
+"""The reserved variant name of the prompt as written (an experiment arm may serve it)."""
+
+
+class Variant(SpecModel):
+    """An alternative version of the prompt for an experiment: what it overrides. Inputs,
+    tools, system instructions and output are the prompt's own (the same contract)."""
+
+    description: str = Field(default="", description="What this variant changes, in one line.")
+    model: str | None = Field(
+        default=None, description="A model name in models.yaml instead of the prompt's."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Params over the prompt's (key by key), e.g. {temperature: 0.7}.",
+        json_schema_extra=PARAMS_HINT,
+    )
+    messages: list[Message] | None = Field(
+        default=None, min_length=1, description="The chat messages instead of the prompt's."
+    )
+
+
 class Prompt(SpecModel):
     """A prompt: model pin, system instructions, templated messages, tools."""
 
@@ -174,6 +201,15 @@ class Prompt(SpecModel):
     output: OutputSpec | None = Field(default=None, description="Optional structured output.")
     tags: list[str] = Field(
         default_factory=list, description="Free labels; rules.eval_coverage selects by tag."
+    )
+    variants: dict[str, Variant] = Field(
+        default_factory=dict,
+        description="Variant name -> overrides of messages, params or model, for experiments "
+        "(experiments/NAME.yaml); 'base' is reserved for the prompt as written.",
+        # Names are checked by validate (repo/variantcheck.py) at the key's position.
+        json_schema_extra={
+            "propertyNames": {"pattern": VARIANT_PATTERN, "not": {"const": BASE_VARIANT}}
+        },
     )
 
 

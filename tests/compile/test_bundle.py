@@ -202,9 +202,9 @@ def test_unchanged_prompts_are_never_read_on_a_warm_build(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "deps",
     [
-        Deps("m", (), (), False),
-        Deps("m", ("instructions/a", "instructions/b"), ("t1",), True),
-        Deps("m", ("i",), ("t1", "t2", "t3"), False),
+        Deps("m", (), (), (), False),
+        Deps("m", (), ("instructions/a", "instructions/b"), ("t1",), True),
+        Deps("m", ("v1", "v2"), ("i",), ("t1", "t2", "t3"), False),
     ],
 )
 def test_deps_round_trip(deps: Deps) -> None:

@@ -16,7 +16,7 @@ from promptops.experiments import analyse, experiment_report
 from promptops.repo import load_repository
 from promptops.runtime import Registry
 from promptops.spec import Experiment
-from tests.helpers import commit_all, init_repo, run_cli, write_files
+from tests.helpers import MINIMAL_REPO, commit_all, init_repo, run_cli, write_files
 from tests.otel_capture import memory_exporter
 from tests.runtime.fixtures import CONFIG, GREET, TRUST, publish
 
@@ -26,7 +26,7 @@ owner: team-a
 prompt: greet
 unit: user
 arms:
-  control: {weight: 50}
+  control: {weight: 50, variant: base}
   short: {weight: 50, description: One-line greeting.}
 metrics:
   - name: resolved
@@ -104,7 +104,9 @@ def test_too_few_units_continue_and_stray_rows_are_counted() -> None:
 def _repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     init_repo(root)
-    write_files(root, {"experiments/short-greeting.yaml": EXPERIMENT})
+    greet = MINIMAL_REPO["prompts/greet.yaml"]
+    greet += "variants:\n  short:\n    messages: [{role: user, content: 'Hi {{ name }}.'}]\n"
+    write_files(root, {"experiments/short-greeting.yaml": EXPERIMENT, "prompts/greet.yaml": greet})
     commit_all(root, "experiment")
     return root
 

@@ -29,7 +29,11 @@ def test_demo_runs_every_step_offline(tmp_path: Path) -> None:
     assert "Say the money reaches the original payment method" in out  # rendered
     assert "provenance: release v1 serial 1" in out
     assert "tool check issue_refund: needs_approval" in out
-    assert "19 cases: 19 passed, 0 failed" in out
+    assert "22 cases: 22 passed, 0 failed" in out  # 19 cases, 3 run again on a variant
+    assert "PASS evals/support/answer.yaml :: answers-from-the-article @concise" in out
+    # experiments/answer-length.yaml: users keep their arm (a hash of name and key).
+    assert "user-1: arm control (variant None), max_tokens 800" in out
+    assert "user-2: arm concise (variant concise), max_tokens 300" in out
     assert "REGRESSION evals/support/refund-reply.yaml" in out
     assert "Demo finished." in out
     # Everything happened in the temporary workspace, nothing in this checkout.

@@ -176,4 +176,4 @@ def test_tour_quotes_the_example_files_exactly(rel: str, excerpt: str) -> None:
 
 def test_tour_covers_every_kind_of_file() -> None:
     quoted = {kind_for_path(rel) for rel, _ in _tour_blocks()}
-    assert quoted == {"prompt-file", "models", "tools", "rules", "signers", "eval"}
+    assert quoted == {"prompt-file", "models", "tools", "rules", "signers", "eval", "experiment"}

@@ -1,0 +1,53 @@
+"""Eval targets for prompt variants (ADR 0018): every case of a prompt runs on each of its
+variants too, as the target ``prompt@variant`` (``@`` is in no prompt id).
+
+A variant's compiled object is the runtime's (``runtime.served.prompt_variant``): what is
+evaluated is exactly what an experiment arm serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from promptops.runtime.served import prompt_variant
+
+__all__ = ["SEP", "base_id", "split_target", "suffix", "target_object", "variant_targets"]
+
+SEP = "@"
+
+
+def split_target(target: str) -> tuple[str, str | None]:
+    """``"p@v"`` -> ``("p", "v")``; ``"p"`` -> ``("p", None)``."""
+    prompt_id, sep, variant = target.partition(SEP)
+    return prompt_id, variant if sep else None
+
+
+def suffix(target: str) -> str:
+    """`` @NAME`` for a variant target ``prompt@NAME`` (how reports label its cases), else
+    ""."""
+    _, at, name = target.partition(SEP)
+    return f" {SEP}{name}" if at else ""
+
+
+def base_id(target: str) -> str:
+    """The prompt id of an eval target."""
+    return target.partition(SEP)[0]
+
+
+def variant_targets(obj: Mapping[str, Any]) -> list[str]:
+    """``prompt@variant`` for each variant of a compiled prompt object, sorted."""
+    variants = obj.get("variants")
+    names = sorted(variants) if isinstance(variants, dict) else []
+    return [f"{obj['id']}{SEP}{name}" for name in names]
+
+
+def target_object(obj: Mapping[str, Any], target: str) -> tuple[dict[str, Any], str | None]:
+    """The compiled object evaluated for ``target`` (its variant's, or the prompt's own
+    without its variants and experiment) and the variant name.
+
+    Raises:
+        BundleError: if the prompt has no such variant.
+    """
+    _, variant = split_target(target)
+    return prompt_variant(obj, variant), variant

@@ -1,0 +1,58 @@
+"""eval runs every variant (results named prompt@variant); diff reports variants and the
+experiment structurally and runs the variants' cases in the behaviour diff (ADR 0018)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from promptops.diff.api import DiffOptions, diff_refs
+from promptops.evals.api import evaluate_repository
+from tests.helpers import commit_all, init_repo, write_files
+from tests.repo.test_variants import REPO, X
+
+
+def test_eval_runs_each_case_on_the_prompt_and_on_every_variant(tmp_path: Path) -> None:
+    init_repo(tmp_path, REPO)
+    report = evaluate_repository(tmp_path, use_cache=False).report
+    outputs = {(c.prompt_id, c.case): c.output for c in report.cases}
+    assert outputs == {
+        ("greet", "says-hello"): outputs[("greet", "says-hello")],
+        ("greet@other-pin", "says-hello"): outputs[("greet@other-pin", "says-hello")],
+        ("greet@short", "says-hello"): outputs[("greet@short", "says-hello")],
+    }
+    # The echo provider answers with the last user message: each variant's own text.
+    assert "Say hello to Ada." in (outputs[("greet", "says-hello")] or "")
+    assert "Hi Ada." in (outputs[("greet@short", "says-hello")] or "")
+    assert all(c.passed for c in report.cases)
+
+
+def test_diff_shows_variants_and_the_experiment_and_runs_them(tmp_path: Path) -> None:
+    init_repo(tmp_path, REPO)
+    greet = REPO["prompts/greet.yaml"].replace("Hi {{ name }}.", "Hey {{ name }}!")
+    greet += "  formal:\n    params: {temperature: 0}\n"
+    greet = greet.replace("  other-pin:\n    model: second\n", "")
+    experiment = REPO[X].replace(
+        "  pinned: {weight: 25, variant: other-pin}\n", "  formal: {weight: 25}\n"
+    )
+    write_files(tmp_path, {"prompts/greet.yaml": greet, X: experiment})
+    commit_all(tmp_path, "variants")
+    result = diff_refs(tmp_path, "HEAD~1", "HEAD", DiffOptions(behaviour=True))
+    (prompt,) = result.prompts
+    changes = {(c.path, c.summary) for c in prompt.changes}
+    assert changes == {
+        ("variants.formal", "variant formal added (overrides params)"),
+        ("variants.other-pin", "variant other-pin removed (overrides model, params)"),
+        ("variants.short.messages[0]", "variant short: messages[0] (user) changed"),
+        ("experiment", "experiment greeting: pinned other-pin 25% -> absent; "
+                       "formal absent -> formal 25%"),
+    }  # fmt: skip
+    assert result.behaviour is not None
+    seen = {
+        p.prompt: [(c.case, c.output_changed) for c in p.cases] for p in result.behaviour.prompts
+    }
+    assert seen == {
+        "greet": [("says-hello", False)],
+        "greet@formal": [("says-hello", False)],
+        "greet@other-pin": [("says-hello", False)],
+        "greet@short": [("says-hello", True)],
+    }
