@@ -187,7 +187,8 @@ class Registry:
         snap = self._snapshot
         if key is None:
             key = self._key
-        served = snap.stable if snap.split is None else snap.serve(key)
+        split = snap.split
+        served = snap.stable if split is None else split.choose(key)  # a canary: two releases
         if variant is not None:
             if snap.refused is not None:
                 raise ExpiredError(snap.refused)

@@ -34,14 +34,19 @@ class Assigned:
 
     __slots__ = ("_build", "_prompts", "_split")
 
-    def __init__(self, split: Split, build: Callable[[int], Prompt], arms: int) -> None:
+    def __init__(self, split: Split[int], build: Callable[[int], Prompt], arms: int) -> None:
         self._split = split
         self._build = build
         self._prompts: list[Prompt | None] = [None] * arms
 
     def choose(self, key: Key | None) -> Prompt:
-        """The prompt of the arm ``key`` is assigned to (``None``: per request)."""
-        i = self._split.index(key)
+        """The prompt of the arm ``key`` is assigned to (``None``: per request).
+
+        Raises:
+            UsageError: if the key is neither a str nor an int.
+            BundleError, RenderError: if the arm's variant does not compile.
+        """
+        i = self._split.choose(key)
         prompt = self._prompts[i]
         if prompt is None:
             prompt = self._prompts[i] = self._build(i)
@@ -221,7 +226,7 @@ class Snapshot:
         self.canary = canary
         self.refused = refused  # set once the release may no longer be served
         pointer = verified.pointer
-        self.split: Split | None = None
+        self.split: Split[Served] | None = None
         if canary is not None and pointer is not None and pointer.canary is not None:
             weights = (pointer.stable_weight, pointer.canary.weight)
             salt = bytes.fromhex(pointer.salt or "")
@@ -232,5 +237,4 @@ class Snapshot:
         split = self.split
         if split is None:
             return self.stable
-        served: Served = split.choose(key)  # type: ignore[assignment]
-        return served
+        return split.choose(key)

@@ -179,3 +179,18 @@ def test_a_span_names_the_variant_the_experiment_and_its_arm(site: Path) -> None
         attrs["promptops.variant"], attrs["promptops.experiment"], attrs["promptops.experiment.arm"]
     ) == ("short", "greeting", "short")  # fmt: skip
     spans.clear()
+
+
+@pytest.mark.parametrize(
+    "weights", [(5000, 5000), (9000, 1000), (1, 9999), (3334, 3333, 3333), (2500, 2500, 2500, 2500)]
+)
+def test_a_split_compares_digests_exactly_as_buckets(weights: tuple[int, ...]) -> None:
+    # Split compares digest bytes with precomputed bounds; bucket() is the definition.
+    from promptops.runtime.assign import Split, bucket, thresholds
+
+    salt = b"experiment-salt"
+    split = Split(salt, list(range(len(weights))), weights)
+    limits = thresholds(weights)
+    for key in KEYS[:20_000]:
+        b = bucket(salt, key)
+        assert split.choose(key) == split.index(key) == sum(1 for lim in limits if lim <= b)
