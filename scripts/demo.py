@@ -286,6 +286,9 @@ p = req.provenance
 print("provenance: release", p.release, "serial", p.serial, "commit", p.commit[:12])
 print("bundle", p.bundle_sha256[:19] + "...", "prompt", p.prompt_digest[:19] + "...")
 print("openai request keys:", sorted(req.to_openai_chat()))
+(backup,) = req.fallbacks  # models.yaml: support-default falls back to long-context
+print("fallback:", backup.model_name, f"({backup.provider}/{backup.model})",
+      "| its request keys:", sorted(backup.to_provider()))
 args = {"order_id": "EU-123456", "amount": 42.5, "reason": "damaged"}
 decision = reg.check_tool_call("agents/order-assistant", "issue_refund", args)
 print("tool check issue_refund:", decision.verdict, "-", decision.reason)

@@ -153,6 +153,7 @@ def edit(path: str, old: str, new: str, **kw: Any) -> Example:
 
 NEXT_PIN = "  next:\n    provider: openai\n    model: gpt-4o-2024-11-20\n"
 X = "experiments/short-greeting.yaml"
+BACKUP_PIN = "  backup:\n    provider: anthropic\n    model: claude-sonnet-4-5-20250929\n"
 VARIANT = "variants:\n  short:\n    messages: [{role: user, content: 'Hi {{ name }}.'}]\n"
 EXPERIMENT = """\
 prompt: greet
@@ -324,6 +325,24 @@ EXAMPLES: dict[str, Example] = {
         None,
         shown_bad="evals/recordings/greet/0000...0000.json   (no case sends this request now)",
         shown_good="(removed with: promptops eval --provider replay --prune)",
+    ),
+    "fallback-cycle": Example(
+        M,
+        BASE[M] + "    fallback: backup\n" + BACKUP_PIN + "    fallback: default\n",
+        BASE[M] + "    fallback: backup\n" + BACKUP_PIN,
+    ),
+    "fallback-chain": Example(
+        M,
+        BASE[M]
+        + "    fallback: backup\n"
+        + BACKUP_PIN
+        + "    fallback: b2\n"
+        + "".join(
+            f"  b{i}:\n    provider: echo\n    model: echo-2024-01-01\n    fallback: b{i + 1}\n"
+            for i in (2, 3)
+        )
+        + "  b4:\n    provider: echo\n    model: echo-2024-01-01\n",
+        BASE[M] + "    fallback: backup\n" + BACKUP_PIN,
     ),
     "floating-model": edit(M, "model: gpt-4o-2024-08-06", "model: gpt-4o"),
     "retired-model": Example(

@@ -103,10 +103,14 @@ class Digests:
         # Models and tools are digested from their compiled objects (with the pin params for
         # models), not from the whole file: editing one pin only invalidates the prompts
         # that use it. A tool that does not compile gets no digest (its prompts fail).
+        # A pin's fallback chain is part of it: every prompt on it carries the chain.
         self.models = {
-            name: _digest([resolver.model(name), pin.params])
-            for name, pin in repo.models.models.items()
-        }
+            name: _digest(
+                [[resolver.model(n), repo.models.models[n].params]
+                 for n in (name, *repo.models.fallbacks(name))]
+            )
+            for name in repo.models.models
+        }  # fmt: skip
         self.tools: dict[str, str] = {}
         for name in repo.tools.tools:
             with contextlib.suppress(NotJsonError):

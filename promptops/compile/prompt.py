@@ -7,6 +7,7 @@ from typing import Any
 from promptops.compile._json import NotJsonError, plain
 from promptops.compile.config import CompileConfig
 from promptops.compile.engine import TemplateInfo, analyse, strip_template
+from promptops.compile.fallbacks import compile_fallbacks
 from promptops.compile.shared import Resolver
 from promptops.compile.variants import compile_experiment, compile_variants, experiment_of
 from promptops.errors import ValidationError
@@ -212,6 +213,11 @@ def compile_prompt_object(
             if prompt.output is None
             else plain(prompt.output.schema_, "output.schema"),
         }
+        fallbacks = compile_fallbacks(
+            repo.models, prompt.model, prompt.params, lambda n: _model(resolver, prompt_id, n)
+        )
+        if fallbacks:
+            obj["fallbacks"] = fallbacks
         _add_variants(resolver, prompt_id, prompt, config, obj)
         return obj
     except NotJsonError as exc:

@@ -1,7 +1,8 @@
 """A prompt's variants and its experiment, compiled into its bundle entry (ADR 0018).
 
 ``variants``: name -> the compiled fields the variant replaces (``messages`` with the
-prompt's system instructions and their ``partials``; ``model``; ``params``), so the runtime
+prompt's system instructions and their ``partials``; ``model``; ``params``; ``fallbacks``
+for its pin and params), so the runtime
 builds a variant as ``{**prompt, **overrides}`` without knowing any merge rule.
 ``experiment``: ``{name, salt, arms: [{name, variant, weight}]}`` with weights in whole
 buckets of 10,000 (``variant`` null: the prompt as written). Both keys are absent when the
@@ -15,6 +16,7 @@ from typing import Any
 
 from promptops.compile._json import plain
 from promptops.compile.engine import TemplateInfo
+from promptops.compile.fallbacks import compile_fallbacks
 from promptops.repo.types import Repository
 from promptops.spec import BASE_VARIANT, Experiment, Prompt
 
@@ -42,9 +44,14 @@ def compile_variants(
         if variant.model is not None:
             overrides["model"] = model(variant.model)
         if variant.model is not None or variant.params:
-            pin = repo.models.models[variant.model or prompt.model]
-            merged = {**pin.params, **prompt.params, **variant.params}
-            overrides["params"] = plain(merged, f"variants.{name}.params")
+            pin_name = variant.model or prompt.model
+            own = {**prompt.params, **variant.params}
+            where = f"variants.{name}.params"
+            overrides["params"] = plain({**repo.models.models[pin_name].params, **own}, where)
+            # The fallbacks follow the variant's pin and params; [] hides the prompt's.
+            fallbacks = compile_fallbacks(repo.models, pin_name, own, model, where)
+            if fallbacks or repo.models.fallbacks(prompt.model):
+                overrides["fallbacks"] = fallbacks
         if variant.messages is not None:
             compiled, infos = messages(prompt.model_copy(update={"messages": variant.messages}))
             overrides["messages"] = compiled

@@ -112,6 +112,14 @@ def _models(base: dict[str, Any], head: dict[str, Any]) -> list[Change]:
         )
         if b is not None and h is not None:
             out += _pin_params(name, b.get("params") or {}, h.get("params") or {})
+            if b.get("fallback") != h.get("fallback"):
+                before, after = b.get("fallback"), h.get("fallback")
+                out.append(
+                    Change(a, f"{path}.fallback",
+                           f"model pin {name!r} fallback: {before or 'none'} -> {after or 'none'}",
+                           "medium", "what is sent during a provider outage changes",
+                           before, after)
+                )  # fmt: skip
         for key, risk, reason in details:
             if b is not None and h is not None and b.get(key) != h.get(key):
                 out.append(

@@ -25,9 +25,15 @@ def _refs(obj: Mapping[str, Any] | None) -> set[Ref]:
     out: set[Ref] = {("instructions", str(i)) for i in obj.get("system", [])}
     out |= {("partials", str(p)) for p in obj.get("partials") or {}}
     out |= {("policies/tools.yaml", str(t.get("name"))) for t in obj.get("tools", [])}
-    model = obj.get("model") or {}
-    if model.get("name") is not None:
-        out.add(("models.yaml", str(model["name"])))
+    # The pins it is sent to: its own, its variants' and each of their fallbacks (ADR 0018).
+    variants = obj.get("variants") or {}
+    holders = [obj, *(v for v in variants.values() if isinstance(v, Mapping))]
+    for holder in holders:
+        for fallback in holder.get("fallbacks") or []:
+            holders.append(fallback)
+        model = holder.get("model") or {}
+        if model.get("name") is not None:
+            out.add(("models.yaml", str(model["name"])))
     return out
 
 

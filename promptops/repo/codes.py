@@ -79,6 +79,8 @@ CODES: dict[str, Code] = {
     "assertion-argument": Code("error", "an assertion's argument is malformed"),
     "stale-recording": Code("warning", "a replay recording no eval case sends any more"),
     # Model pins
+    "fallback-cycle": Code("error", "a pin's fallbacks lead back to it"),
+    "fallback-chain": Code("error", "a pin's fallback chain is longer than 3 pins"),
     "floating-model": Code("error", "a pin names a floating alias, not a snapshot", True),
     "retired-model": Code("error", "a prompt uses a pin whose model is retired", True),
     "deprecated-model": Code("warning", "a prompt uses a deprecated pin", True),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from promptops.repo.locator import Anchor
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic, Level
-from promptops.spec import ModelPin, ModelsFile
+from promptops.spec import MAX_FALLBACKS, ModelPin, ModelsFile
 
 __all__ = ["check_pins", "is_dated", "pin_use"]
 
@@ -65,6 +65,49 @@ def check_pins(
                     f"{did_you_mean(repl, models.models)}",
                 )
             )
+    out.extend(_fallback_problems(models, where))
+    return out
+
+
+def _fallback_problems(
+    models: ModelsFile, where: Callable[[str, Anchor], tuple[int, int]]
+) -> list[Diagnostic]:
+    """Each ``fallback:`` names another pin, and its chain ends, within MAX_FALLBACKS."""
+    out: list[Diagnostic] = []
+    for name, pin in models.models.items():
+        if pin.fallback is None:
+            continue
+        chain, nxt = [name], pin.fallback
+        while nxt in models.models and nxt not in chain:
+            chain.append(nxt)
+            nxt = models.models[nxt].fallback  # type: ignore[assignment]
+            if nxt is None:
+                break
+        if nxt is not None and nxt not in models.models:
+            if nxt != pin.fallback:
+                continue  # reported at the pin that names it
+            code = "unknown-model"
+            message = (
+                f"unknown model '{nxt}' as fallback of '{name}'{did_you_mean(nxt, models.models)}"
+            )
+        elif nxt == name:
+            code = "fallback-cycle"
+            message = (
+                f"the fallbacks of pin '{name}' lead back to it: {' -> '.join([*chain, name])}; "
+                "end the chain at a pin without a fallback"
+            )
+        elif nxt is not None:
+            continue  # runs into a cycle further on: reported there
+        elif len(chain) - 1 > MAX_FALLBACKS:
+            code = "fallback-chain"
+            message = (
+                f"pin '{name}' has {len(chain) - 1} fallbacks in a chain "
+                f"({' -> '.join(chain)}); at most {MAX_FALLBACKS} are allowed: shorten it"
+            )
+        else:
+            continue
+        line, col = where("models.yaml", ("value", ("models", name, "fallback")))
+        out.append(Diagnostic("models.yaml", line, col, "error", code, message))
     return out
 
 

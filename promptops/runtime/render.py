@@ -71,6 +71,9 @@ class Prompt:
                 else MappingProxyType(obj["output_schema"]),
                 provenance=provenance,
                 raw=raw,
+                fallbacks=_fallbacks(
+                    obj.get("fallbacks") or (), raw, provenance, str(model["name"])
+                ),
             )
             plan = message_plan(pid, obj["messages"], obj.get("partials", {}))
             self._plan = plan.render
@@ -181,6 +184,38 @@ class Prompt:
                 f"prompt {self._s.prompt_id!r}: input {where!r}: {exc.what}"
             ) from None
         return values
+
+
+def _fallbacks(
+    data: Any, raw: Mapping[str, Any], provenance: Provenance, pin: str
+) -> tuple[PromptStatic, ...]:
+    """The static half of each fallback request (ADR 0018): the prompt's, with the
+    fallback's model and params.
+
+    Raises:
+        KeyError, TypeError: if a fallback is malformed (the caller's BundleError).
+    """
+    out = []
+    for fallback in data:
+        model, params = fallback["model"], dict(fallback["params"])
+        own = {**raw, "params": params, "pricing": model.get("pricing")}
+        out.append(
+            PromptStatic(
+                prompt_id=provenance.prompt_id,
+                model=str(model["model"]),
+                model_name=str(model["name"]),
+                provider=str(model["provider"]),
+                base_url=model.get("base_url"),
+                params=MappingProxyType(params),
+                tools=tuple(MappingProxyType(t) for t in raw["tools"]),
+                output_schema=None
+                if raw["output_schema"] is None
+                else MappingProxyType(raw["output_schema"]),
+                provenance=provenance._replace(fallback_of=pin),
+                raw=own,
+            )
+        )
+    return tuple(out)
 
 
 def _unknown_input(pid: str, name: str, names: tuple[str, ...]) -> str:

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from promptops.runtime import adapters
+from promptops.runtime.adapters_cloud import for_provider
 
 __all__ = ["PromptStatic", "Provenance", "Request", "new_request"]
 
@@ -68,6 +69,8 @@ class PromptStatic(NamedTuple):
     output_schema: Mapping[str, Any] | None
     provenance: Provenance
     raw: Mapping[str, Any]  # the compiled prompt object, for adapters (plain dicts inside)
+    # The pin's fallback chain (ADR 0018), each the static half of a complete request.
+    fallbacks: tuple["PromptStatic", ...] = ()
 
 
 class Request:
@@ -126,6 +129,27 @@ class Request:
     def provenance(self) -> Provenance:
         return self._s.provenance
 
+    @property
+    def fallbacks(self) -> tuple["Request", ...]:
+        """The same request for each pin of the model pin's ``fallback:`` chain, in order
+        (empty without one): the messages as rendered, the fallback's provider, model,
+        base URL and params (its pin's, under the prompt's own), the same tools and output
+        schema. Send ``req.fallbacks[0]`` when ``req``'s provider is down; its provenance
+        has ``fallback_of`` set to the pin it stands in for."""
+        return tuple(new_request(self.messages, s) for s in self._s.fallbacks)
+
+    def to_provider(self) -> dict[str, Any]:
+        """Keyword arguments for this request's own provider SDK: ``to_openai_chat()`` for
+        openai, openai-compatible and azure-openai, ``to_anthropic()`` for anthropic,
+        ``generate_content`` for gemini, ``converse`` for bedrock. So a fallback is sent
+        the way its pin says, without the application knowing which it is.
+
+        Raises:
+            UsageError: for a provider that takes no SDK request (echo, replay).
+            RenderError: if the messages hold what that provider's shape cannot carry.
+        """
+        return for_provider(self._s.provider, self.messages, self._s.model, self._s.raw)
+
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready data."""
         raw = self._s.raw
@@ -138,6 +162,15 @@ class Request:
             "tools": [dict(t) for t in raw["tools"]],
             "output_schema": raw["output_schema"],
             "provenance": self.provenance.to_dict(),
+            **(
+                {
+                    "fallbacks": [
+                        f"{s.model_name} ({s.provider}/{s.model})" for s in self._s.fallbacks
+                    ]
+                }
+                if self._s.fallbacks
+                else {}
+            ),
         }
 
     def to_openai_chat(self) -> dict[str, Any]:

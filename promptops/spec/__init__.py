@@ -10,7 +10,7 @@ from promptops.spec.evals import (
 )
 from promptops.spec.experiments import Arm, Experiment, Metric
 from promptops.spec.export import SCHEMA_KINDS, export_schemas, kind_for_path, write_schemas
-from promptops.spec.models_file import Lifecycle, ModelPin, ModelsFile, Pricing
+from promptops.spec.models_file import MAX_FALLBACKS, Lifecycle, ModelPin, ModelsFile, Pricing
 from promptops.spec.policies import (
     LIMIT_CEILINGS,
     EvalCoverageRule,
@@ -44,6 +44,7 @@ __all__ = [
     "GRADED_ASSERTION_TYPES",
     "ID_PATTERN",
     "LIMIT_CEILINGS",
+    "MAX_FALLBACKS",
     "PROVIDERS",
     "RISKS",
     "ROLES",

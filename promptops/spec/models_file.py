@@ -10,7 +10,9 @@ from pydantic import Field
 from promptops.spec._base import Provider, SpecModel
 from promptops.spec.prompts import PARAMS_HINT
 
-__all__ = ["Lifecycle", "ModelPin", "ModelsFile", "Pricing"]
+__all__ = ["MAX_FALLBACKS", "Lifecycle", "ModelPin", "ModelsFile", "Pricing"]
+
+MAX_FALLBACKS = 3  # a chain longer than this is a design problem, and a slow outage
 
 
 class Pricing(SpecModel):
@@ -63,6 +65,11 @@ class ModelPin(SpecModel):
         default=False,
         description="An embedding model: the default embedder of similar assertions.",
     )
+    fallback: str | None = Field(
+        default=None,
+        description="Another pin to call when this one's provider is down: every request "
+        "rendered for this pin carries the fallback's request, complete (its fallback's too).",
+    )
 
 
 class ModelsFile(SpecModel):
@@ -74,3 +81,16 @@ class ModelsFile(SpecModel):
     models: dict[str, ModelPin] = Field(
         default_factory=dict, description="Pin name (used by prompts' model:) -> model pin."
     )
+
+    def fallbacks(self, name: str) -> list[str]:
+        """The fallback chain of pin ``name``, in order, without ``name``: stops at an
+        unknown pin, a cycle, or :data:`MAX_FALLBACKS` (validate reports all three)."""
+        chain: list[str] = []
+        pin = self.models.get(name)
+        while pin is not None and pin.fallback is not None and len(chain) < MAX_FALLBACKS:
+            nxt = pin.fallback
+            if nxt == name or nxt in chain or nxt not in self.models:
+                break
+            chain.append(nxt)
+            pin = self.models[nxt]
+        return chain

@@ -29,6 +29,7 @@ def test_demo_runs_every_step_offline(tmp_path: Path) -> None:
     assert "Say the money reaches the original payment method" in out  # rendered
     assert "provenance: release v1 serial 1" in out
     assert "tool check issue_refund: needs_approval" in out
+    assert "fallback: long-context (anthropic/claude-sonnet-4-5-20250929)" in out
     assert "22 cases: 22 passed, 0 failed" in out  # 19 cases, 3 run again on a variant
     assert "PASS evals/support/answer.yaml :: answers-from-the-article @concise" in out
     # experiments/answer-length.yaml: users keep their arm (a hash of name and key).

@@ -21,40 +21,19 @@ from promptops.evals.providers.base import (
     status_hint,
 )
 from promptops.evals.types import Request, Response, ToolCall
+from promptops.runtime.adapters_cloud import bedrock_converse
 
 __all__ = ["BedrockProvider", "converse_request"]
 
-_INFERENCE = {"max_tokens": "maxTokens", "temperature": "temperature", "top_p": "topP",
-              "stop": "stopSequences"}  # fmt: skip
-
 
 def converse_request(request: Request) -> dict[str, Any]:
-    """The keyword arguments of ``bedrock-runtime.converse``."""
-    kwargs: dict[str, Any] = {
-        "modelId": request.model,
-        "messages": [
-            {"role": "assistant" if m.get("role") == "assistant" else "user",
-             "content": [{"text": str(m.get("content", ""))}]}
-            for m in request.messages
-            if m.get("role") != "system"
-        ],
-    }  # fmt: skip
-    system = [{"text": str(m["content"])} for m in request.messages if m.get("role") == "system"]
-    if system:
-        kwargs["system"] = system
-    inference = {_INFERENCE[k]: v for k, v in request.params.items() if k in _INFERENCE}
-    if inference:
-        kwargs["inferenceConfig"] = inference
-    extra = {k: v for k, v in request.params.items() if k not in _INFERENCE}
-    if extra:
-        kwargs["additionalModelRequestFields"] = extra
-    if request.tools:
-        kwargs["toolConfig"] = {"tools": [
-            {"toolSpec": {"name": t["name"], "description": t.get("description") or t["name"],
-                          "inputSchema": {"json": t.get("parameters") or {"type": "object"}}}}
-            for t in request.tools
-        ]}  # fmt: skip
-    return kwargs
+    """The keyword arguments of ``bedrock-runtime.converse`` (the runtime's shape).
+
+    Raises:
+        RenderError: if a message has image or file parts.
+    """
+    raw = {"params": request.params, "tools": request.tools, "output_schema": request.output_schema}
+    return bedrock_converse(request.messages, request.model, raw)
 
 
 class BedrockProvider(SDKProvider):

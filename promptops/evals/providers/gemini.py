@@ -20,38 +20,20 @@ from promptops.evals.providers.base import (
     status_hint,
 )
 from promptops.evals.types import Request, Response, ToolCall
+from promptops.runtime.adapters_cloud import gemini_generate
 
 __all__ = ["GeminiProvider", "gemini_request"]
 
-_CONFIG = {"temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
-           "max_tokens": "max_output_tokens", "max_output_tokens": "max_output_tokens",
-           "stop": "stop_sequences", "seed": "seed"}  # fmt: skip
-
 
 def gemini_request(request: Request) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """``(contents, config)`` for ``models.generate_content``."""
-    system = [str(m["content"]) for m in request.messages if m.get("role") == "system"]
-    contents = [
-        {"role": "model" if m.get("role") == "assistant" else "user",
-         "parts": [{"text": str(m.get("content", ""))}]}
-        for m in request.messages
-        if m.get("role") != "system"
-    ]  # fmt: skip
-    config: dict[str, Any] = {
-        _CONFIG[k]: v for k, v in request.params.items() if k in _CONFIG and v is not None
-    }
-    if system:
-        config["system_instruction"] = "\n\n".join(system)
-    if request.tools:
-        config["tools"] = [{"function_declarations": [
-            {"name": t["name"], "description": t.get("description", ""),
-             "parameters_json_schema": t.get("parameters") or {"type": "object"}}
-            for t in request.tools
-        ]}]  # fmt: skip
-    if request.output_schema is not None:
-        config["response_mime_type"] = "application/json"
-        config["response_json_schema"] = dict(request.output_schema)
-    return contents, config
+    """``(contents, config)`` for ``models.generate_content`` (the runtime's shape).
+
+    Raises:
+        RenderError: if a message has image or file parts.
+    """
+    raw = {"params": request.params, "tools": request.tools, "output_schema": request.output_schema}
+    kwargs = gemini_generate(request.messages, request.model, raw)
+    return kwargs["contents"], kwargs["config"]
 
 
 class GeminiProvider(SDKProvider):
