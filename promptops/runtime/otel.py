@@ -71,6 +71,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("promptops.variant", "variant"),
     Attribute("promptops.experiment", "experiment"),
     Attribute("promptops.experiment.arm", "experiment_arm"),
+    Attribute("promptops.fallback_of", "fallback_of"),
     Attribute("promptops.from_cache", "from_cache"),
     Attribute("promptops.stale", "stale"),
 )  # fmt: skip

@@ -126,3 +126,18 @@ def test_a_malformed_fallback_is_a_bundle_error(tmp_path: Path) -> None:
     reg = Registry.open(tmp_path, trust=TRUST, channel="production", config=CONFIG)
     with pytest.raises(BundleError, match=r"^bundle: prompt 'greet' is malformed \(KeyError"):
         reg.prompt("greet")
+
+
+def test_a_traced_fallback_says_so(tmp_path: Path) -> None:
+    from tests.otel_capture import memory_exporter
+
+    spans = memory_exporter()
+    req = _open(tmp_path).prompt("greet").render(name="Ada")
+    with _open(tmp_path / "again").trace(req.fallbacks[0]) as call:
+        call.record(input_tokens=10, output_tokens=2)
+    (span,) = spans.get_finished_spans()
+    attrs = dict(span.attributes or {})
+    assert (span.name, attrs["gen_ai.provider.name"], attrs["promptops.fallback_of"]) == (
+        "chat claude-sonnet-4-5-20250929", "anthropic", "default"
+    )  # fmt: skip
+    spans.clear()
