@@ -14,26 +14,37 @@ from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import sha256_hex
 from promptops.runtime.render import Prompt
 from promptops.runtime.request import Provenance
+from promptops.runtime.served import named_variant, prompt_variant
 
 __all__ = ["unverified_prompt", "unverified_prompts"]
 
 
 def unverified_prompt(
-    data: bytes, prompt_id: str, *, config: RuntimeConfig | None = None
+    data: bytes,
+    prompt_id: str,
+    *,
+    config: RuntimeConfig | None = None,
+    variant: str | None = None,
 ) -> Prompt:
-    """The prompt ``prompt_id`` of an unsigned bundle; provenance has no release or serial.
+    """The prompt ``prompt_id`` of an unsigned bundle (its ``variant``, ``"base"`` for the
+    prompt as written); provenance has no release or serial.
 
     Raises:
-        UsageError: if the bundle has no such prompt.
+        UsageError: if the bundle has no such prompt, or the prompt no such variant.
         BundleError: if the bundle is malformed.
     """
-    return unverified_prompts(data, [prompt_id], config=config)[prompt_id]
+    return unverified_prompts(data, [prompt_id], config=config, variant=variant)[prompt_id]
 
 
 def unverified_prompts(
-    data: bytes, prompt_ids: Iterable[str], *, config: RuntimeConfig | None = None
+    data: bytes,
+    prompt_ids: Iterable[str],
+    *,
+    config: RuntimeConfig | None = None,
+    variant: str | None = None,
 ) -> dict[str, Prompt]:
-    """Several prompts of one unsigned bundle, parsed and hashed once.
+    """Several prompts of one unsigned bundle, parsed and hashed once (each its
+    ``variant``, when given).
 
     Raises:
         UsageError: if the bundle lacks one of them.
@@ -51,6 +62,8 @@ def unverified_prompts(
             hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
             maybe = f"; did you mean {hint[0]!r}?" if hint else ""
             raise UsageError(f"the bundle has no prompt {prompt_id!r}{maybe}")
+        obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)
+        chosen = None if variant is None else named_variant(obj, variant, f"prompt {prompt_id!r}")
         provenance = Provenance(
             prompt_id=prompt_id,
             prompt_digest=bundle.digest(prompt_id),
@@ -58,7 +71,8 @@ def unverified_prompts(
             serial=None,
             bundle_sha256=bundle_sha,
             commit=commit if isinstance(commit, str) else None,
+            variant=chosen,
         )
-        obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)
+        obj = prompt_variant(obj, chosen)
         out[prompt_id] = Prompt(obj, provenance, validate=cfg.validate_inputs)
     return out

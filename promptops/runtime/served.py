@@ -23,7 +23,7 @@ from promptops.runtime.trust import ReleaseManifest
 if TYPE_CHECKING:
     from promptops.runtime.registry import RegistryStatus
 
-__all__ = ["Assigned", "Served", "Snapshot", "prompt_variant"]
+__all__ = ["Assigned", "Served", "Snapshot", "named_variant", "prompt_variant"]
 
 STABLE, CANARY = "stable", "canary"
 BASE = "base"  # the variant name of the prompt as written (spec.BASE_VARIANT)
@@ -51,6 +51,26 @@ class Assigned:
         if prompt is None:
             prompt = self._prompts[i] = self._build(i)
         return prompt
+
+
+def named_variant(obj: Mapping[str, Any], variant: str, where: str) -> str | None:
+    """``variant`` as :func:`prompt_variant` takes it (``"base"`` -> ``None``), once the
+    compiled prompt ``obj`` is known to declare it; ``where`` names the prompt in errors.
+
+    Raises:
+        UsageError: if it declares no such variant (with the names it has).
+    """
+    declared = obj.get("variants")
+    names = list(declared) if isinstance(declared, dict) else []
+    if variant != BASE and variant not in names:
+        import difflib  # only on this error path
+
+        hint = difflib.get_close_matches(variant, [BASE, *names], n=1)
+        maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise UsageError(
+            f"{where} has no variant {variant!r} (variants: {', '.join([BASE, *names])}){maybe}"
+        )
+    return None if variant == BASE else variant
 
 
 def prompt_variant(obj: Mapping[str, Any], variant: str | None) -> dict[str, Any]:
@@ -165,18 +185,9 @@ class Served:
         if prompt is not None:
             return prompt
         obj = self.load(prompt_id, max_bytes)
-        declared = obj.get("variants")
-        names = list(declared) if isinstance(declared, dict) else []
-        if variant != BASE and variant not in names:
-            import difflib  # only on this error path
-
-            hint = difflib.get_close_matches(variant, [BASE, *names], n=1)
-            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise UsageError(
-                f"prompt {prompt_id!r} of release {self.manifest.release} has no variant "
-                f"{variant!r} (variants: {', '.join([BASE, *names])}){maybe}"
-            )
-        chosen = None if variant == BASE else variant
+        chosen = named_variant(
+            obj, variant, f"prompt {prompt_id!r} of release {self.manifest.release}"
+        )
         provenance = self._new(
             prompt_id=prompt_id, prompt_digest=self.bundle.digest(prompt_id), arm=self.arm,
             variant=chosen,

@@ -120,7 +120,13 @@ def test_render_the_working_tree_says_it_is_unsigned(
         ),
         (["render", "greet", "--var", "name"], 2, "expected NAME=VALUE, found 'name'"),
         (["render", "greet", "--var-json", "name={"], 2, "name: not JSON"),
-        (["render", "greet", "--channel", "x"], 2, "--channel and --pin need --release"),
+        (["render", "greet", "--channel", "x"], 2, "--channel, --pin and --key need --release"),
+        (["render", "greet", "--key", "u1"], 2, "--channel, --pin and --key need --release"),
+        (
+            ["render", "greet", "--var", "name=x", "--variant", "short"],
+            2,
+            "error: prompt 'greet' has no variant 'short' (variants: base)\n",
+        ),
     ],
 )
 def test_render_errors(
@@ -129,3 +135,25 @@ def test_render_errors(
     got, _, err = run_cli(argv, capsys)
     assert got == code
     assert message in err
+
+
+def test_render_a_variant_from_the_working_tree_and_a_release(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    greet = tmp_path / "repo/prompts/greet.yaml"
+    greet.write_text(
+        greet.read_text()
+        + "variants:\n  short:\n    messages: [{role: user, content: 'Hi {{ name }}.'}]\n"
+    )
+    code, out, err = run_cli(["render", "greet", "--var", "name=Ada", "--variant", "short"], capsys)
+    assert (code, out) == (0, "[system]\nBe brief and kind.\n\n[user]\nHi Ada.\n"), err
+    # The release has no variants yet: a key changes nothing, a variant is refused by name.
+    release = ["render", "greet", "--var", "name=Ada", "--release", str(site), "--channel",
+               "production", "--key", "user-1", "--format", "json"]  # fmt: skip
+    code, out, err = run_cli(release, capsys)
+    assert code == 0, err
+    assert json.loads(out)["provenance"]["variant"] is None
+    code, _, err = run_cli([*release, "--variant", "short"], capsys)
+    assert (code, err) == (
+        2, "error: prompt 'greet' of release v1 has no variant 'short' (variants: base)\n"
+    )  # fmt: skip

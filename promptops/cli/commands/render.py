@@ -11,7 +11,7 @@ import click
 from promptops.cli.scope import report_scope
 from promptops.runtime.request import Request
 
-_FORMATS = ["text", "json", "openai", "openai-responses", "anthropic"]
+_FORMATS = ["text", "json", "openai", "openai-responses", "anthropic", "provider"]
 
 
 def _vars(pairs: tuple[str, ...], as_json: bool) -> dict[str, Any]:
@@ -50,6 +50,7 @@ def _show(req: Request, fmt: str) -> str:
         "openai": req.to_openai_chat,
         "openai-responses": req.to_openai_responses,
         "anthropic": req.to_anthropic,
+        "provider": req.to_provider,
     }[fmt]()
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
@@ -72,6 +73,12 @@ def _show(req: Request, fmt: str) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="Without --release: the repository whose working tree is built.",
 )
+@click.option(
+    "--variant", help="Render this variant of the prompt ('base': the prompt as written)."
+)
+@click.option(
+    "--key", help="With --release: the assignment key (a user id) for canary and experiment."
+)
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
 def command(
     prompt_id: str,
@@ -82,6 +89,8 @@ def command(
     pin: str | None,
     trust: Path | None,
     repo: Path,
+    variant: str | None,
+    key: str | None,
     fmt: str,
 ) -> None:
     """Render PROMPT_ID with inputs and print the messages or a provider request.
@@ -99,15 +108,15 @@ def command(
         registry = Registry.open(
             source, trust=load_trust(trust or SIGNERS_FILE), channel=channel, pin=pin
         )
-        prompt = registry.prompt(prompt_id)
+        prompt = registry.prompt(prompt_id, key=key, variant=variant)
     else:
-        if channel or pin:
-            raise click.UsageError("--channel and --pin need --release")
+        if channel or pin or key:
+            raise click.UsageError("--channel, --pin and --key need --release")
         from promptops.compile import preview_bundle
         from promptops.runtime.preview import unverified_prompt
 
         preview = preview_bundle(repo, prompt_id)
-        prompt = unverified_prompt(preview.data, prompt_id)
+        prompt = unverified_prompt(preview.data, prompt_id, variant=variant)
         report_scope(preview.selection, prompt_id)
         click.echo(
             f"note: rendered from the working tree of {repo}, built in memory: "
