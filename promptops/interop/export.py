@@ -45,6 +45,9 @@ _FIELDS = {
     "output_schema": "output schema",
     "id": "id",
     "path": "file path",
+    "variants": "variants",
+    "experiment": "experiment (experiments/*.yaml)",
+    "fallbacks": "model pin fallbacks",
 }
 
 
