@@ -15,7 +15,11 @@ one release, the other's a stable and a canary release (both verified: two manif
 bundle hashes). Bundles of ``--prompts`` prompts; runs interleaved round-robin after a
 warm-up, medians. Target: two releases <= 1.3 x one.
 
-    .venv/bin/python bench/bench_variants.py [--runs 21] [--prompts 1000]
+With ``--baseline REV``, today's render (no experiment, no canary) is also timed in this
+checkout and in promptops at REV, in alternating worker processes: the base path must not
+get slower.
+
+    .venv/bin/python bench/bench_variants.py [--runs 21] [--prompts 1000] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -187,14 +192,45 @@ def cold(tmp: Path, runs: int, n: int) -> None:
     print(f"two releases / one release = {ratio:.2f}x; {verdict} the target of <= {COLD_TARGET}x")
 
 
+def against(rev: str, rounds: int) -> None:
+    """Today's render (no experiment, no canary) in this checkout and at ``rev``: fresh
+    worker processes, alternating, the order swapped every round."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.peers.snapshot import export_promptops
+
+    worker = Path(__file__).resolve().parent / "peers" / "warm_plain_render.py"
+    with tempfile.TemporaryDirectory(prefix="bench-variants-base-") as tmp:
+        what = export_promptops(rev, Path(tmp))
+        runs: dict[str, list[dict[str, float]]] = {"baseline": [], "checkout": []}
+        for i in range(rounds):
+            for side in ("baseline", "checkout")[:: 1 if i % 2 == 0 else -1]:
+                env = {k: v for k, v in os.environ.items() if k != "BENCH_CODE_ROOT"}
+                if side == "baseline":
+                    env["BENCH_CODE_ROOT"] = tmp
+                out = subprocess.run([sys.executable, str(worker), "9", str(NUMBER)], env=env,
+                                     capture_output=True, text=True, check=True).stdout  # fmt: skip
+                runs[side].append(json.loads(out))
+    print(f"\ntoday's render (no experiment, no canary): this checkout vs {what}; medians of "
+          f"{rounds} alternating worker processes")  # fmt: skip
+    for name in runs["checkout"][0]:
+        base = statistics.median(r[name] for r in runs["baseline"])
+        new = statistics.median(r[name] for r in runs["checkout"])
+        print(f"  reg.prompt(id{', key' if name == 'key' else ''}).render: "
+              f"{new:5.2f} us vs {base:5.2f} us = {new / base:.3f}x")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--prompts", type=int, default=1000)
+    parser.add_argument("--baseline", metavar="REV", help="also compare today's render with REV")
+    parser.add_argument("--rounds", type=int, default=8, help="alternating rounds (--baseline)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         warm(Path(tmp))
         cold(Path(tmp), args.runs, args.prompts)
+    if args.baseline:
+        against(args.baseline, args.rounds)
 
 
 if __name__ == "__main__":
