@@ -241,3 +241,17 @@ def test_a_valid_experiment_loads(tmp_path: Path) -> None:
     exp = repo.experiments["short-greeting"]
     assert (exp.control_arm, [m.goal for m in exp.metrics]) == ("control", ["increase", "decrease"])
     assert repo.paths["short-greeting"] == "experiments/short-greeting.yaml"
+
+
+def test_a_span_during_a_canary_is_counted_under_its_experiment_arm() -> None:
+    # The render's span carries both: the channel's arm (canary) and the experiment's.
+    rows = [
+        {"promptops.assignment_key": r["key"], "promptops.arm": "canary",
+         "promptops.experiment.arm": r["arm"], "promptops.experiment": "x",
+         "promptops.metric.resolved": r["resolved"]}
+        for r in _events(1, {"control": 0.3, "short": 0.6})
+    ]  # fmt: skip
+    report = analyse("x", _experiment(), rows)
+    assert [a.arm for a in report.arms] == ["control", "short"]
+    assert [a.metrics["resolved"].n for a in report.arms] == [200, 200]
+    assert report.skipped == {}
