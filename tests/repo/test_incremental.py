@@ -31,7 +31,7 @@ inputs:
     content: |
       Hello {{{{ name }}}}.{include}
 tags: [{tag}]
-"""
+{variants}"""
 EVAL = """\
 prompt: {target}
 cases:
@@ -39,6 +39,21 @@ cases:
     inputs: {{name: {value}}}
     assert:
       - contains: Ada
+"""
+VARIANTS = """\
+variants:
+  short:
+    params: {temperature: 0.5}
+    messages:
+      - role: user
+        content: Hi {{ name }}.
+"""
+EXPERIMENT = """\
+prompt: {target}
+arms:
+  control: {{weight: 50, variant: base}}
+  trial: {{weight: 50, variant: {arm}}}
+metrics: [{{name: replied}}]
 """
 RULES = "rules:\n  require_owner: true\n  eval_coverage: {tags: [critical], min_cases: 1}\n"
 
@@ -51,7 +66,14 @@ def _prompt(rng: random.Random, i: int) -> str:
         extra=rng.choice(["", "  mood: {type: string, default: calm}\n"]),
         include=rng.choice(["", ' {% include "partials/footer" %}']),
         tag=rng.choice(["misc", "critical"]),
+        variants=rng.choice(["", "", VARIANTS, VARIANTS.replace("short", "brief")]),
     )
+
+
+def _experiment(rng: random.Random) -> str:
+    target = rng.choice(["p/p1", "p/p2", "p/p3", "p/none"])
+    arm = rng.choice(["short", "brief", "base"])
+    return EXPERIMENT.format(target=target, arm=arm)
 
 
 def _eval(rng: random.Random, targets: list[str]) -> str:
@@ -64,7 +86,7 @@ def _start(root: Path, rng: random.Random) -> None:
         files[f"prompts/p/p{i}.yaml"] = _prompt(rng, i)
         if i % 2:
             files[f"evals/p/p{i}.yaml"] = _eval(rng, [f"p/p{i}", "greet", f"p/p{i + 1}"])
-    files["experiments/x.yaml"] = "prompt: p/p1\narms: [{name: a, weight: 1}]\n"
+    files["experiments/x.yaml"] = _experiment(rng)
     init_repo(root, files)
 
 
@@ -99,6 +121,16 @@ def _edit_eval(root: Path, rng: random.Random) -> None:
     ids = [p.relative_to(root / "prompts").with_suffix("").as_posix()
            for p in sorted((root / "prompts/p").glob("*.yaml"))]  # fmt: skip
     (root / f"evals/p/e{rng.randrange(6)}.yaml").write_text(_eval(rng, [*ids, "p/none"]))
+
+
+def _edit_experiment(root: Path, rng: random.Random) -> None:
+    # Two experiments on one prompt are an error; an arm may name a variant that its
+    # prompt does not declare (or no longer declares after a prompt edit).
+    path = root / f"experiments/{rng.choice(['x', 'y'])}.yaml"
+    if path.exists() and rng.random() < 0.25:
+        path.unlink()
+    else:
+        path.write_text(_experiment(rng))
 
 
 def _break_yaml(root: Path, rng: random.Random) -> None:
@@ -151,7 +183,8 @@ def _revert(root: Path, rng: random.Random) -> None:
 
 STEPS: list[Callable[[Path, random.Random], None]] = [
     _edit_prompt, _edit_prompt, _add_prompt, _remove, _rename_prompt, _edit_eval, _edit_eval,
-    _break_yaml, _edit_shared, _stage, _commit, _commit, _revert,
+    _edit_experiment, _edit_experiment, _break_yaml, _edit_shared, _stage, _commit, _commit,
+    _revert,
 ]  # fmt: skip
 
 
@@ -170,7 +203,7 @@ def _summary(repo: Repository) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(6))
 def test_incremental_loads_match_loads_from_scratch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
