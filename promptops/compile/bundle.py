@@ -133,6 +133,8 @@ def _stamp(resolver: Resolver, digests: Digests, config: CompileConfig) -> str:
         sorted(digests.tools.items()),
         digests.partials,
         sorted((iid, digests.instruction(iid)) for iid in repo.instructions),
+        # An experiment's arms live in its prompt's entry (ADR 0018), not in the prompt file.
+        sorted((n, document_digest(repo, n, repo.experiments)) for n in repo.experiments),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

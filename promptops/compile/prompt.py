@@ -9,7 +9,7 @@ from promptops.compile.config import CompileConfig
 from promptops.compile.engine import TemplateInfo, analyse, strip_template
 from promptops.compile.fallbacks import compile_fallbacks
 from promptops.compile.shared import Resolver
-from promptops.compile.variants import compile_experiment, compile_variants, experiment_of
+from promptops.compile.variants import compile_experiment, compile_variants
 from promptops.errors import ValidationError
 from promptops.repo.types import Diagnostic, Repository
 from promptops.spec import Message, Prompt
@@ -155,7 +155,7 @@ def _add_variants(
             lambda infos: reachable_partials(resolver, prompt_id, infos, config),
             lambda name: _model(resolver, prompt_id, name),
         )
-    found = experiment_of(resolver.repo, prompt_id)
+    found = resolver.experiment(prompt_id)
     if found is not None:
         experiment = compile_experiment(*found)
         for arm in experiment["arms"]:

@@ -14,7 +14,7 @@ from typing import Any
 from promptops.compile._json import NotJsonError, plain
 from promptops.compile.engine import strip_template
 from promptops.repo.types import Repository
-from promptops.spec import ModelPin, Tool
+from promptops.spec import Experiment, ModelPin, Tool
 
 __all__ = ["Resolver", "compile_model", "compile_tool"]
 
@@ -72,6 +72,7 @@ class Resolver:
         self._tools: dict[str, dict[str, Any] | NotJsonError | None] = {}
         self._instructions: dict[str, str | None] = {}
         self._partials: dict[str, str | None] = {}
+        self._experiments: dict[str, tuple[str, Experiment]] | None = None
 
     def prefetch(self) -> None:
         """Compile every shared object now (before worker processes fork: they then never
@@ -86,6 +87,18 @@ class Resolver:
             self.instruction(iid)
         for pid in repo.partials:
             self.partial(pid)
+        self.experiment("")
+
+    def experiment(self, prompt_id: str) -> tuple[str, Experiment] | None:
+        """The experiment (name, spec) on ``prompt_id``, if any (validate allows one; the
+        first by name otherwise), from an index built once per build."""
+        if self._experiments is None:
+            index: dict[str, tuple[str, Experiment]] = {}
+            for name in sorted(self.repo.experiments):
+                experiment = self.repo.experiments[name]
+                index.setdefault(experiment.prompt, (name, experiment))
+            self._experiments = index
+        return self._experiments.get(prompt_id)
 
     def model(self, name: str) -> dict[str, Any] | None:
         """The compiled pin ``name``, or None if models.yaml has no such pin."""

@@ -20,7 +20,7 @@ from promptops.compile.fallbacks import compile_fallbacks
 from promptops.repo.types import Repository
 from promptops.spec import BASE_VARIANT, Experiment, Prompt
 
-__all__ = ["compile_experiment", "compile_variants", "experiment_of"]
+__all__ = ["compile_experiment", "compile_variants"]
 
 Messages = Callable[[Prompt], tuple[list[dict[str, Any]], list[TemplateInfo]]]
 Partials = Callable[[list[TemplateInfo]], dict[str, str]]
@@ -58,16 +58,6 @@ def compile_variants(
             overrides["partials"] = partials(infos)
         out[name] = overrides
     return out
-
-
-def experiment_of(repo: Repository, prompt_id: str) -> tuple[str, Experiment] | None:
-    """The experiment (name, spec) on ``prompt_id``, if any (validate allows one; the
-    first by name otherwise)."""
-    for name in sorted(repo.experiments):
-        experiment = repo.experiments[name]
-        if experiment.prompt == prompt_id:
-            return name, experiment
-    return None
 
 
 def compile_experiment(name: str, experiment: Experiment) -> dict[str, Any]:

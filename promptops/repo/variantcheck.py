@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptops.repo.pins import pin_use
@@ -75,8 +75,8 @@ def experiment_facts(data: Any) -> dict[str, Any]:
 
 
 def check_experiments(
-    experiments: dict[str, tuple[str, dict[str, Any]]],
-    prompts: dict[str, tuple[str, dict[str, Any]]],
+    experiments: Mapping[str, tuple[str, dict[str, Any]]],
+    prompts: Mapping[str, tuple[str, dict[str, Any]]],
     add: Add,
 ) -> None:
     """Arms serve declared variants; no prompt is under two experiments."""

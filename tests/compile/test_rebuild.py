@@ -17,6 +17,21 @@ from promptops.repo import load_repository
 from tests.helpers import MINIMAL_REPO, commit_all, init_repo
 
 PROMPT = MINIMAL_REPO["prompts/greet.yaml"]
+VARIANTS = """\
+variants:
+  short:
+    params: {temperature: 0.5}
+    messages:
+      - role: user
+        content: Hi {{ name }}.
+"""
+EXPERIMENT = """\
+prompt: p/p1
+arms:
+  control: {weight: 50, variant: base}
+  short: {weight: 50}
+metrics: [{name: replied}]
+"""
 
 
 def _big(root: Path, n: int = 40) -> Path:
@@ -25,6 +40,10 @@ def _big(root: Path, n: int = 40) -> Path:
         files[f"prompts/p/p{i}.yaml"] = PROMPT.replace("Say hello", f"Say hello {i}").replace(
             "tools: [lookup]", "tools: [lookup]" if i % 3 else "tools: []"
         )
+    # Variants and an experiment travel through the workers and the rebuild like the rest.
+    files["prompts/p/p1.yaml"] += VARIANTS
+    files["prompts/p/p2.yaml"] += VARIANTS
+    files["experiments/x.yaml"] = EXPERIMENT
     files["prompts/p/inc.yaml"] = PROMPT.replace(
         "Say hello to {{ name }}.", 'Say hello to {{ name }}. {% include "partials/footer" %}'
     )
@@ -118,3 +137,22 @@ def test_rebuild_after_any_edit_equals_a_build_from_scratch(tmp_path: Path, edit
     assert build(root, out=out).data == _scratch(root)
     commit_all(root, "edit")
     assert build(root, "HEAD", out=out).data == build(root, out=tmp_path / "other").data
+
+
+def test_rebuild_follows_an_experiment_and_a_variant(tmp_path: Path) -> None:
+    root = _big(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out=out)
+    experiment = root / "experiments/x.yaml"
+    experiment.write_text(EXPERIMENT.replace("weight: 50, variant", "weight: 90, variant"))
+    after = build(root, out=out)
+    assert after.compiled == 1  # p/p1, the prompt the experiment is on
+    assert after.data == _scratch(root)
+    arms = after.prompt("p/p1")["experiment"]["arms"]
+    assert [a["weight"] for a in arms] == [6429, 3571]  # 90:50 in buckets of 10,000
+    p2 = root / "prompts/p/p2.yaml"
+    p2.write_text(p2.read_text().replace("Hi {{ name }}.", "Hey {{ name }}."))
+    again = build(root, out=out)
+    assert again.compiled == 1
+    assert again.data == _scratch(root)
+    assert "experiment" not in again.prompt("p/p2")
