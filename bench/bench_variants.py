@@ -20,6 +20,7 @@ checkout and in promptops at REV, in alternating worker processes: the base path
 get slower.
 
     .venv/bin/python bench/bench_variants.py [--runs 21] [--prompts 1000] [--baseline REV]
+    .venv/bin/python bench/bench_variants.py --smoke   # make test: tiny sizes, so it cannot rot
 """
 
 from __future__ import annotations
@@ -225,7 +226,12 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=1000)
     parser.add_argument("--baseline", metavar="REV", help="also compare today's render with REV")
     parser.add_argument("--rounds", type=int, default=8, help="alternating rounds (--baseline)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        global NUMBER, ROUNDS
+        NUMBER, ROUNDS = 50, 1
+        args.runs, args.prompts = 1, 10
     with tempfile.TemporaryDirectory() as tmp:
         warm(Path(tmp))
         cold(Path(tmp), args.runs, args.prompts)

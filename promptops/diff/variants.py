@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptops.diff.types import Change
-from promptops.runtime.served import prompt_variant
 
 __all__ = ["variant_changes"]
 
@@ -43,6 +42,10 @@ def variant_changes(base: Compiled, head: Compiled, compare: Mapping[str, Compar
             continue
         if b[name] == h[name]:
             continue
+        # The runtime (and cryptography with it) only when a variant changed: diff starts
+        # without it (tests/cli/test_imports.py).
+        from promptops.runtime.served import prompt_variant
+
         vb, vh = prompt_variant(base, name), prompt_variant(head, name)
         for key in sorted(b[name].keys() | h[name].keys()):
             for c in compare[key](vb, vh) if key in compare else []:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from promptops.runtime.served import prompt_variant
-
 __all__ = ["SEP", "base_id", "split_target", "suffix", "target_object", "variant_targets"]
 
 SEP = "@"
@@ -49,5 +47,8 @@ def target_object(obj: Mapping[str, Any], target: str) -> tuple[dict[str, Any], 
     Raises:
         BundleError: if the prompt has no such variant.
     """
+    # Imported here: eval starts without the runtime's verifier (tests/cli/test_imports.py).
+    from promptops.runtime.served import prompt_variant
+
     _, variant = split_target(target)
     return prompt_variant(obj, variant), variant
