@@ -10,6 +10,7 @@ import hashlib
 import marshal
 from typing import Any
 
+from promptops.repo.messagewalk import message_lists
 from promptops.repo.positions import diagnostic_at
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic
@@ -29,13 +30,8 @@ def _uses(data: Any) -> list[tuple[str, str, Loc, Any]]:
     out: list[tuple[str, str, Loc, Any]] = []
     if not isinstance(data, dict):
         return out
-    holders: list[tuple[Loc, Any]] = [((), data)]
-    variants = data.get("variants")
-    if isinstance(variants, dict):
-        holders.extend((("variants", name), v) for name, v in variants.items())
-    for at, holder in holders:
-        messages = holder.get("messages") if isinstance(holder, dict) else None
-        for i, m in enumerate(messages if isinstance(messages, list) else []):
+    for at, messages in message_lists(data):
+        for i, m in enumerate(messages):
             if not isinstance(m, dict):
                 continue
             if isinstance(m.get("history"), str):

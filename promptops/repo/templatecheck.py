@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from promptops.repo.context import CheckContext
+from promptops.repo.messagewalk import message_lists
 from promptops.repo.positions import find_node
 from promptops.repo.templates import analyse_template
 from promptops.repo.types import Diagnostic
@@ -55,13 +56,8 @@ def _raw_templates(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     if isinstance(data.get("template"), str):
         return [(("template",), data["template"])]
     out: list[tuple[Loc, str]] = []
-    holders: list[tuple[Loc, Any]] = [((), data)]
-    variants = data.get("variants")
-    if isinstance(variants, dict):
-        holders.extend((("variants", name), v) for name, v in variants.items())
-    for at, holder in holders:
-        messages = holder.get("messages") if isinstance(holder, dict) else None
-        for i, m in enumerate(messages if isinstance(messages, list) else []):
+    for at, messages in message_lists(data):
+        for i, m in enumerate(messages):
             content = m.get("content") if isinstance(m, dict) else None
             if isinstance(content, str):
                 out.append(((*at, "messages", i, "content"), content))

@@ -20,7 +20,12 @@ from promptops.repo.types import Diagnostic, Level
 from promptops.repo.yamlload import Parsed
 from promptops.spec import BASE_VARIANT, VARIANT_PATTERN, ModelsFile, Prompt
 
-__all__ = ["check_experiments", "check_variant_names", "check_variant_pins", "experiment_facts"]
+__all__ = [
+    "check_experiments",
+    "check_variant_names",
+    "check_variant_pins",
+    "experiment_facts",
+]
 
 Add = Callable[[str, Any, Level, str, str], None]
 _NAME = re.compile(VARIANT_PATTERN)
