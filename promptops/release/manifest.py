@@ -16,10 +16,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from promptops import __version__
 from promptops.canonical import canonical_bytes
 from promptops.runtime.dsse import STATEMENT_PAYLOAD_TYPE, sign_envelope
+from promptops.runtime.pages import cut_pages
 from promptops.runtime.pointer import CANARY_TYPE, CHANNEL_TYPE, TOTAL_WEIGHT, CanaryArm
 from promptops.runtime.trust import (
     CHANNEL_PAYLOAD_TYPE,
     PREDICATE_TYPE,
+    PREDICATE_TYPE_V1,
     STATEMENT_TYPE,
     SUBJECT_NAME,
     format_time,
@@ -30,7 +32,12 @@ __all__ = ["PointerSpec", "ReleaseSpec", "envelope_bytes", "sign_manifest", "sig
 
 @dataclass(frozen=True)
 class ReleaseSpec:
-    """Everything a release manifest states besides the bundle's own digest and size."""
+    """Everything a release manifest states besides the bundle's own digest and size.
+
+    ``predicate_type``: the manifest format. New releases are ``release/v2`` (the page
+    table of the bundle's index, ADR 0019); ``release/v1`` (every prompt's digest) is
+    written only to re-assemble what a release tag made before v2 was signed over.
+    """
 
     release: str
     serial: int
@@ -41,9 +48,25 @@ class ReleaseSpec:
     created: dt.datetime
     expires: dt.datetime
     promptops_version: str = field(default=__version__)
+    predicate_type: str = PREDICATE_TYPE
 
     def statement(self, bundle: bytes) -> bytes:
-        """The in-toto Statement v1 payload, canonical JSON."""
+        """The in-toto Statement v1 payload, canonical JSON.
+
+        Raises:
+            ValueError: if the bundle's index does not list exactly ``prompts``.
+        """
+        if self.predicate_type == PREDICATE_TYPE_V1:
+            prompts: dict[str, object] = dict(self.prompts)
+        elif self.predicate_type == PREDICATE_TYPE:
+            table = cut_pages(bundle)
+            if table.prompt_count != len(self.prompts):
+                raise ValueError(
+                    f"the bundle holds {table.prompt_count} prompts, not {len(self.prompts)}"
+                )
+            prompts = table.document()
+        else:
+            raise ValueError(f"unknown release manifest format {self.predicate_type!r}")
         return canonical_bytes(
             {
                 "_type": STATEMENT_TYPE,
@@ -54,13 +77,13 @@ class ReleaseSpec:
                         "annotations": {"size": len(bundle)},
                     }
                 ],
-                "predicateType": PREDICATE_TYPE,
+                "predicateType": self.predicate_type,
                 "predicate": {
                     "release": self.release,
                     "serial": self.serial,
                     "commit": self.commit,
                     "tree": self.tree,
-                    "prompts": dict(self.prompts),
+                    "prompts": prompts,
                     "models": dict(self.models),
                     "promptops_version": self.promptops_version,
                     "created": format_time(self.created),

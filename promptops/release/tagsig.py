@@ -7,11 +7,14 @@ field of the manifest that rebuilding the tagged commit cannot give back (``crea
     promptops-created: 2026-06-01T12:00:00Z
     promptops-expires: 2026-08-30T12:00:00Z
     promptops-version: 0.1.0
+    promptops-predicate: https://promptops.dev/release/v2
     promptops-signature: <keyid> <base64 Ed25519 signature>
 
-The bundle is deterministic, so the statement, and with it the DSSE envelope the people
-signed, is rebuilt byte for byte from the tagged commit: ``publish --from-tags`` never signs
-a release itself, it re-assembles what people signed and verifies it (ADR 0012).
+(``promptops-predicate`` names the manifest format; a tag without it was signed over a
+``release/v1`` manifest, which is rebuilt as such.) The bundle is deterministic, so the
+statement, and with it the DSSE envelope the people signed, is rebuilt byte for byte from
+the tagged commit: ``publish --from-tags`` never signs a release itself, it re-assembles
+what people signed and verifies it (ADR 0012).
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ from promptops.errors import BundleError, UsageError
 from promptops.release._git import ReleaseTag
 from promptops.release.manifest import ReleaseSpec
 from promptops.runtime.dsse import STATEMENT_PAYLOAD_TYPE, sign_envelope
-from promptops.runtime.trust import format_time, parse_time
+from promptops.runtime.trust import PREDICATE_TYPE, PREDICATE_TYPE_V1, format_time, parse_time
 
 __all__ = ["SignedTag", "envelope_from_tag", "parse_tag", "tag_message"]
 
-_FIELD = re.compile(r"^promptops-(created|expires|version): (\S+)$", re.M)
+_FIELD = re.compile(r"^promptops-(created|expires|version|predicate): (\S+)$", re.M)
 _SIGNATURE = re.compile(r"^promptops-signature: ([0-9a-f]{64}) ([A-Za-z0-9+/=]+)$", re.M)
 
 
@@ -43,6 +46,7 @@ class SignedTag:
     expires: dt.datetime
     promptops_version: str
     signatures: tuple[tuple[str, str], ...]  # (keyid, base64 signature)
+    predicate_type: str = PREDICATE_TYPE_V1  # tags made before the line existed
 
 
 def tag_message(spec: ReleaseSpec, bundle_sha256: str, signatures: list[tuple[str, str]]) -> str:
@@ -55,6 +59,7 @@ def tag_message(spec: ReleaseSpec, bundle_sha256: str, signatures: list[tuple[st
         f"promptops-created: {format_time(spec.created)}",
         f"promptops-expires: {format_time(spec.expires)}",
         f"promptops-version: {spec.promptops_version}",
+        f"promptops-predicate: {spec.predicate_type}",
         *(f"promptops-signature: {keyid} {sig}" for keyid, sig in signatures),
     ]
     return "\n".join(lines) + "\n"
@@ -76,7 +81,13 @@ def parse_tag(tag: ReleaseTag) -> SignedTag | None:
         expires = parse_time(fields["expires"], f"tag {tag.name}: promptops-expires")
     except BundleError as exc:  # a hand-edited tag: the user's input, not an artifact
         raise UsageError(str(exc)) from None
-    return SignedTag(tag, created, expires, fields["version"], signatures)
+    predicate = fields.get("predicate", PREDICATE_TYPE_V1)
+    if predicate not in (PREDICATE_TYPE, PREDICATE_TYPE_V1):
+        raise UsageError(
+            f"tag {tag.name}: promptops-predicate {predicate!r} is a manifest format this "
+            "promptops does not know (made by a newer promptops?): upgrade promptops"
+        )
+    return SignedTag(tag, created, expires, fields["version"], signatures, predicate)
 
 
 def envelope_from_tag(signed: SignedTag, bundle: Bundle, models: dict[str, str]) -> bytes:
@@ -92,6 +103,7 @@ def envelope_from_tag(signed: SignedTag, bundle: Bundle, models: dict[str, str])
         created=signed.created,
         expires=signed.expires,
         promptops_version=signed.promptops_version,
+        predicate_type=signed.predicate_type,
     )
     envelope = sign_envelope(spec.statement(bundle.data), STATEMENT_PAYLOAD_TYPE, [])
     envelope["signatures"] = [{"keyid": k, "sig": s} for k, s in signed.signatures]

@@ -61,7 +61,7 @@ class VerifyReport:
             "commit": m.commit,
             "tree": m.tree,
             "bundle": {"sha256": m.bundle_sha256, "size": m.bundle_size},
-            "prompts": len(m.prompts),
+            "prompts": m.prompt_count,
             "models": dict(m.models),
             "signers": list(self.signer_names),
             "created": format_time(m.created),

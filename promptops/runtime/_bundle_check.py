@@ -66,6 +66,18 @@ def _inspect(bundle: bytes) -> _Inspection | None:
     )
 
 
+def _same_prompts(manifest: "ReleaseManifest", bundle: bytes, seen: _Inspection) -> bool:
+    """Whether the bundle holds exactly the prompts the manifest signs."""
+    from promptops.runtime.pages import PageTable, cut_pages
+
+    if isinstance(manifest.prompts, PageTable):
+        try:
+            return cut_pages(bundle) == manifest.prompts
+        except BundleError:
+            return False
+    return seen.digests == dict(manifest.prompts)
+
+
 def diagnose_mismatch(manifest: "ReleaseManifest", bundle: bytes) -> str:
     """The message for a bundle whose size or sha256 differs from ``manifest``'s subject."""
     name, size, signed = manifest.release, manifest.bundle_size, manifest.bundle_sha256
@@ -98,7 +110,7 @@ def diagnose_mismatch(manifest: "ReleaseManifest", bundle: bytes) -> str:
             "the bundle was replaced after signing"
         )
     actual = sha256_hex(bundle)
-    if seen is not None and seen.consistent and seen.digests == dict(manifest.prompts):
+    if seen is not None and seen.consistent and _same_prompts(manifest, bundle, seen):
         return (
             f"manifest: release {name} signs sha256 {signed[:16]}..., but the bundle's sha256 "
             f"is {actual[:16]}... although its prompts match the manifest: the manifest was "

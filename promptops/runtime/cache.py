@@ -10,8 +10,9 @@ Hostile files are treated as missing: files are opened with ``O_NOFOLLOW`` and
 ``O_NONBLOCK`` and used only if they are regular files (a FIFO or a symlink planted at a
 public digest never hangs or redirects a read), directories are created ``0700`` and a
 symlink where a directory should be is refused, and a cache directory writable by every
-user is refused outright. Bundles are read, not mapped, so a file truncated under a
-running application cannot kill it with SIGBUS.
+user is refused outright. Bundles are read where needed (``pread``), not mapped, so a
+file truncated under a running application cannot kill it with SIGBUS; their prompts are
+checked against the signed manifest when served (ADR 0019), not hashed whole on every start.
 
 Layout::
 
@@ -35,7 +36,7 @@ from os.path import join
 from typing import Any
 
 from promptops.errors import BundleError, UsageError
-from promptops.runtime.blob import read_hashed
+from promptops.runtime.blob import open_file_blob
 from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.jsonparse import parse_json
 
@@ -199,16 +200,16 @@ class Cache:
         self.discard(digest)
         return None
 
-    def read_hashed(self, digest: str, limit: int) -> tuple[Blob, str] | None:
-        """The blob named ``digest`` and the sha256 its bytes actually have (the caller
-        compares it with the signed manifest and on a mismatch calls :meth:`discard`);
-        ``None`` if absent, not a regular file, or oversized. For the bundle: hashed in one
-        pass, its prompts read when served (:mod:`promptops.runtime.blob`)."""
+    def open_blob(self, digest: str, limit: int) -> Blob | None:
+        """The blob named ``digest``, to be read where needed, NOT hashed: the caller
+        checks what it reads against signed digests (a bundle's pages and prompts) and on
+        a mismatch calls :meth:`discard`. ``None`` if absent, not a regular file, or
+        oversized (:mod:`promptops.runtime.blob`)."""
         folder = self._readable("blobs") if _HEX64.match(digest) else None
         if folder is None:
             return None
         try:
-            return read_hashed(join(folder, digest), _READ_FLAGS, limit)
+            return open_file_blob(join(folder, digest), _READ_FLAGS, limit)
         except OSError:
             return None
 
@@ -249,6 +250,13 @@ class Cache:
             pass
         self._write(folder, digest, bytes(data))
         return digest
+
+    def keep(self, digest: str) -> None:
+        """Mark a stored blob as in use now (a concurrent :meth:`prune` keeps it)."""
+        folder = self._readable("blobs") if _HEX64.match(digest) else None
+        if folder is not None:
+            with contextlib.suppress(OSError):
+                os.utime(join(folder, digest), follow_symlinks=False)
 
     def prune(self, now: float | None = None) -> int:
         """Delete blobs that no record names (older than PRUNE_GRACE_SECONDS); returns

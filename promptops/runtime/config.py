@@ -20,7 +20,9 @@ class RuntimeConfig(NamedTuple):
     """Limits, timeouts and policy of a :class:`~promptops.runtime.Registry`.
 
     Attributes:
-        max_bundle_bytes: largest ``bundle.json`` fetched or read from the cache.
+        max_bundle_bytes: largest ``bundle.json`` fetched or read from the cache. 256 MiB
+            holds a 50,000-prompt release (~77 MB) with room; a cached bundle is never
+            read whole (ADR 0019), so the cap costs memory only on a fetch.
         max_envelope_bytes: largest ``release.dsse.json`` or channel pointer.
         max_prompts: most prompts a bundle index may list.
         max_prompt_bytes: largest single compiled prompt the runtime will parse.
@@ -54,7 +56,7 @@ class RuntimeConfig(NamedTuple):
             prompt with an experiment the variant. ``None``: each request on its own.
     """
 
-    max_bundle_bytes: int = 64 * 1024 * 1024
+    max_bundle_bytes: int = 256 * 1024 * 1024
     max_envelope_bytes: int = 16 * 1024 * 1024
     max_prompts: int = 100_000
     max_prompt_bytes: int = 4 * 1024 * 1024

@@ -14,11 +14,11 @@ import re
 import time
 from collections.abc import Callable
 
-from promptops.errors import BundleError, UsageError
+from promptops.errors import BundleError, FetchError, UsageError
 from promptops.runtime.bundle import Bundle
 from promptops.runtime.cache import Cache, cache_key
 from promptops.runtime.config import RuntimeConfig
-from promptops.runtime.digest import BackgroundRead, Blob, sha256_hex
+from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.dsse import VerifiedEnvelope, canonical_envelope
 from promptops.runtime.pointer import MAX_POINTER_BYTES, ChannelPointer, pointer_order
 from promptops.runtime.policy import MAX_TRUST_BYTES, TrustRoot
@@ -31,7 +31,7 @@ from promptops.runtime.state import (
     Verified,
     parse_release_name,
 )
-from promptops.runtime.trust import RELEASE_NAME, ReleaseManifest
+from promptops.runtime.trust import RELEASE_NAME, ReleaseManifest, verify_bundle
 
 __all__ = ["Loader", "Mode", "resolve_mode"]
 
@@ -181,65 +181,30 @@ class Loader:
             ExpiredError: if it serves an expired pointer or release.
         """
         deadline = time.monotonic() + self.config.fetch_deadline
-        seen = self._seen()
-        # The bundle most likely served (the pin's, or the last-known-good's) is read and
-        # hashed on a second core while the trust chain, pointer and manifest verify.
-        guess = self._prefetch(self.mode.pin or self._last_known_bundle())
-        try:
-            return self._fetch(now, deadline, seen, guess)
-        finally:
-            if guess is not None:
-                guess.result()  # the read never outlives this call, even on an error
-
-    def _last_known_bundle(self) -> str | None:
-        rec = self.cache.last_known_good(self._key) if self.cache is not None else None
-        return rec["bundle"] if rec is not None else None
-
-    def _fetch(
-        self, now: dt.datetime, deadline: float, seen: Seen | None, guess: BackgroundRead | None
-    ) -> Verified:
-        state = self._state(now, seen)
+        state = self._state(now, self._seen())
         self._walk_source(state, deadline)
         self.trust = state.trust
         fetched: list[tuple[Fetched, str]] = []
         pointer = None
         mode = self.mode
-        expected = mode.pin  # the bundle digest, once known
         if mode.channel is not None:
             f = self._read(f"channels/{mode.channel}.json", MAX_POINTER_BYTES, deadline)
             pointer = state.accept_pointer(f.data)
             fetched.append((f, "pointer"))
             prefix = f"releases/{pointer.release}/"
-            expected = pointer.bundle_sha256
         elif mode.pin is not None:
             f = self._read(f"digests/{mode.pin}", self.config.max_name_bytes, deadline)
             prefix = f"releases/{parse_release_name(f.data, pin=mode.pin)}/"
         else:
             prefix = ""
-        prefetch = guess
-        if expected is not None and (guess is None or guess.key != expected):
-            prefetch = self._prefetch(expected)  # the channel moved since the last load
         arm = pointer.canary if pointer is not None else None
-        # A canary's cached bundle is read and hashed meanwhile too (ADR 0018).
-        canary_read = self._prefetch(arm.bundle_sha256) if arm is not None else None
         canary = None
-        try:
-            try:
-                manifest, bundle_bytes, bundle = self._release(
-                    state, prefix, pointer, prefetch, deadline, fetched
-                )
-            finally:
-                if prefetch is not None and prefetch is not guess:
-                    prefetch.result()  # the read never outlives this call, even on an error
-            if arm is not None:
-                c_manifest, c_bytes, c_bundle = self._release(
-                    state, f"releases/{arm.release}/", pointer, canary_read, deadline, fetched,
-                    canary=True,
-                )  # fmt: skip
-                canary = CanaryRelease(c_manifest, c_bundle, c_bytes)
-        finally:
-            if canary_read is not None:
-                canary_read.result()
+        manifest, bundle_bytes, bundle = self._release(state, prefix, pointer, deadline, fetched)
+        if arm is not None:
+            c_manifest, c_bytes, c_bundle = self._release(
+                state, f"releases/{arm.release}/", pointer, deadline, fetched, canary=True
+            )
+            canary = CanaryRelease(c_manifest, c_bundle, c_bytes)
         pinned = mode.pin is not None
         verified = Verified(manifest, pointer, bundle, bundle_bytes, state.trust, pinned, canary)
         self._remember(verified, fetched)
@@ -250,7 +215,6 @@ class Loader:
         state: TrustedState,
         prefix: str,
         pointer: ChannelPointer | None,
-        prefetch: BackgroundRead | None,
         deadline: float,
         fetched: list[tuple[Fetched, str]],
         *,
@@ -264,7 +228,7 @@ class Loader:
         fetched.append((f, kind + "manifest"))
         bundle = bundle_bytes = None
         if self.cache is not None:
-            bundle_bytes, bundle = self._cached_bundle(state, manifest, prefetch)
+            bundle_bytes, bundle = self._cached_bundle(state, manifest)
         if bundle is None:
             # Read up to the cap, not the signed size: a longer file then fails verification
             # with a message saying how much was appended.
@@ -292,31 +256,23 @@ class Loader:
         # record read second is at least as new as the serial read first.
         seen = self._seen()
         rec = self.cache.last_known_good(self._key)
-        # Hashed on a second core while the trust chain and the manifest verify.
-        prefetch = self._prefetch(rec["bundle"]) if rec is not None else None
-        try:
-            state = self._state(now, seen)
-            self.trust = state.trust
-            if rec is None:
+        state = self._state(now, seen)
+        self.trust = state.trust
+        if rec is None:
+            return None
+        manifest_bytes = self.cache.get(rec["manifest"] or "", self.config.max_envelope_bytes)
+        pointer_bytes = None
+        if self.mode.channel is not None:
+            pointer_bytes = self.cache.get(rec["pointer"] or "", MAX_POINTER_BYTES)
+            if pointer_bytes is None:
                 return None
-            manifest_bytes = self.cache.get(rec["manifest"] or "", self.config.max_envelope_bytes)
-            pointer_bytes = None
-            if self.mode.channel is not None:
-                pointer_bytes = self.cache.get(rec["pointer"] or "", MAX_POINTER_BYTES)
-                if pointer_bytes is None:
-                    return None
-            if manifest_bytes is None:
-                return None
-            pointer = (
-                state.accept_pointer(pointer_bytes, cached=True)
-                if pointer_bytes is not None
-                else None
-            )
-            manifest = state.accept_manifest(manifest_bytes, pointer, cached=True)
-        finally:
-            if prefetch is not None:
-                prefetch.result()  # the read never outlives this call, even on an error
-        bundle_bytes, bundle = self._cached_bundle(state, manifest, prefetch)
+        if manifest_bytes is None:
+            return None
+        pointer = (
+            state.accept_pointer(pointer_bytes, cached=True) if pointer_bytes is not None else None
+        )
+        manifest = state.accept_manifest(manifest_bytes, pointer, cached=True)
+        bundle_bytes, bundle = self._cached_bundle(state, manifest)
         if bundle_bytes is None or bundle is None:
             return None
         canary = None
@@ -345,47 +301,61 @@ class Loader:
             return None
         return CanaryRelease(manifest, bundle, bundle_bytes)
 
-    def _prefetch(self, digest: str | None) -> BackgroundRead | None:
-        """Start reading and hashing the cached bundle ``digest`` on another thread.
-
-        Called as soon as the pointer, the pin or the last-known-good record names the
-        bundle, so that its sha256 (about 8 ms for 10,000 prompts) runs on a second core
-        while the manifest is verified; nothing read is trusted before :meth:`_cached_bundle`
-        checks it against the signed manifest.
-        """
-        if self.cache is None or digest is None:
-            return None
-        cache, limit = self.cache, self.config.max_bundle_bytes
-        return BackgroundRead(digest, lambda: cache.read_hashed(digest, limit))
-
     def _cached_bundle(
-        self,
-        state: TrustedState,
-        manifest: ReleaseManifest,
-        prefetched: BackgroundRead | None = None,
+        self, state: TrustedState, manifest: ReleaseManifest
     ) -> tuple[Blob | None, Bundle | None]:
-        """The manifest's bundle from the cache, verified, or ``(None, None)``.
+        """The manifest's bundle from the cache, or ``(None, None)``.
 
-        ``prefetched``: the read started for the bundle the pointer, pin or record named;
-        used if that is the manifest's bundle. Bytes that fail verification are a corrupt
-        entry: discarded, to be fetched again.
+        Not hashed whole: its size, header and index end are checked now and each prompt
+        against the signed manifest when it is served (ADR 0019). A file that fails now is
+        hashed to tell whose fault it is: a damaged entry is discarded, to be fetched
+        again; the signed bundle itself means the manifest signs a page table that does
+        not describe it, which is raised (and the good bundle kept). A file found damaged
+        later is repaired through :meth:`_repairer`.
+
+        Raises:
+            BundleError: if the manifest's page table does not describe its own bundle.
         """
         assert self.cache is not None
         digest = manifest.bundle_sha256
-        if prefetched is not None and prefetched.key == digest:
-            data, sha256 = prefetched.result()
-        else:
-            data, sha256 = self.cache.read_hashed(digest, self.config.max_bundle_bytes) or (
-                None,
-                None,
-            )
+        data = self.cache.open_blob(digest, self.config.max_bundle_bytes)
         if data is None:
             return None, None
         try:
-            return data, state.accept_bundle(manifest, data, sha256)
+            return data, state.accept_cached_bundle(manifest, data, self._repairer(manifest))
         except BundleError:
+            if len(data) == manifest.bundle_size and sha256_hex(bytes(data)) == digest:
+                raise  # a rare path: worth a whole hash to keep a good bundle
             self.cache.discard(digest)
             return None, None
+
+    def _repairer(self, manifest: ReleaseManifest) -> Callable[[], Blob]:
+        """Fetch ``manifest``'s bundle again, for a cached copy found damaged when a prompt
+        was served: the damaged blob is dropped, the new bytes verified whole against the
+        same signed manifest, stored, and returned.
+
+        Raises (when called):
+            FetchError: if the source cannot be read (``offline``: never asked).
+            BundleError: if what it serves is not the signed bundle either.
+        """
+        mode = self.mode
+        direct = mode.channel is None and mode.pin is None  # one release directory
+        prefix = "" if direct else f"releases/{manifest.release}/"
+
+        def repair() -> Blob:
+            assert self.cache is not None
+            self.cache.discard(manifest.bundle_sha256)
+            if self.config.offline:
+                raise FetchError("offline: the source is not asked")
+            deadline = time.monotonic() + self.config.fetch_deadline
+            data = self.source.read(prefix + "bundle.json", self.config.max_bundle_bytes, deadline)
+            # Checked against this manifest alone: the release it belongs to was verified
+            # already, so the clock, the serial and the trust root have nothing new to say.
+            verify_bundle(manifest, data.data)
+            self._write(lambda cache: cache.put(data.data, manifest.bundle_sha256))
+            return data.data
+
+        return repair
 
     def _note_serial(self, v: Verified) -> None:
         pointer = v.pointer
@@ -417,15 +387,23 @@ class Loader:
 
     def _store(self, cache: Cache, v: Verified, fetched: list[tuple[Fetched, str]]) -> None:
         served = {kind: f.data for f, kind in fetched}
+
+        def bundle(kind: str, digest: str) -> str:
+            if kind in served:
+                return cache.put(served[kind], digest)  # fetched, so verified whole
+            # Read from the cache and not hashed whole (ADR 0019): never written back.
+            cache.keep(digest)
+            return digest
+
         digests = {
-            "bundle": cache.put(v.bundle_bytes, v.manifest.bundle_sha256),
+            "bundle": bundle("bundle", v.manifest.bundle_sha256),
             "manifest": _put_signed(cache, v.manifest.signed, served.get("manifest")),
         }
         if v.pointer is not None:
             digests["pointer"] = _put_signed(cache, v.pointer.signed, served.get("pointer"))
         canary = v.canary
         if canary is not None:
-            digests["canary_bundle"] = cache.put(canary.bundle_bytes, canary.manifest.bundle_sha256)
+            digests["canary_bundle"] = bundle("canary_bundle", canary.manifest.bundle_sha256)
             digests["canary_manifest"] = _put_signed(
                 cache, canary.manifest.signed, served.get("canary_manifest")
             )

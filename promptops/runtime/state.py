@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from promptops.errors import BundleError, ExpiredError
-from promptops.runtime.bundle import Bundle
+from promptops.runtime.bundle import Bundle, Repair
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import Blob
 from promptops.runtime.pointer import (
@@ -28,6 +28,7 @@ from promptops.runtime.trust import (
     RELEASE_NAME,
     ReleaseManifest,
     check_not_rolled_back,
+    check_signed_pages,
     manifest_expired_message,
     verify_bundle,
     verify_manifest,
@@ -268,22 +269,39 @@ class TrustedState:
             )
         return manifest
 
-    def accept_bundle(
-        self, manifest: ReleaseManifest, data: Blob, sha256: str | None = None
-    ) -> Bundle:
-        """Verify the bundle is the manifest's subject, then locate its index.
-
-        ``sha256``: the digest of ``data`` if the caller already hashed it (see
-        :func:`~promptops.runtime.trust.verify_bundle`).
-
-        Each prompt is checked against the manifest's signed per-prompt digest when it is
-        first served (:meth:`Bundle.load`), so the cost stays flat in bundle size.
+    def accept_bundle(self, manifest: ReleaseManifest, data: bytes) -> Bundle:
+        """Verify fetched bytes are the manifest's subject (size, sha256, and the page
+        table it signs), then locate the index.
 
         Raises:
             BundleError: if the bytes differ from what was signed, or do not follow ADR 0002.
         """
-        verify_bundle(manifest, data, sha256)
+        verify_bundle(manifest, data)
         return Bundle.parse(data, max_prompts=self.config.max_prompts, signed=manifest.prompts)
+
+    def accept_cached_bundle(
+        self, manifest: ReleaseManifest, data: Blob, repair: Repair | None = None
+    ) -> Bundle:
+        """A bundle from the cache: bytes stored only after they verified whole, so only
+        their size is checked now, and each prompt when it is first served, through its
+        index page and its digest, against what the manifest signs (ADR 0019). Nothing
+        unchecked is ever served; the cost of an open stays flat in bundle size.
+
+        ``repair``: called once if a check fails later (bit rot, truncation, an edit); it
+        fetches the bundle again, verified whole (see :class:`Bundle`).
+
+        Raises:
+            BundleError: if the size differs from the signed one, or the header is wrong.
+        """
+        if len(data) != manifest.bundle_size:
+            raise BundleError(
+                f"cached bundle: {len(data)} bytes, but release {manifest.release} signs "
+                f"{manifest.bundle_size}"
+            )
+        check_signed_pages(manifest, data, whole=False)
+        return Bundle.parse(
+            data, max_prompts=self.config.max_prompts, signed=manifest.prompts, repair=repair
+        )
 
     # -- expiry ---------------------------------------------------------------------
     def expired(self, verified: Verified) -> bool:

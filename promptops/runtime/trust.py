@@ -23,6 +23,7 @@ from promptops.runtime.dsse import (
     verify_envelope,
 )
 from promptops.runtime.jsonparse import parse_canonical, parse_json
+from promptops.runtime.pages import PageTable, check_index_end, check_pages, parse_page_table
 
 # Channel pointers live in runtime/pointer.py (ADR 0018); re-exported for existing importers.
 from promptops.runtime.pointer import (
@@ -41,6 +42,7 @@ __all__ = [
     "CHANNEL_TYPE",
     "MAX_POINTER_BYTES",
     "PREDICATE_TYPE",
+    "PREDICATE_TYPE_V1",
     "RELEASE_NAME",
     "STATEMENT_TYPE",
     "SUBJECT_NAME",
@@ -48,6 +50,7 @@ __all__ = [
     "ReleaseManifest",
     "check_not_rolled_back",
     "check_pointer_matches",
+    "check_signed_pages",
     "format_time",
     "parse_time",
     "pointer_expired_message",
@@ -60,7 +63,11 @@ __all__ = [
 ]
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
-PREDICATE_TYPE = "https://promptops.dev/release/v1"
+# v2 signs the bundle index's page table (runtime/pages.py); v1, which listed every
+# prompt's digest, is still read: releases published before it stay loadable (ADR 0019).
+PREDICATE_TYPE = "https://promptops.dev/release/v2"
+PREDICATE_TYPE_V1 = "https://promptops.dev/release/v1"
+_PREDICATE_TYPES = (PREDICATE_TYPE, PREDICATE_TYPE_V1)
 SUBJECT_NAME = "bundle.json"
 
 
@@ -73,13 +80,21 @@ class ReleaseManifest(NamedTuple):
     tree: str | None
     bundle_sha256: str
     bundle_size: int
-    prompts: Mapping[str, str]
+    # What authenticates each prompt: the page table of the bundle's index (release/v2),
+    # or one digest per prompt id (release/v1).
+    prompts: PageTable | Mapping[str, str]
     models: Mapping[str, str]
     promptops_version: str
     created: dt.datetime
     expires: dt.datetime
     signers: tuple[str, ...]
     signed: VerifiedEnvelope | None = None  # what the cache stores (canonical_envelope)
+
+    @property
+    def prompt_count(self) -> int:
+        """How many prompts the release holds."""
+        prompts = self.prompts
+        return prompts.prompt_count if isinstance(prompts, PageTable) else len(prompts)
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
@@ -98,10 +113,12 @@ def _parse_statement(
             f"{where}: _type is {statement.get('_type')!r}, expected {STATEMENT_TYPE!r} "
             "(not an in-toto Statement v1)"
         )
-    if statement.get("predicateType") != PREDICATE_TYPE:
+    kind = statement.get("predicateType")
+    if kind not in _PREDICATE_TYPES:
+        newer = isinstance(kind, str) and kind.startswith("https://promptops.dev/release/")
         raise BundleError(
-            f"{where}: predicateType is {statement.get('predicateType')!r}, "
-            f"expected {PREDICATE_TYPE!r} (not a promptops release)"
+            f"{where}: predicateType is {kind!r}, expected {PREDICATE_TYPE!r} "
+            + ("(a newer promptops wrote it: upgrade)" if newer else "(not a promptops release)")
         )
     subjects = statement.get("subject")
     if not isinstance(subjects, list) or len(subjects) != 1 or not isinstance(subjects[0], dict):
@@ -124,7 +141,9 @@ def _parse_statement(
         tree=f.optional_oid(pred, "tree", where),
         bundle_sha256=f.digest(digest.get("sha256"), "manifest subject"),
         bundle_size=f.size(annotations.get("size"), "manifest subject"),
-        prompts=f.str_map(pred, "prompts", where),
+        prompts=parse_page_table(pred.get("prompts"), where)
+        if kind == PREDICATE_TYPE
+        else f.str_map(pred, "prompts", where),
         models=f.str_map(pred, "models", where),
         promptops_version=f.field(pred, "promptops_version", str, where),
         created=parse_time(pred.get("created"), f"{where}: 'created'"),
@@ -182,19 +201,44 @@ def read_manifest_unverified(
     return _parse_statement(payload, ())
 
 
-def verify_bundle(manifest: ReleaseManifest, bundle: Blob, sha256: str | None = None) -> None:
-    """Check that ``bundle`` is exactly the subject of ``manifest``: size, then sha256.
+def check_signed_pages(manifest: ReleaseManifest, bundle: Blob, *, whole: bool = True) -> None:
+    """Check that the page table a ``release/v2`` manifest signs describes ``bundle``'s
+    index: every page (``whole``), or only where the index ends (a cached bundle, whose
+    pages are each checked when first used, ADR 0019). Nothing to check for ``release/v1``.
 
-    ``sha256``: the hex digest of ``bundle`` if the caller computed it already (the runtime
-    loader hashes a cached bundle on another thread while the manifest is verified).
+    Raises:
+        BundleError: if it does not.
+    """
+    table = manifest.prompts
+    if not isinstance(table, PageTable):
+        return
+    try:
+        if whole:
+            check_pages(table, bytes(bundle))
+        else:
+            check_index_end(table, bundle)
+    except BundleError as exc:
+        raise BundleError(
+            f"{exc}: release {manifest.release} signs this bundle with a page table that "
+            "does not describe it; re-release it"
+        ) from None
+
+
+def verify_bundle(manifest: ReleaseManifest, bundle: Blob, sha256: str | None = None) -> None:
+    """Check that ``bundle`` is exactly the subject of ``manifest``: size, then sha256;
+    and that the page table the manifest signs describes its index.
+
+    ``sha256``: the hex digest of ``bundle`` if the caller computed it already.
 
     Raises:
         BundleError: naming how the bundle differs (truncated, appended, modified, from
             another release, or a manifest signed over other bytes).
     """
     if len(bundle) == manifest.bundle_size:
-        actual = sha256_hex(bytes(bundle)) if sha256 is None else sha256
+        data = bytes(bundle)
+        actual = sha256_hex(data) if sha256 is None else sha256
         if actual == manifest.bundle_sha256:
+            check_signed_pages(manifest, data)
             return
     # Only a failure pays for the diagnosis (and its import).
     from promptops.runtime._bundle_check import diagnose_mismatch

@@ -213,6 +213,10 @@ def _set_subject_digest(statement: dict[str, Any]) -> None:
     statement["subject"][0]["digest"]["sha256"] = sha256_hex(b"other bytes")
 
 
+def _other_page_digest(statement: dict[str, Any]) -> None:
+    statement["predicate"]["prompts"]["pages"][0][2] = sha256_hex(b"another page")
+
+
 def _swap_payload(a: Artifacts) -> Artifacts:
     env = _envelope(a)
     statement = json.loads(base64.b64decode(env["payload"]))
@@ -343,12 +347,34 @@ CASES: list[TamperCase] = [
         "wrong_predicate_type",
         BundleError,
         r"^manifest: predicateType is 'https://slsa\.dev/provenance/v1', "
-        r"expected 'https://promptops\.dev/release/v1' \(not a promptops release\)$",
+        r"expected 'https://promptops\.dev/release/v2' \(not a promptops release\)$",
     )(
         lambda w: signed_statement(
             w, lambda s: _set(s, "predicateType", "https://slsa.dev/provenance/v1")
         )
     ),
+    _case(
+        "manifest_from_a_newer_promptops",
+        BundleError,
+        r"^manifest: predicateType is 'https://promptops\.dev/release/v3', "
+        r"expected 'https://promptops\.dev/release/v2' \(a newer promptops wrote it: upgrade\)$",
+    )(
+        lambda w: signed_statement(
+            w, lambda s: _set(s, "predicateType", "https://promptops.dev/release/v3")
+        )
+    ),
+    _case(
+        "page_table_of_another_bundle",
+        BundleError,
+        r"^bundle: index page 0 \(from 'bye'\) does not match the page the release signs: "
+        r"release v1 signs this bundle with a page table that does not describe it; "
+        r"re-release it$",
+    )(lambda w: signed_statement(w, _other_page_digest)),
+    _case(
+        "page_table_malformed",
+        BundleError,
+        r"^manifest predicate: prompts 'pages' must be a list, empty only for 0 prompts$",
+    )(lambda w: signed_statement(w, lambda s: _set(s["predicate"], "prompts", {"count": 2}))),
     _case(
         "oversized_envelope",
         BundleError,

@@ -24,14 +24,13 @@ def _release(s: Signed, name: str) -> tuple[dict[str, str], int]:
         s.root, name, [s.key], now=NOW, expires_in=DAYS_90, out=s.dist, trust=s.trust
     )
     directory = s.dist / "releases" / name
+    bundle = (directory / "bundle.json").read_bytes()
     manifest = verify_release(
-        (directory / "release.dsse.json").read_bytes(),
-        (directory / "bundle.json").read_bytes(),
-        s.trust,
-        now=NOW,
+        (directory / "release.dsse.json").read_bytes(), bundle, s.trust, now=NOW
     )
     assert manifest.serial == result.serial
-    return dict(manifest.prompts), manifest.serial
+    # The manifest signs the index's pages (checked against this bundle by verify_release).
+    return {pid: e[2] for pid, e in json.loads(bundle)["index"].items()}, manifest.serial
 
 
 def test_release_writes_signed_artifacts_and_an_annotated_tag(signed: Signed) -> None:
@@ -55,13 +54,14 @@ def test_release_writes_signed_artifacts_and_an_annotated_tag(signed: Signed) ->
     )
     assert manifest.commit == head
     assert manifest.tree == git(signed.root, "rev-parse", "HEAD^{tree}")
-    assert set(manifest.prompts) == {"greet"}
+    assert manifest.prompt_count == 1 and manifest.prompts.firsts == ("greet",)  # type: ignore[union-attr]
     assert dict(manifest.models) == {"default": "echo/echo-2024-01-01"}
     assert manifest.expires - manifest.created == DAYS_90
     assert json.loads(bundle)["source"]["commit"] == head
     message = git(signed.root, "tag", "-l", "--format=%(contents)", "v1")
     assert "promptops-serial: 1" in message.splitlines()
     assert f"promptops-bundle: sha256:{result.bundle_sha256}" in message.splitlines()
+    assert "promptops-predicate: https://promptops.dev/release/v2" in message.splitlines()
     assert git(signed.root, "cat-file", "-t", "v1") == "tag"
 
 

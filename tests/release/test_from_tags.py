@@ -164,3 +164,34 @@ def test_an_unsigned_edit_of_the_policy_neither_releases_nor_counts(
     assert {k.name for k in in_force.release.keys.values()} == {"alice"}
     with pytest.raises(ValidationError):
         _release(team, "v2", who="bob")
+
+
+def test_a_tag_made_before_release_v2_is_re_assembled_as_the_v1_manifest_it_signs(
+    team: Team, tmp_path: Path
+) -> None:
+    import base64
+    import json
+    from dataclasses import replace
+
+    from promptops.release.manifest import ReleaseSpec, sign_manifest
+    from promptops.runtime.trust import PREDICATE_TYPE_V1, read_manifest_unverified
+
+    _release(team, "v1")
+    dist = team.root / "dist" / "releases" / "v1"
+    bundle = (dist / "bundle.json").read_bytes()
+    m = read_manifest_unverified((dist / "release.dsse.json").read_bytes())
+    digests = {pid: e[2] for pid, e in json.loads(bundle)["index"].items()}
+    spec = ReleaseSpec(m.release, m.serial, m.commit, m.tree, digests, dict(m.models),
+                       m.created, m.expires, m.promptops_version)  # fmt: skip
+    old = json.loads(sign_manifest(replace(spec, predicate_type=PREDICATE_TYPE_V1), bundle,
+                                   [team.key("alice")]))  # fmt: skip
+    (signature,) = old["signatures"]
+    lines = [line for line in _message(team, "v1").splitlines()
+             if not line.startswith(("promptops-predicate:", "promptops-signature:"))]  # fmt: skip
+    lines.append(f"promptops-signature: {signature['keyid']} {signature['sig']}")
+    git(team.root, "tag", "-d", "v1")
+    _forge_tag(team, "v1", "\n".join(lines) + "\n")
+    assert _publish(team, tmp_path).releases == ("v1",)
+    written = (tmp_path / "ci-dist" / "releases" / "v1" / "release.dsse.json").read_bytes()
+    assert written == json.dumps(old, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    assert b'"predicateType":"https://promptops.dev/release/v1"' in base64.b64decode(old["payload"])

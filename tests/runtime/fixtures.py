@@ -18,6 +18,7 @@ from promptops.fsutil import atomic_write_bytes
 from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
+from promptops.runtime.trust import PREDICATE_TYPE
 from tests.release.tamper_cases import make_bundle, prompt_digests, signer
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -129,8 +130,10 @@ def release_files(
     commit: str = "a" * 40,
     expires: dt.datetime = EXPIRES,
     keys: Sequence[Ed25519PrivateKey] = (KEY,),
+    predicate_type: str = PREDICATE_TYPE,
 ) -> tuple[bytes, bytes]:
-    """``(bundle.json, release.dsse.json)`` bytes of one signed release."""
+    """``(bundle.json, release.dsse.json)`` bytes of one signed release (``predicate_type``:
+    the manifest format, ``release/v1`` for a release published before v2)."""
     bundle = make_bundle(prompts or PROMPTS, commit)
     spec = ReleaseSpec(
         release=release,
@@ -141,6 +144,7 @@ def release_files(
         models={"default": "openai/gpt-4o-2024-08-06"},
         created=NOW - dt.timedelta(days=1),
         expires=expires,
+        predicate_type=predicate_type,
     )
     return bundle, sign_manifest(spec, bundle, list(keys))
 
@@ -157,11 +161,18 @@ def publish(
     pointer_expires: dt.datetime = EXPIRES,
     keys: Sequence[Ed25519PrivateKey] = (KEY,),
     pointer_keys: Sequence[Ed25519PrivateKey] | None = None,
+    predicate_type: str = PREDICATE_TYPE,
 ) -> str:
     """Write one release into the ADR 0003 layout at ``root`` (and point ``channel`` at
     it); returns the bundle's sha256 hex."""
     bundle, envelope = release_files(
-        prompts, release=release, serial=serial, commit=commit, expires=expires, keys=keys
+        prompts,
+        release=release,
+        serial=serial,
+        commit=commit,
+        expires=expires,
+        keys=keys,
+        predicate_type=predicate_type,
     )
     digest = sha256_hex(bundle)
     atomic_write_bytes(root / "releases" / release / "bundle.json", bundle)

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from promptops.errors import FetchError
 from promptops.runtime import Registry
 from promptops.runtime.cache import Cache
-from promptops.runtime.digest import sha256_hex
 from tests.runtime._workers import reader, writer_killed_before_replace
 from tests.runtime.fixtures import CONFIG, KEY, TRUST, cache_files, compiled, publish
 
@@ -97,33 +96,41 @@ def test_a_process_killed_during_a_cache_write_leaves_nothing_served(tmp_path: P
     assert again.status.from_cache and again.status.release == "v1"
 
 
-def test_read_hashed_gives_a_blobs_bytes_with_their_actual_digest(tmp_path: Path) -> None:
+def test_open_blob_gives_a_blob_to_read_where_needed_unhashed(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     digest = cache.put(b'{"format":"x"}')
-    assert cache.read_hashed(digest, 100) == (b'{"format":"x"}', digest)
-    (tmp_path / "blobs" / digest).write_bytes(b"not what was put")  # the caller compares
-    data, actual = cache.read_hashed(digest, 100) or (None, None)
-    assert (data, actual) == (b"not what was put", sha256_hex(b"not what was put"))
-    assert cache.read_hashed("0" * 64, 100) is None
-    assert cache.read_hashed("../etc/passwd", 100) is None
-    assert cache.read_hashed(digest, 4) is None  # over the cap
+    blob = cache.open_blob(digest, 100)
+    assert blob is not None and bytes(blob) == b'{"format":"x"}' and blob[2:8] == b"format"
+    (tmp_path / "blobs" / digest).write_bytes(b"not what was put")  # the caller checks
+    again = cache.open_blob(digest, 100)
+    assert again is not None and bytes(again) == b"not what was put"
+    assert cache.open_blob("0" * 64, 100) is None
+    assert cache.open_blob("../etc/passwd", 100) is None
+    assert cache.open_blob(digest, 4) is None  # over the cap
 
 
-def test_a_large_cached_bundle_keeps_its_index_in_memory_and_reads_prompts_on_demand(
-    tmp_path: Path,
+def test_a_large_cached_bundle_is_read_only_where_a_prompt_needs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import promptops.runtime.blob as blob_module
     from promptops.runtime.blob import FileBlob
     from promptops.runtime.bundle import Bundle
-    from tests.release.tamper_cases import make_bundle, prompt_digests
+    from promptops.runtime.pages import cut_pages
+    from tests.release.tamper_cases import make_bundle
 
     prompts = {f"p{i:04d}": compiled(f"p{i:04d}", [("user", "x" * 2000, "text")])
                for i in range(2500)}  # fmt: skip
     data = make_bundle(prompts, "a" * 40)
     cache = Cache(tmp_path)
     digest = cache.put(data)
-    blob, actual = cache.read_hashed(digest, 10**8) or (None, None)
-    assert isinstance(blob, FileBlob) and actual == digest and len(blob) == len(data)
-    assert len(blob.head) < len(data) and bytes(blob) == data
-    bundle = Bundle.parse(blob, max_prompts=10**6, signed=prompt_digests(data))
+    read: list[int] = []
+    real = os.pread
+    monkeypatch.setattr(
+        blob_module.os, "pread", lambda fd, n, at: read.append(n) or real(fd, n, at)
+    )
+    blob = cache.open_blob(digest, 10**8)
+    assert isinstance(blob, FileBlob) and len(blob) == len(data)
+    bundle = Bundle.parse(blob, max_prompts=10**6, signed=cut_pages(data))
     assert bundle.load("p2499", max_bytes=10**6)["id"] == "p2499"
+    assert sum(read) < 40_000 < len(data) // 100  # the header, one index page, one prompt
     assert bundle.source == {"commit": "a" * 40, "dirty": False, "tree": None}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,8 +20,9 @@ from promptops.runtime.dsse import (
     sign_envelope,
     verify_envelope,
 )
-from promptops.runtime.trust import verify_release
-from tests.release.tamper_cases import make_world
+from promptops.runtime.pages import check_pages, cut_pages
+from promptops.runtime.trust import PREDICATE_TYPE_V1, verify_release
+from tests.release.tamper_cases import make_bundle, make_world, prompt_digests
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 _KEY = Ed25519PrivateKey.from_private_bytes(b"\x07" * 32)
@@ -89,7 +91,9 @@ def test_sign_verify_round_trip(payload: bytes, payload_type: str) -> None:
 @settings(max_examples=40, deadline=None)
 @given(bundle=st.binary(max_size=4096), flip=st.integers(min_value=0))
 def test_release_round_trip_and_any_flipped_bit_is_refused(bundle: bytes, flip: int) -> None:
-    spec = make_world().spec
+    # Any bytes at all: a release/v1 manifest, which signs digests rather than reading
+    # the bundle's index (the subject check is the same for both forms).
+    spec = replace(make_world().spec, predicate_type=PREDICATE_TYPE_V1)
     envelope = sign_manifest(spec, bundle, [_KEY])
     manifest = verify_release(envelope, bundle, _TRUST, now=NOW)
     assert manifest.bundle_size == len(bundle)
@@ -98,3 +102,29 @@ def test_release_round_trip_and_any_flipped_bit_is_refused(bundle: bytes, flip: 
         tampered = bundle[:at] + bytes([bundle[at] ^ 0x80]) + bundle[at + 1 :]
         with pytest.raises(BundleError, match="modified after signing"):
             verify_release(envelope, tampered, _TRUST, now=NOW)
+
+
+_IDS = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,12}(/[a-z0-9][a-z0-9_.-]{0,8}){0,2}", fullmatch=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ids=st.sets(_IDS, max_size=700),
+    page=st.integers(min_value=1, max_value=300),
+    flip=st.integers(min_value=0),
+)
+def test_a_v2_release_signs_pages_that_describe_its_bundle_and_any_flipped_bit_is_refused(
+    ids: set[str], page: int, flip: int
+) -> None:
+    bundle = make_bundle({i: {"id": i, "n": len(i)} for i in ids}, "a" * 40)
+    table = cut_pages(bundle, page)
+    assert table.prompt_count == len(ids) and len(table.firsts) == -(-len(ids) // page)
+    assert check_pages(table, bundle) == bundle.index(b',"prompts":') + len(b',"prompts":')
+    spec = replace(make_world().spec, prompts=prompt_digests(bundle))
+    envelope = sign_manifest(spec, bundle, [_KEY])
+    manifest = verify_release(envelope, bundle, _TRUST, now=NOW)
+    assert manifest.prompt_count == len(ids)
+    at = flip % len(bundle)
+    tampered = bundle[:at] + bytes([bundle[at] ^ 0x80]) + bundle[at + 1 :]
+    with pytest.raises(BundleError):
+        verify_release(envelope, tampered, _TRUST, now=NOW)

@@ -274,13 +274,36 @@ def test_corrupt_cache_entry_is_refetched_never_served(tmp_path: Path) -> None:
     assert b"Say hello" in blob.read_bytes()  # replaced by the verified bytes
 
 
-def test_corrupt_cache_with_source_down_fails_rather_than_serving_it(tmp_path: Path) -> None:
+def test_corrupt_cache_with_source_down_is_never_served(tmp_path: Path) -> None:
     digest = publish(tmp_path / "pub")
     Registry.open(
         tmp_path / "pub", trust=TRUST, channel="production", cache_dir=tmp_path / "c", config=CONFIG
     )
     blob = tmp_path / "c" / "blobs" / digest
     blob.write_bytes(blob.read_bytes().replace(b"Say hello", b"Say HELLO"))
+    shutil.rmtree(tmp_path / "pub")
+    # Opened from the cache: the bundle is not hashed whole at open (ADR 0019), only its
+    # size is checked; the damaged prompt is caught when served, and never served.
+    reg = Registry.open(
+        tmp_path / "pub", trust=TRUST, channel="production", cache_dir=tmp_path / "c", config=CONFIG
+    )
+    assert reg.status.from_cache and reg.status.stale
+    with pytest.raises(
+        BundleError,
+        match=r"^bundle: prompt 'greet' hashes to [0-9a-f]{64}, but the index says [0-9a-f]{64} "
+        r"\(the cached copy of the bundle is damaged; fetching it again failed: .*not found\)$",
+    ):
+        reg.prompt("greet")
+    assert not blob.exists()
+
+
+def test_a_cached_bundle_of_the_wrong_size_with_source_down_fails_at_open(tmp_path: Path) -> None:
+    digest = publish(tmp_path / "pub")
+    Registry.open(
+        tmp_path / "pub", trust=TRUST, channel="production", cache_dir=tmp_path / "c", config=CONFIG
+    )
+    blob = tmp_path / "c" / "blobs" / digest
+    blob.write_bytes(blob.read_bytes()[:-1])
     shutil.rmtree(tmp_path / "pub")
     with pytest.raises(FetchError, match="and no last-known-good release"):
         Registry.open(

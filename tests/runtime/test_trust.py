@@ -9,7 +9,9 @@ import pytest
 from promptops.canonical import sha256_hex
 from promptops.errors import BundleError, RollbackError
 from promptops.release.manifest import PointerSpec, sign_pointer
+from promptops.runtime.pages import cut_pages
 from promptops.runtime.trust import (
+    PREDICATE_TYPE_V1,
     check_not_rolled_back,
     check_pointer_matches,
     format_time,
@@ -27,7 +29,7 @@ def test_verify_release_returns_every_predicate_field() -> None:
     assert m.release == "v1" and m.serial == 1
     assert (m.commit, m.tree) == ("a" * 40, "c" * 40)
     assert m.bundle_sha256 == sha256_hex(w.bundle) and m.bundle_size == len(w.bundle)
-    assert dict(m.prompts) == dict(w.spec.prompts)
+    assert m.prompts == cut_pages(w.bundle) and m.prompt_count == len(w.spec.prompts) == 2
     assert dict(m.models) == {"default": "echo/echo-2024-01-01"}
     assert m.expires == EXPIRES and m.created < m.expires
     assert len(m.signers) == 2
@@ -93,7 +95,22 @@ def test_times_are_rfc3339_utc() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (("predicate", "prompts"), {"greet": 1}, "'prompts' must map strings to strings"),
+        (("predicate", "prompts"), {"greet": "x"}, "prompts 'count' must be a non-negative"),
+        (("predicate", "prompts", "count"), -1, "prompts 'count' must be a non-negative"),
+        (("predicate", "prompts", "count"), 0, "'pages' must be a list, empty only for 0"),
+        (("predicate", "prompts", "pages"), [], "'pages' must be a list, empty only for 0"),
+        (("predicate", "prompts", "pages"), [["a", 0, "0" * 64]], "a page must be [first id,"),
+        (("predicate", "prompts", "pages"), [["a", 1, "x"]], "a page must be [first id,"),
+        (
+            ("predicate", "prompts", "pages"),
+            [["b", 1, "0" * 64], ["a", 1, "0" * 64]],
+            "pages must be in ascending order of their first id",
+        ),
+        (
+            ("predicate", "prompts", "pages"),
+            [["a", 1, "0" * 64], ["b", 1, "0" * 64], ["c", 1, "0" * 64]],
+            "3 pages for 2 prompts",
+        ),
         (("predicate", "serial"), 0, "serial must be an integer >= 1, found 0"),
         (("predicate", "serial"), True, "serial must be an integer >= 1, found True"),
         (("predicate", "release"), "../x", "release name must match"),
@@ -115,4 +132,25 @@ def test_signed_but_malformed_predicates_are_refused(
 
     artifacts = signed_statement(w, edit)
     with pytest.raises(BundleError, match=re.escape(message)):
+        verify_manifest(artifacts.envelope, artifacts.trust, now=NOW)
+
+
+def _v1(w: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(w, spec=replace(w.spec, predicate_type=PREDICATE_TYPE_V1))
+
+
+def test_a_release_v1_manifest_listing_every_digest_still_verifies() -> None:
+    w = _v1(make_world())
+    statement = w.spec.statement(w.bundle)
+    assert b'"predicateType":"https://promptops.dev/release/v1"' in statement
+    m = verify_release(w.manifest(), w.bundle, w.trust(), now=NOW)
+    assert dict(m.prompts) == dict(w.spec.prompts) and m.prompt_count == 2
+
+
+def test_a_release_v1_manifest_with_a_malformed_digest_map_is_refused() -> None:
+    w = _v1(make_world())
+    artifacts = signed_statement(w, lambda s: s["predicate"].update(prompts={"greet": 1}))
+    with pytest.raises(BundleError, match="'prompts' must map strings to strings"):
         verify_manifest(artifacts.envelope, artifacts.trust, now=NOW)
