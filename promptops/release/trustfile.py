@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pydantic
 import yaml
 
 from promptops.errors import BundleError, SignatureError, UsageError
-from promptops.release import _git
 from promptops.runtime.policy import TrustRoot
 from promptops.runtime.trust_chain import TRUST_PAYLOAD_TYPE, verify_trust_root, walk_chain
-from promptops.spec import SignersFile
-from promptops.spec.header import split_header
+
+if TYPE_CHECKING:
+    from promptops.spec import SignersFile
 
 __all__ = [
     "MAX_TRUST_BYTES",
@@ -54,12 +53,12 @@ def parse_signers(text: str, source: str, *, as_json: bool = False) -> SignersFi
     Raises:
         UsageError: if it is not valid YAML (or JSON) or not a signers file.
     """
-    data: Any
-    try:
-        data = json.loads(text) if as_json else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        kind = "JSON" if as_json else "YAML"
-        raise UsageError(f"{source}: not valid {kind} ({exc})") from exc
+    import pydantic
+
+    from promptops.spec import SignersFile
+    from promptops.spec.header import split_header
+
+    data = _load_text(text, source, as_json)
     try:
         # The ``promptops:`` version header is no part of the document (ADR 0014).
         return SignersFile.model_validate(split_header(data)[1])
@@ -67,6 +66,53 @@ def parse_signers(text: str, source: str, *, as_json: bool = False) -> SignersFi
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "top level"
         raise UsageError(f"{source}: {where}: {first['msg']}; expected a signers file") from exc
+
+
+def _load_text(text: str, source: str, as_json: bool) -> Any:
+    try:
+        return json.loads(text) if as_json else yaml.load(text, Loader=_YAML_LOADER)
+    except (ValueError, yaml.YAMLError) as exc:
+        kind = "JSON" if as_json else "YAML"
+        raise UsageError(f"{source}: not valid {kind} ({exc})") from exc
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOP = {"version": int, "chain": str, "threshold": int, "signers": list, "roles": dict}
+_SIGNER = {"name": str, "keyid": str, "public_key": str, "scheme": str, "revoked": bool}
+_ROLE = {"threshold": int, "signers": list}
+
+
+def _plain(value: Any, fields: dict[str, type], required: tuple[str, ...] = ()) -> bool:
+    """Whether ``value`` is a mapping of exactly these field types (no coercion to do)."""
+    return (
+        isinstance(value, dict)
+        and all(k in value for k in required)
+        and all(k in fields and type(v) is fields[k] for k, v in value.items())
+    )
+
+
+def _plain_signers(doc: Any) -> dict[str, Any] | None:
+    """``doc`` if it is a signers file in its plain form: only known keys, each of exactly
+    its type, no header and no dates. The model would take it as it is (nothing to coerce,
+    no default that differs from the trust root's), so ``TrustRoot.from_dict`` reads it
+    directly and ``promptops verify`` never imports pydantic and the specs (issue 16).
+    Anything else returns None: the model reads it, with its exact messages (as it does
+    a plain file the trust root refuses).
+    """
+    if not _plain(doc, _TOP, ("signers",)):
+        return None
+    if not all(_plain(s, _SIGNER, ("name", "keyid", "public_key")) for s in doc["signers"]):
+        return None
+    roles = doc.get("roles")
+    if roles is not None and not (
+        set(roles) == {"root", "release", "channel"}
+        and all(
+            _plain(r, _ROLE, ("signers",)) and all(type(n) is str for n in r["signers"])
+            for r in roles.values()
+        )
+    ):
+        return None
+    return dict(doc)
 
 
 def load_trust(path: Path) -> TrustRoot:
@@ -90,9 +136,14 @@ def load_trust(path: Path) -> TrustRoot:
             return verify_trust_root(data).root
         except BundleError as exc:
             raise UsageError(f"{path}: {exc}") from exc
-    signers = parse_signers(
-        data.decode("utf-8", "replace"), str(path), as_json=path.suffix == ".json"
-    )
+    text, as_json = data.decode("utf-8", "replace"), path.suffix == ".json"
+    plain = _plain_signers(_load_text(text, str(path), as_json))
+    if plain is not None and plain["signers"]:
+        try:
+            return TrustRoot.from_dict(plain)
+        except SignatureError:
+            pass  # the model's message for it (or this same one) below
+    signers = parse_signers(text, str(path), as_json=as_json)
     if not signers.signers:
         raise UsageError(f"{path}: lists no signers; add one with promptops keygen")
     return trust_from_signers(signers, str(path))
@@ -106,6 +157,8 @@ def _read(root: Path, ref: str | None, rel: str) -> bytes | None:
             return None
         except OSError as exc:
             raise UsageError(f"{root / rel}: cannot read ({exc.strerror})") from exc
+    from promptops.release import _git  # git only for a ref: verify never runs it
+
     return _git.blob(root, f"{ref}:./{rel}")
 
 
@@ -115,6 +168,8 @@ def read_chain(root: Path, ref: str | None = None) -> dict[int, bytes]:
         folder = root / TRUST_DIR
         names = [p.name for p in folder.glob("*.json")] if folder.is_dir() else []
     else:
+        from promptops.release import _git
+
         listing = _git.git(root, "ls-tree", "--name-only", f"{ref}:./{TRUST_DIR}", check=False)
         names = listing.stdout.split() if listing.returncode == 0 else []
     out: dict[int, bytes] = {}

@@ -55,3 +55,51 @@ def test_bad_trust_files(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_trust_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"cannot read the trust root .*; pass --trust FILE"):
         load_trust(tmp_path / "nope.yaml")
+
+
+def _roles_file(tmp_path: Path, extra: str = "", role_extra: str = "") -> Path:
+    a = generate_key(tmp_path / "a.pem", "alice")
+    b = generate_key(tmp_path / "b.pem", "ci")
+    path = tmp_path / "signers.yaml"
+    path.write_text(
+        "signers:\n" + a.to_yaml() + extra + b.to_yaml() + "roles:\n"
+        "  root: {threshold: 1, signers: [alice]}\n"
+        f"  release: {{threshold: 1, signers: [alice{role_extra}]}}\n"
+        "  channel: {threshold: 1, signers: [ci]}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "role_extra"),
+    [
+        ("", ""),  # plain: read without the model
+        ("    revoked: false\n", ""),
+        ("    revoked: 'false'\n", ""),  # coerced by the model: read by it
+        ("    not_before: 2026-01-01T00:00:00Z\n", ""),  # a date: read by the model
+        ("", ", ci"),
+    ],
+)
+def test_a_plain_signers_file_reads_as_the_model_reads_it(
+    tmp_path: Path, extra: str, role_extra: str
+) -> None:
+    from promptops.release.trustfile import parse_signers, trust_from_signers
+
+    path = _roles_file(tmp_path, extra, role_extra)
+    model = trust_from_signers(parse_signers(path.read_text(), str(path)), str(path))
+    assert load_trust(path) == model
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    revoked: 'maybe'\n", r"revoked: Input should be a valid boolean"),
+        ("    colour: blue\n", r"colour: Extra inputs are not permitted"),
+        ("    scheme: rsa\n", r"scheme: Input should be 'ed25519'"),
+    ],
+)
+def test_a_signers_file_the_plain_reading_cannot_take_gets_the_model_message(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        load_trust(_roles_file(tmp_path, extra))

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from promptops.cli.commands._signing import SIGNERS_FILE, utc_now
 from promptops.errors import PromptopsError
-from promptops.release import VerifyReport, load_trust, verify_target
+
+# Straight from their modules, never through promptops.release or the signing options:
+# verify imports neither pydantic, the compiler nor the repository reader (issue 16).
+from promptops.release.trustfile import SIGNERS_PATH, load_trust
+from promptops.release.verify import VerifyReport, verify_target
+
+SIGNERS_FILE = Path(SIGNERS_PATH)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _text(report: VerifyReport) -> str:
