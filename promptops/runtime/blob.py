@@ -13,7 +13,11 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["FileBlob", "open_file_blob"]
+from cryptography.hazmat.primitives.hashes import SHA256, Hash
+
+__all__ = ["FileBlob", "open_file_blob", "read_hashed"]
+
+_CHUNK = 1024 * 1024
 
 
 class FileBlob:
@@ -79,3 +83,30 @@ def open_file_blob(path: str, flags: int, limit: int) -> FileBlob | bytes | None
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def read_hashed(path: str, flags: int, limit: int) -> tuple[FileBlob, str] | None:
+    """The regular file at ``path`` as a :class:`FileBlob`, and the sha256 of its bytes,
+    hashed in one pass through a reused 1 MiB buffer; None if it is not a regular file,
+    is over ``limit`` bytes, or has no ``pread``.
+
+    For a bundle nothing will store (``promptops verify``, a registry without a cache):
+    reading a 15 MB file into fresh memory and hashing it costs twice the time of hashing
+    it as it streams (page faults, and a hash that runs out of the CPU cache). What is
+    read later (pages and prompts, with ``pread``) is checked against signed digests
+    again, so a file changed after hashing is caught, as for a cached bundle.
+
+    Raises:
+        OSError: if it cannot be opened or read.
+    """
+    blob = open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None
+    if not isinstance(blob, FileBlob):
+        return None
+    digest, size = Hash(SHA256()), 0
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    while got := os.preadv(blob._fd, [buffer], size):
+        digest.update(view[:got])
+        size += got
+    blob.size = size  # what was hashed (a file that grew or shrank since fstat)
+    return blob, digest.finalize().hex()

@@ -40,13 +40,15 @@ from promptops.runtime.blob import open_file_blob
 from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.jsonparse import parse_json
 
-__all__ = ["PRUNE_GRACE_SECONDS", "Cache", "cache_key", "read_regular"]
+__all__ = ["PRUNE_GRACE_SECONDS", "READ_FLAGS", "Cache", "cache_key", "read_regular"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _LKG_FIELDS = ("bundle", "manifest", "pointer", "canary_bundle", "canary_manifest")
 _SMALL = 64 * 1024  # records are a few hundred bytes
 _LIST_ROUNDS = 8
-_READ_FLAGS = (
+# How every file the runtime reads is opened: never through a symlink at the name, never
+# blocking on a FIFO, never inherited by a child process.
+READ_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NOFOLLOW", 0)
     | getattr(os, "O_NONBLOCK", 0)
@@ -67,7 +69,7 @@ def read_regular(path: str, limit: int, *, follow: bool = False) -> bytes:
     Raises:
         OSError: if it cannot be opened or read, or is not a regular file.
     """
-    flags = _READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _READ_FLAGS
+    flags = READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else READ_FLAGS
     fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
@@ -209,7 +211,7 @@ class Cache:
         if folder is None:
             return None
         try:
-            return open_file_blob(join(folder, digest), _READ_FLAGS, limit)
+            return open_file_blob(join(folder, digest), READ_FLAGS, limit)
         except OSError:
             return None
 

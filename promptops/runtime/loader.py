@@ -22,7 +22,7 @@ from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.dsse import VerifiedEnvelope, canonical_envelope
 from promptops.runtime.pointer import MAX_POINTER_BYTES, ChannelPointer, pointer_order
 from promptops.runtime.policy import MAX_TRUST_BYTES, TrustRoot
-from promptops.runtime.sources import Fetched, Source
+from promptops.runtime.sources import Fetched, FileSource, Source
 from promptops.runtime.state import (
     CanaryRelease,
     Mode,
@@ -229,7 +229,14 @@ class Loader:
         bundle = bundle_bytes = None
         if self.cache is not None:
             bundle_bytes, bundle = self._cached_bundle(state, manifest)
-        if bundle is None:
+        streamed = None
+        if bundle is None and self.cache is None and isinstance(self.source, FileSource):
+            # Nothing will store it (promptops verify): hashed as it streams, never held.
+            streamed = self.source.read_hashed(prefix + "bundle.json", self.config.max_bundle_bytes)
+        if streamed is not None:
+            bundle_bytes = streamed[0]
+            bundle = state.accept_bundle(manifest, bundle_bytes, streamed[1])
+        elif bundle is None:
             # Read up to the cap, not the signed size: a longer file then fails verification
             # with a message saying how much was appended.
             f = self._read(prefix + "bundle.json", self.config.max_bundle_bytes, deadline)

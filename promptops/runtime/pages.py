@@ -182,24 +182,25 @@ def check_index_end(table: PageTable, data: Blob) -> int:
     return end
 
 
-def check_pages(table: PageTable, data: bytes) -> int:
+def check_pages(table: PageTable, data: Blob) -> int:
     """Check that ``table`` describes the index of the whole bundle ``data``; returns
-    the offset of the ``prompts`` object.
+    the offset of the ``prompts`` object. Reads the header and the index only.
 
     Raises:
         BundleError: naming the first page that differs.
     """
     end = check_index_end(table, data)
     base = len(BUNDLE_HEAD)
+    index = data[base:end]  # one read of a file (the "{" is at 0, "}" at the end)
     for i, (first, start, length) in enumerate(
         zip(table.firsts, table.starts, table.lengths, strict=True)
     ):
-        page = data[base + start : base + start + length]
+        page = index[start : start + length]
         if sha256_hex(page) != table.digests[i] or not page.startswith(entry_key(first) + b"["):
             raise BundleError(
                 f"bundle: index page {i} (from {first!r}) does not match the page the release signs"
             )
-        after = data[base + start + length : base + start + length + 1]
+        after = index[start + length : start + length + 1]
         if after != (b"," if i + 1 < len(table.firsts) else b"}"):
             raise BundleError(f"bundle: index page {i} (from {first!r}) ends mid-entry")
     return end + len(PROMPTS_KEY)

@@ -9,8 +9,9 @@ import os
 from typing import NamedTuple, Protocol
 
 from promptops.errors import FetchError, UsageError
-from promptops.runtime.cache import Cache, read_regular
+from promptops.runtime.cache import READ_FLAGS, Cache, read_regular
 from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.digest import Blob
 
 __all__ = ["Fetched", "FileSource", "Source", "open_source"]
 
@@ -92,6 +93,25 @@ class FileSource:
         except OSError as exc:
             raise FetchError(f"{path}: cannot read ({exc.strerror or exc})") from None
         return Fetched(data, "file://" + path.replace(os.sep, "/"))
+
+    def read_hashed(self, rel: str, limit: int) -> tuple[Blob, str] | None:
+        """``rel`` as a file read where needed, and its sha256, hashed as it streamed
+        (:func:`~promptops.runtime.blob.read_hashed`); None where :meth:`read` must do
+        (over ``limit``, not a regular file, no ``pread``).
+
+        Raises:
+            FetchError: if it cannot be read.
+        """
+        from promptops.runtime.blob import read_hashed
+
+        path = self._path(rel)
+        flags = READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0)  # as read(): links followed
+        try:
+            return read_hashed(path, flags, limit)
+        except FileNotFoundError:
+            raise FetchError(f"{path}: not found") from None
+        except OSError as exc:
+            raise FetchError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
     def _path(self, rel: str) -> str:
         return os.path.normpath(os.path.join(self.root, *rel.split("/")))

@@ -269,14 +269,18 @@ class TrustedState:
             )
         return manifest
 
-    def accept_bundle(self, manifest: ReleaseManifest, data: bytes) -> Bundle:
+    def accept_bundle(
+        self, manifest: ReleaseManifest, data: Blob, sha256: str | None = None
+    ) -> Bundle:
         """Verify fetched bytes are the manifest's subject (size, sha256, and the page
         table it signs), then locate the index.
+
+        ``sha256``: the digest of ``data`` if it was hashed as it was read.
 
         Raises:
             BundleError: if the bytes differ from what was signed, or do not follow ADR 0002.
         """
-        verify_bundle(manifest, data)
+        verify_bundle(manifest, data, sha256)
         return Bundle.parse(data, max_prompts=self.config.max_prompts, signed=manifest.prompts)
 
     def accept_cached_bundle(

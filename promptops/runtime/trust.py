@@ -214,7 +214,7 @@ def check_signed_pages(manifest: ReleaseManifest, bundle: Blob, *, whole: bool =
         return
     try:
         if whole:
-            check_pages(table, bytes(bundle))
+            check_pages(table, bundle)
         else:
             check_index_end(table, bundle)
     except BundleError as exc:
@@ -228,17 +228,17 @@ def verify_bundle(manifest: ReleaseManifest, bundle: Blob, sha256: str | None = 
     """Check that ``bundle`` is exactly the subject of ``manifest``: size, then sha256;
     and that the page table the manifest signs describes its index.
 
-    ``sha256``: the hex digest of ``bundle`` if the caller computed it already.
+    ``sha256``: the hex digest of ``bundle`` if the caller computed it already (a file
+    hashed as it was read, :func:`~promptops.runtime.blob.read_hashed`).
 
     Raises:
         BundleError: naming how the bundle differs (truncated, appended, modified, from
             another release, or a manifest signed over other bytes).
     """
     if len(bundle) == manifest.bundle_size:
-        data = bytes(bundle)
-        actual = sha256_hex(data) if sha256 is None else sha256
+        actual = sha256_hex(bytes(bundle)) if sha256 is None else sha256
         if actual == manifest.bundle_sha256:
-            check_signed_pages(manifest, data)
+            check_signed_pages(manifest, bundle)
             return
     # Only a failure pays for the diagnosis (and its import).
     from promptops.runtime._bundle_check import diagnose_mismatch

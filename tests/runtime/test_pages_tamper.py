@@ -205,3 +205,23 @@ def test_sign_manifest_refuses_a_bundle_whose_index_is_not_canonical() -> None:
     spec = replace(make_world().spec, prompts=prompt_digests(make_bundle(PROMPTS, "a" * 40)))
     with pytest.raises(BundleError, match=r"^bundle: the index is not canonical JSON; rebuild it$"):
         sign_manifest(spec, bundle, [KEY])
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_bundle_edited_in_place_after_a_cacheless_open_is_never_served(
+    tmp_path: Path, edit: str
+) -> None:
+    # Without a cache a local bundle is hashed as it streams and then read where needed
+    # (promptops verify's path): bytes changed after the hash fail their page or prompt
+    # check; nothing can repair them.
+    site = tmp_path / "site"
+    publish(site, PROMPTS)
+    reg = Registry.open(site, trust=TRUST, channel="production", config=CONFIG)
+    assert _text(reg, "p0001") == "text 0001"
+    path = site / "releases" / "v1" / "bundle.json"
+    data = path.read_bytes()
+    with path.open("r+b") as f:  # the same inode, as a careless copy would
+        f.write(EDITS[edit](data))
+    with pytest.raises(BundleError, match=r"^bundle: "):
+        reg.prompt("p0300")
+    assert _text(reg, "p0001") == "text 0001"  # checked before the edit
