@@ -16,7 +16,6 @@ damaged ones.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,7 +27,6 @@ from promptops.runtime.pages import (
     BUNDLE_HEAD,
     PROMPTS_KEY,
     PageTable,
-    entry_key,
     find_entry,
     page_ids,
 )
@@ -38,7 +36,6 @@ __all__ = ["BUNDLE_FORMAT", "Bundle", "Repair"]
 BUNDLE_FORMAT = "promptops.bundle/v1"
 _HEAD = BUNDLE_HEAD
 _PROMPTS = PROMPTS_KEY
-_ENTRY = re.compile(rb'\[(\d{1,15}),(\d{1,15}),"([0-9a-f]{64})"\]')
 
 Signed = PageTable | Mapping[str, str]
 Repair = Callable[[], Blob]
@@ -131,20 +128,10 @@ class Bundle:
             return None if at is None else find_entry(self._page(signed, at), prompt_id)
         if signed is not None and prompt_id not in signed:
             return None
-        key = entry_key(prompt_id)
-        data, start = self._data, len(_HEAD)
+        data = self._data
         assert isinstance(data, bytes)  # only page-table bundles stay in a file
-        if data.startswith(b"{" + key, start):
-            at = start + 1 + len(key)
-        else:
-            found = data.find(b"," + key, start, self._index_end)
-            if found < 0:
-                return None
-            at = found + 1 + len(key)
-        m = _ENTRY.match(data, at)
-        if m is None:
-            raise BundleError(f"bundle: index entry for {prompt_id!r} is malformed")
-        return int(m.group(1)), int(m.group(2)), m.group(3).decode("ascii")
+        # The entries of the whole index, past its "{" and before its "}", as one page.
+        return find_entry(data, prompt_id, len(_HEAD) + 1, self._index_end - 1)
 
     def _checked(self, prompt_id: str, body: bool, max_bytes: int = 0) -> Any:
         """The entry (and with ``body`` the prompt's bytes), checked; a cached file that

@@ -206,8 +206,11 @@ def check_pages(table: PageTable, data: Blob) -> int:
     return end + len(PROMPTS_KEY)
 
 
-def find_entry(page: bytes, prompt_id: str) -> tuple[int, int, str] | None:
-    """``(offset, length, sha256)`` of ``prompt_id`` in a checked page, or None.
+def find_entry(
+    page: bytes, prompt_id: str, start: int = 0, end: int | None = None
+) -> tuple[int, int, str] | None:
+    """``(offset, length, sha256)`` of ``prompt_id`` in a checked page (or the entries of
+    a whole index, ``page[start:end]``), or None.
 
     A key is ``"id":[`` at the start of the page or after a comma: inside a JSON string a
     quote is always escaped, so ``,"id":[`` cannot occur anywhere but at an entry.
@@ -216,10 +219,10 @@ def find_entry(page: bytes, prompt_id: str) -> tuple[int, int, str] | None:
         BundleError: if the entry is malformed.
     """
     key = entry_key(prompt_id)
-    if page.startswith(key):
-        at = len(key)
+    if page.startswith(key, start):
+        at = start + len(key)
     else:
-        found = page.find(b"," + key)
+        found = page.find(b"," + key, start, len(page) if end is None else end)
         if found < 0:
             return None
         at = found + 1 + len(key)
