@@ -270,11 +270,20 @@ def main() -> int:
         if walk:
             timed.append(Timed(cold("now", mid, site=rotated, tag=f" +{walk} trust")))
         for label in versions:
+            where = subprocess.run(
+                [str(versions[label]), "-c", "import promptops; print(promptops.__file__)"],
+                capture_output=True, text=True, check=True, cwd=scratch,
+            ).stdout.strip()  # fmt: skip
+            print(f"{label}: promptops imported from {where}")
             trust_file = yaml_trust(sites[label, mid] / "trust.json")
             directory = sites[label, mid] / "site" / "releases" / "bench-1"
             argv = [str(versions[label]), "-m", "promptops", "verify", str(directory),
                     "--trust", str(trust_file)]  # fmt: skip
-            timed.append(Timed(Contestant(f"{label} verify {size_label(mid)} CLI", argv)))
+            # Run from the scratch directory: `-m` (and `-c`) put the working directory
+            # first on sys.path, and from the checkout they would import its promptops,
+            # not the byte-compiled copy measured.
+            timed.append(Timed(Contestant(f"{label} verify {size_label(mid)} CLI", argv,
+                                          cwd=scratch)))  # fmt: skip
         for t in timed:
             c = t.contestant
             if " verify " not in c.name and not c.name.startswith("python -c"):
@@ -291,7 +300,7 @@ def main() -> int:
             got = subprocess.run(
                 [str(versions[label]), "-c", INPROC_VERIFY, str(directory),
                  str(yaml_trust(sites[label, mid] / "trust.json")), "3" if args.smoke else "20"],
-                capture_output=True, text=True, check=True,
+                capture_output=True, text=True, check=True, cwd=scratch,
             ).stdout  # fmt: skip
             inproc[label] = json.loads(got)
             print(f"  {label} verify {size_label(mid):4s}  {inproc[label][0]:6.1f} ms "
