@@ -68,3 +68,17 @@ def test_a_warm_open_reads_the_same_few_bytes_of_a_small_and_a_large_bundle(
     small = _bytes_read_by_a_warm_open(tmp_path, 300, monkeypatch)
     large = _bytes_read_by_a_warm_open(tmp_path, 6000, monkeypatch)  # a 4 MB bundle
     assert small < 40_000 and large < 40_000  # the header, the tail, one page, one prompt
+
+
+def test_a_bundle_over_the_old_64_mib_cap_loads_with_the_default_limits(tmp_path: Path) -> None:
+    # A 50,000-prompt release is ~77 MB; the default max_bundle_bytes was 64 MiB.
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    big = "x" * 3_500_000
+    prompts = {f"p{i:02d}": compiled(f"p{i:02d}", [("user", big, "text")]) for i in range(20)}
+    publish(site, prompts)
+    assert (site / "releases" / "v1" / "bundle.json").stat().st_size > 64 * 1024 * 1024
+    assert _open(site, cache).prompt("p19").render().messages[0]["content"] == big
+    offline = _open(site, cache, offline=True)  # and from the cache
+    assert (
+        offline.status.from_cache and offline.prompt("p00").render().messages[0]["content"] == big
+    )
