@@ -25,9 +25,12 @@ AUTHORING = ["pydantic", "yaml", "promptops.spec", "promptops.repo", "promptops.
 SIGNING = ["cryptography", "promptops.release", "promptops.runtime"]
 WORK = ["promptops.evals", "promptops.diff", "jinja2", "jsonschema"]
 
-# command -> modules its start-up must not import (beyond NEVER). ``verify`` gets its row
-# with the trust rework of releases (issue 16, part B); until then it is checked against
-# NEVER only.
+# command -> modules its start-up must not import (beyond NEVER).
+_SIGNING_WRITERS = [
+    "promptops.release.create",
+    "promptops.release.channels",
+    "promptops.release.keys",
+]
 MUST_NOT: dict[str, list[str]] = {
     "init": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
     "schema": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
@@ -52,11 +55,14 @@ MUST_NOT: dict[str, list[str]] = {
     # Interop converts documents; it has no use for releases or behaviour diffs.
     "import": ["promptops.release", "promptops.diff", "jsonschema"],
     "export": ["promptops.release", "promptops.diff", "jsonschema"],
+    # Verification is the runtime's: never the models, the reader, the compiler or signing
+    # (PyYAML, for signers.yaml, is all it takes of the authoring chain).
+    "verify": [*[m for m in AUTHORING if m != "yaml"], *WORK, *_SIGNING_WRITERS],
 }
 # Modules of NEVER a command still loads at start-up, to be made lazy: promptops.interop
 # imports every format module eagerly, and the merge of YAML files needs ruamel.
 TOLERATED: dict[str, set[str]] = {"import": {"ruamel"}, "export": {"ruamel"}}
-PENDING = {"verify"}  # part B of issue 16 adds its row
+PENDING: set[str] = set()
 
 
 def _loaded(code: str, cwd: Path | None = None) -> set[str]:
@@ -138,3 +144,26 @@ def test_release_functions_win_over_their_submodules() -> None:
         check=True,
     )
     assert loaded.stdout.split() == ["True", "True", "function"]
+
+
+def test_verify_of_a_release_with_a_plain_signers_file_never_imports_the_models(
+    tmp_path: Path,
+) -> None:
+    import base64
+    import datetime as dt
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from promptops.runtime.digest import sha256_hex
+    from tests.runtime.fixtures import KEY, publish
+
+    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
+    publish(tmp_path / "site", expires=expires, pointer_expires=expires)
+    raw = KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = f"keyid: {sha256_hex(raw)}, public_key: {base64.b64encode(raw).decode()}"
+    signers = tmp_path / "signers.yaml"
+    signers.write_text(f"signers:\n  - {{name: ci, {key}}}\n")
+    argv = ["verify", str(tmp_path / "site" / "releases" / "v1"), "--trust", str(signers)]
+    loaded = _run_twice(argv, tmp_path)
+    assert "promptops.release.verify" in loaded
+    assert _hits(loaded, [*NEVER, *MUST_NOT["verify"]]) == []
