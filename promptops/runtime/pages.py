@@ -218,7 +218,10 @@ def find_entry(
     Raises:
         BundleError: if the entry is malformed.
     """
-    key = entry_key(prompt_id)
+    try:
+        key = entry_key(prompt_id)
+    except UnicodeEncodeError:
+        return None  # a lone surrogate: no UTF-8 bundle holds the id
     if page.startswith(key, start):
         at = start + len(key)
     else:

@@ -29,7 +29,7 @@ from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.loader import Loader, resolve_mode
 from promptops.runtime.render import Prompt
 from promptops.runtime.request import Provenance, Request
-from promptops.runtime.served import CANARY, STABLE, Assigned, Served, Snapshot
+from promptops.runtime.served import CANARY, STABLE, Assigned, Served, Snapshot, check_name
 from promptops.runtime.sources import open_source
 from promptops.runtime.state import Verified, check_serving
 from promptops.runtime.tools import ToolDecision, ToolPolicy
@@ -178,18 +178,20 @@ class Registry:
         from.
 
         Raises:
-            UsageError: if the release has no such prompt (or no such ``variant``), or the
-                key is not a str or int.
+            UsageError: if the release has no such prompt (or no such ``variant``), the
+                id or variant is not a str, or the key is not a str or int.
             BundleError: if its bytes do not hash to the signed digest.
             ExpiredError: if a refresh found the release past ``max_staleness`` (or
                 expired, with ``expiry="strict"``) and nothing newer verifies.
         """
+        check_name(prompt_id, "prompt id")
         snap = self._snapshot
         if key is None:
             key = self._key
         split = snap.split
         served = snap.stable if split is None else split.choose(key)  # a canary: two releases
         if variant is not None:
+            check_name(variant, "variant name")
             if snap.refused is not None:
                 raise ExpiredError(snap.refused)
             return served.variant(
@@ -219,8 +221,9 @@ class Registry:
         of the release the request was rendered from (pass the same key).
 
         Raises:
-            UsageError: if the release has no such prompt.
+            UsageError: if the release has no such prompt, or the id is not a str.
         """
+        check_name(prompt_id, "prompt id")
         snap = self._snapshot
         served = snap.serve(key if key is not None else self._key)
         policy = served.policies.get(prompt_id)

@@ -23,7 +23,7 @@ from promptops.runtime.trust import ReleaseManifest
 if TYPE_CHECKING:
     from promptops.runtime.registry import RegistryStatus
 
-__all__ = ["Assigned", "Served", "Snapshot", "named_variant", "prompt_variant"]
+__all__ = ["Assigned", "Served", "Snapshot", "check_name", "named_variant", "prompt_variant"]
 
 STABLE, CANARY = "stable", "canary"
 BASE = "base"  # the variant name of the prompt as written (spec.BASE_VARIANT)
@@ -51,6 +51,18 @@ class Assigned:
         if prompt is None:
             prompt = self._prompts[i] = self._build(i)
         return prompt
+
+
+def check_name(value: object, what: str) -> str:
+    """``value``, a prompt id or variant name an application passes on (from its own
+    callers, perhaps), once known to be a str.
+
+    Raises:
+        UsageError: if it is not a str.
+    """
+    if not isinstance(value, str):
+        raise UsageError(f"a {what} is a str, not {type(value).__name__}")
+    return value
 
 
 def named_variant(obj: Mapping[str, Any], variant: str, where: str) -> str | None:
