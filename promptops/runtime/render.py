@@ -16,6 +16,7 @@ from promptops.errors import BundleError, RenderError
 from promptops.runtime.plan import message_plan
 from promptops.runtime.request import PromptStatic, Provenance, Request, new_request
 from promptops.runtime.schema_fast import Check, Invalid, compile_check, is_supported
+from promptops.runtime.tools import tool_specs
 
 # Provenance and Request live in request.py; re-exported for existing importers.
 __all__ = ["Prompt", "Provenance", "Request"]
@@ -52,8 +53,8 @@ class Prompt:
         try:
             model = obj["model"]
             raw = {
-                "params": dict(obj["params"]),
-                "tools": [dict(t) for t in obj["tools"]],
+                "params": _params(obj["params"]),
+                "tools": tool_specs(obj["tools"]),
                 "output_schema": obj["output_schema"],
                 "id": pid,
                 "pricing": model.get("pricing"),
@@ -186,6 +187,18 @@ class Prompt:
         return values
 
 
+def _params(value: Any) -> dict[str, Any]:
+    """A copy of the ``params`` object (``dict`` of a list of 2-character strings would
+    make up params the signer never wrote).
+
+    Raises:
+        TypeError: if it is not an object (the caller's BundleError).
+    """
+    if not isinstance(value, Mapping):
+        raise TypeError("'params' must be an object")
+    return dict(value)
+
+
 def _fallbacks(
     data: Any, raw: Mapping[str, Any], provenance: Provenance, pin: str
 ) -> tuple[PromptStatic, ...]:
@@ -197,7 +210,7 @@ def _fallbacks(
     """
     out = []
     for fallback in data:
-        model, params = fallback["model"], dict(fallback["params"])
+        model, params = fallback["model"], _params(fallback["params"])
         own = {**raw, "params": params, "pricing": model.get("pricing")}
         out.append(
             PromptStatic(

@@ -221,6 +221,8 @@ def _experiment(pid: str, data: Any) -> tuple[str, bytes, list[tuple[str, str | 
             (str(a["name"]), None if a["variant"] is None else str(a["variant"]), a["weight"])
             for a in data["arms"]
         ]
+        if len(arms) < 2:
+            raise ValueError("an experiment needs two or more arms")
         if sum(w for _, _, w in arms) != BUCKETS or not all(
             isinstance(w, int) and w > 0 for _, _, w in arms
         ):

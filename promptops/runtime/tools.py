@@ -3,9 +3,10 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
+from promptops.errors import BundleError
 from promptops.runtime.schema_fast import Check, Invalid, compile_check
 
-__all__ = ["ToolDecision", "ToolPolicy"]
+__all__ = ["ToolDecision", "ToolPolicy", "tool_specs"]
 
 Verdict = Literal["allowed", "denied", "needs_approval"]
 
@@ -31,12 +32,33 @@ class ToolDecision(NamedTuple):
         return self.verdict == "needs_approval"
 
 
+def tool_specs(value: Any) -> list[dict[str, Any]]:
+    """A compiled prompt's ``tools``, each copied, once known to be a list of objects
+    (``dict`` of a string would make up a tool from its characters, or fail with a
+    ValueError).
+
+    Raises:
+        TypeError: if it is not a list of objects (the caller's BundleError).
+    """
+    if not isinstance(value, list) or not all(isinstance(t, Mapping) for t in value):
+        raise TypeError("'tools' must be a list of objects")
+    return [dict(t) for t in value]
+
+
 class ToolPolicy:
     """The tools one prompt of one release may call; argument schemas compile lazily."""
 
     def __init__(self, prompt_id: str, tools: Sequence[Mapping[str, Any]]) -> None:
+        """
+        Raises:
+            BundleError: if ``tools`` is not a list of objects each with a name.
+        """
         self.prompt_id = prompt_id
-        self._tools = {str(t["name"]): t for t in tools}
+        try:
+            self._tools = {str(t["name"]): t for t in tool_specs(tools)}
+        except (KeyError, TypeError) as exc:
+            what = f"bundle: prompt {prompt_id!r} has malformed tools ({exc!r})"
+            raise BundleError(what) from exc
         self._checks: dict[str, Check] = {}
 
     def check(self, tool: str, args: Any) -> ToolDecision:

@@ -6,12 +6,13 @@ clear message, never a traceback of another type, never a prompt made up from ba
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from promptops.errors import UsageError
+from promptops.errors import BundleError, UsageError
 from promptops.runtime import Registry
 from tests.runtime.fixtures import CONFIG, GREET, TRUST, publish
 
@@ -61,3 +62,74 @@ def test_a_variant_name_that_is_not_a_str_is_a_usage_error(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         reg.prompt("greet", variant=variant)
+
+
+def _greet(**fields: Any) -> dict[str, Any]:
+    body = copy.deepcopy(GREET)
+    body.update(fields)
+    return body
+
+
+def _experiment(*arms: tuple[str, str | None, int]) -> dict[str, Any]:
+    return {
+        "name": "e",
+        "salt": "ab",
+        "arms": [{"name": n, "variant": v, "weight": w} for n, v, w in arms],
+    }
+
+
+_TWO_ARMS = _experiment(("a", None, 1), ("b", "v", 9999))
+_MALFORMED = r"^bundle: prompt 'greet' is malformed \(TypeError\(\"{}\"\)\)$"
+
+# (compiled prompt, the message of prompt(id, key=...) and of check_tool_call; None:
+# that call is not expected to read the malformed field)
+SIGNED_BUT_MALFORMED: dict[str, tuple[dict[str, Any], str | None, str | None]] = {
+    "tools_not_objects": (
+        _greet(tools=["ab"]),
+        _MALFORMED.format(r"'tools' must be a list of objects"),
+        r"^bundle: prompt 'greet' has malformed tools \(TypeError\(\"'tools' must be a list "
+        r"of objects\"\)\)$",
+    ),
+    "tools_not_a_list": (
+        _greet(tools="ab"),
+        _MALFORMED.format(r"'tools' must be a list of objects"),
+        r"^bundle: prompt 'greet' has malformed tools \(TypeError\(\"'tools' must be a list "
+        r"of objects\"\)\)$",
+    ),
+    "tool_without_a_name": (
+        _greet(tools=[{"description": "x"}]),
+        None,
+        r"^bundle: prompt 'greet' has malformed tools \(KeyError\('name'\)\)$",
+    ),
+    # dict(["ab"]) would have made up params {"a": "b"} the signer never wrote.
+    "params_pairs": (
+        _greet(params=["ab"]),
+        _MALFORMED.format(r"'params' must be an object"),
+        None,
+    ),
+    "variant_tools_not_objects": (
+        _greet(variants={"v": {"tools": ["ab"]}}, experiment=_TWO_ARMS),
+        _MALFORMED.format(r"'tools' must be a list of objects"),
+        None,
+    ),
+    "one_arm_experiment": (
+        _greet(experiment=_experiment(("a", None, 10000))),
+        r"^bundle: prompt 'greet' has a malformed experiment \(an experiment needs two or "
+        r"more arms\)$",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SIGNED_BUT_MALFORMED))
+def test_a_signed_but_malformed_prompt_is_a_bundle_error(tmp_path: Path, case: str) -> None:
+    body, message, tool_message = SIGNED_BUT_MALFORMED[case]
+    publish(tmp_path / "site", {"greet": body})
+    reg = _open(tmp_path / "site")
+    for key in ("user-1", "user-2", "user-3"):  # both arms of an experiment
+        if message is not None:
+            with pytest.raises(BundleError, match=message):
+                reg.prompt("greet", key=key)
+    if tool_message is not None:
+        with pytest.raises(BundleError, match=tool_message):
+            reg.check_tool_call("greet", "lookup", {"user": "ada"})
