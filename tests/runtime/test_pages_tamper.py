@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from promptops.errors import BundleError, SignatureError
+from promptops.errors import BundleError, FetchError, SignatureError
 from promptops.release.manifest import sign_manifest
 from promptops.runtime import Registry
 from promptops.runtime.digest import sha256_hex
@@ -225,3 +226,114 @@ def test_a_bundle_edited_in_place_after_a_cacheless_open_is_never_served(
     with pytest.raises(BundleError, match=r"^bundle: "):
         reg.prompt("p0300")
     assert _text(reg, "p0001") == "text 0001"  # checked before the edit
+
+
+# --- the cache directory in an attacker's hands: whole-file swaps and odd files ----------
+def _other_release_same_size(blob: Path) -> None:
+    # Another release's bundle of exactly the same size, under this release's digest.
+    other = {pid: compiled(pid, [("user", f"TEXT {pid[1:]}", "text")]) for pid in PROMPTS}
+    from tests.release.tamper_cases import make_bundle
+
+    data = make_bundle(other, "a" * 40)
+    assert len(data) == blob.stat().st_size
+    blob.write_bytes(data)
+
+
+def _symlink_to_edited_copy(blob: Path) -> None:
+    evil = blob.parent.parent / "evil.json"
+    evil.write_bytes(_changed_body(blob.read_bytes()))
+    blob.unlink()
+    blob.symlink_to(evil)
+
+
+def _blobs_dir_symlinked(blob: Path) -> None:
+    moved = blob.parent.parent / "elsewhere"
+    blob.parent.rename(moved)
+    (moved / blob.name).write_bytes(_changed_body((moved / blob.name).read_bytes()))
+    blob.parent.symlink_to(moved)
+
+
+def _byte_after_index(blob: Path) -> None:
+    data = blob.read_bytes()
+    at = data.index(b'},"prompts":') + 1
+    blob.write_bytes(data[:at] + b";" + data[at + 1 :])
+
+
+def _fifo(blob: Path) -> None:
+    blob.unlink()
+    os.mkfifo(blob)  # opened without O_NONBLOCK it would hang the open
+
+
+SWAPS: dict[str, Callable[[Path], None]] = {
+    "other_release_same_size": _other_release_same_size,
+    "symlink_to_edited_copy": _symlink_to_edited_copy,
+    "blobs_dir_symlinked": _blobs_dir_symlinked,
+    "appended_garbage": lambda b: b.write_bytes(b.read_bytes() + b"garbage"),
+    "truncated": lambda b: b.write_bytes(b.read_bytes()[:-100]),
+    "truncated_inside_index": lambda b: b.write_bytes(b.read_bytes()[:5000]),
+    "emptied": lambda b: b.write_bytes(b""),
+    "byte_after_index": _byte_after_index,
+    "a_directory": lambda b: (b.unlink(), b.mkdir()),
+    "a_fifo": _fifo,
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs or symlinks on this OS")
+@pytest.mark.parametrize("swap", sorted(SWAPS))
+def test_a_cached_bundle_swapped_is_never_served(tmp_path: Path, swap: str) -> None:
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    digest = publish(site, PROMPTS)
+    _open(site, cache)
+    SWAPS[swap](cache / "blobs" / digest)
+    try:  # offline: what fails the open checks is discarded, then nothing is left
+        reg = _open(site, cache, offline=True)
+    except FetchError as exc:
+        assert str(exc).startswith("offline: the cache holds no verified release for ")
+    else:
+        for pid in ("p0000", "p0300", "p0599"):  # each page: the signed prompt, or refused
+            try:
+                assert _text(reg, pid) == f"text {pid[1:]}"
+            except BundleError as exc:
+                assert "does not hash to the digest the release signs" in str(exc)
+    online = _open(site, cache)  # fetched again and verified whole
+    assert [_text(online, p) for p in ("p0000", "p0300", "p0599")] == [
+        "text 0000", "text 0300", "text 0599",
+    ]  # fmt: skip
+
+
+def test_a_signed_index_entry_pointing_outside_the_bundle_is_refused(tmp_path: Path) -> None:
+    # A careless signer: the page table describes the index, but one entry's offset points
+    # past the end of the file (another at another prompt's bytes): refused, never served.
+    import datetime as dt
+
+    from promptops.fsutil import atomic_write_bytes
+    from promptops.release.manifest import ReleaseSpec
+    from tests.release.tamper_cases import make_bundle, prompt_digests
+    from tests.runtime.fixtures import EXPIRES, NOW
+
+    data = make_bundle(PROMPTS, "a" * 40)
+    offsets = {
+        pid: re.search(rb'"' + pid + rb'":\[(\d+),', data) for pid in (b"p0300", b"p0301", b"p0302")
+    }
+    out, over, under = offsets.values()
+    assert out is not None and over is not None and under is not None
+    assert len(over.group(1)) == len(under.group(1))
+    data = (
+        data[: out.start(1)] + b"9" * len(out.group(1)) + data[out.end(1) : over.start(1)]
+        + under.group(1) + data[over.end(1) :]
+    )  # fmt: skip
+    spec = ReleaseSpec(
+        release="v1", serial=1, commit="a" * 40, tree="c" * 40, prompts=prompt_digests(data),
+        models={}, created=NOW - dt.timedelta(days=1), expires=EXPIRES,
+    )  # fmt: skip
+    site = tmp_path / "site"
+    publish(site, PROMPTS)
+    atomic_write_bytes(site / "releases" / "v1" / "bundle.json", data)
+    atomic_write_bytes(
+        site / "releases" / "v1" / "release.dsse.json", sign_manifest(spec, data, [KEY])
+    )
+    reg = Registry.open(site / "releases" / "v1", trust=TRUST, config=CONFIG)
+    assert _text(reg, "p0299") == "text 0299"
+    for pid in ("p0300", "p0301"):
+        with pytest.raises(BundleError, match=rf"^bundle: prompt '{pid}' hashes to [0-9a-f]{{64}}"):
+            reg.prompt(pid)
