@@ -44,7 +44,9 @@ Repair = Callable[[], Blob]
 class Bundle:
     """A bundle's bytes; index entries and prompts are decoded (and checked) on demand."""
 
-    __slots__ = ("_data", "_index", "_index_end", "_lock", "_pages", "_repair", "_signed")
+    __slots__ = (
+        "_data", "_ids", "_index", "_index_end", "_lock", "_pages", "_repair", "_signed",
+    )  # fmt: skip
 
     def __init__(
         self, data: Blob, index_end: int, signed: Signed | None, repair: Repair | None
@@ -55,6 +57,7 @@ class Bundle:
         self._repair = repair
         self._pages: dict[int, bytes] = {}  # index pages checked against their signed digest
         self._index: dict[str, Any] | None = None
+        self._ids: tuple[str, ...] | None = None  # every id, once all pages were checked
         self._lock = threading.Lock()
 
     @classmethod
@@ -215,6 +218,8 @@ class Bundle:
             BundleError: if an index page does not hash to its signed digest.
         """
         signed = self._signed
+        if self._ids is not None:
+            return self._ids
         if isinstance(signed, PageTable):
             ids: list[str] = []
             for at in range(len(signed.firsts)):
@@ -226,7 +231,10 @@ class Bundle:
                         raise
                     page = self._page(signed, at)
                 ids.extend(page_ids(page, f"bundle: index page {at}"))
-            return tuple(ids)
+            # The pages are signed and now checked: the list cannot change (a repaired copy
+            # holds the same signed pages), so an unknown id does not walk them again.
+            self._ids = tuple(ids)
+            return self._ids
         return tuple(signed if signed is not None else self._full_index())
 
     def __contains__(self, prompt_id: object) -> bool:

@@ -57,11 +57,9 @@ def unverified_prompts(
     out: dict[str, Prompt] = {}
     for prompt_id in prompt_ids:
         if prompt_id not in bundle:
-            import difflib
+            from promptops.runtime.suggest import hint
 
-            hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
-            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise UsageError(f"the bundle has no prompt {prompt_id!r}{maybe}")
+            raise UsageError(f"the bundle has no prompt {prompt_id!r}{hint(prompt_id, bundle.ids)}")
         obj = bundle.load(prompt_id, max_bytes=cfg.max_prompt_bytes)
         chosen = None if variant is None else named_variant(obj, variant, f"prompt {prompt_id!r}")
         provenance = Provenance(

@@ -132,10 +132,9 @@ class Served:
         """
         bundle = self.bundle
         if prompt_id not in bundle:
-            import difflib  # only on this error path
+            from promptops.runtime.suggest import hint  # only on this error path
 
-            hint = difflib.get_close_matches(prompt_id, bundle.ids, n=1)
-            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+            maybe = hint(prompt_id, bundle.ids)
             raise UsageError(f"release {self.manifest.release} has no prompt {prompt_id!r}{maybe}")
         return bundle.load(prompt_id, max_bytes=max_bytes)
 
