@@ -133,6 +133,13 @@ def load_private_key(pem: bytes, source: str, passphrase: bytes | None) -> Ed255
 
 
 def _read_key_file(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
+    # A mistyped path is the commoner mistake: say the file is missing before judging
+    # where it would be.
+    if not path.exists():
+        raise UsageError(
+            f"{path}: no such signing key file; pass the path keygen wrote "
+            "(default ~/.config/promptops/keys/NAME.pem), or create one with promptops keygen"
+        )
     check_key_location(path, "use")
     try:
         size = path.stat().st_size

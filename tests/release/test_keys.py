@@ -78,6 +78,18 @@ def test_signing_key_from_environment_text_or_path(tmp_path: Path) -> None:
         load_signing_keys([], None, None)
 
 
+def test_a_missing_key_file_is_named_missing_even_inside_a_work_tree(repo: Path) -> None:
+    # A mistyped --key inside the repository is reported as missing, not as a key that
+    # could be committed.
+    for missing in (repo / "nokey.pem", repo.parent / "nokey.pem"):
+        with pytest.raises(UsageError) as caught:
+            load_signing_keys([missing], None, None)
+        assert str(caught.value) == (
+            f"{missing}: no such signing key file; pass the path keygen wrote "
+            "(default ~/.config/promptops/keys/NAME.pem), or create one with promptops keygen"
+        )
+
+
 def test_not_a_key(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.pem"
     bogus.write_text("hello", encoding="utf-8")
