@@ -128,6 +128,13 @@ def load_release(
         BundleError, SignatureError: if they do not belong together or do not verify.
     """
     directory = release_dir(root, name)
+    if not (directory / MANIFEST_NAME).exists():
+        # Promoting a release before publishing it there is the usual cause.
+        raise UsageError(
+            f"{directory / MANIFEST_NAME}: not found: {root} has no release {name}; publish "
+            f"it there first (promptops publish {root}, from dist/ or --from-tags), or create "
+            f"it (promptops release {name})"
+        )
     envelope = _read(directory / MANIFEST_NAME)
     bundle = _read(directory / BUNDLE_NAME)
     if trust is not None:

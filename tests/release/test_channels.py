@@ -92,6 +92,22 @@ def test_promote_moves_forward_and_refuses_to_move_back(signed: Signed) -> None:
     assert _verify_channel(signed, signed.dist, "staging") == "v1"
 
 
+def test_promoting_a_release_the_tree_does_not_hold_says_to_publish_it(
+    signed: Signed, tmp_path: Path
+) -> None:
+    _two_releases(signed)
+    site = tmp_path / "site"
+    publish(signed.dist, site, channel="production", keys=[signed.key], now=NOW, expires_in=WEEK)
+    with pytest.raises(UsageError) as caught:
+        promote(site, "v3", "production", [signed.key], now=NOW, expires_in=WEEK)
+    assert str(caught.value) == (
+        f"{site}/releases/v3/release.dsse.json: not found: {site} has no release v3; publish "
+        f"it there first (promptops publish {site}, from dist/ or --from-tags), or create it "
+        "(promptops release v3)"
+    )
+    assert _verify_channel(signed, site, "production") == "v2"  # the pointer is untouched
+
+
 def test_publish_refuses_a_different_release_under_a_published_name(
     signed: Signed, tmp_path: Path
 ) -> None:
