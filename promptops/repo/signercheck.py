@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Iterable, Sequence, Set
 
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Level
@@ -95,10 +96,11 @@ def signer_problems(model: SignersFile) -> list[Problem]:
         listed = len(set(role.signers))
         usable = len(set(role.signers) - revoked)
         if role.threshold > listed:
+            fix = _role_fix(role_name, role.signers, names, revoked)
             out.append(
                 (("roles", role_name, "threshold"), "error", "threshold-unreachable",
                  f"role {role_name!r} needs {role.threshold} signatures but lists {listed} "
-                 "signer(s); it could never sign")
+                 f"signer(s); it could never sign: {fix}")
             )  # fmt: skip
         elif role.threshold > usable:
             out.append(
@@ -107,6 +109,21 @@ def signer_problems(model: SignersFile) -> list[Problem]:
                  "its signers are not revoked; add a signer to it")
             )  # fmt: skip
     return out
+
+
+def _role_fix(
+    role_name: str, members: Sequence[str], names: Iterable[str], revoked: Set[str]
+) -> str:
+    # Naming the keys that could join saves a trip to signers: (a fresh keygen's entry is
+    # listed there but in no role yet, the usual first mistake).
+    listed = len(set(members))
+    lower = f", or lower its threshold to {listed}" if listed else ""
+    spare = [n for n in names if n not in members and n not in revoked]
+    if not spare:
+        return f"add a signer (promptops keygen){lower}"
+    shown = ", ".join(spare[:5]) + (", ..." if len(spare) > 5 else "")
+    more = "more of" if listed else "one of"
+    return f"name {more} signers: ({shown}) in roles.{role_name}.signers{lower}"
 
 
 def _version_problems(model: SignersFile) -> list[Problem]:

@@ -311,7 +311,8 @@ def _roles(data: Any, keys: Mapping[str, TrustedKey]) -> dict[str, Role]:
         if threshold > len(members):
             raise SignatureError(
                 f"trust root: role {name!r} needs {threshold} signatures but lists "
-                f"{len(members)} signer(s); it could never sign"
+                f"{len(members)} signer(s); it could never sign: name at least {threshold} "
+                f"of 'signers' in roles.{name}.signers"
             )
         roles[name] = Role(name, members, threshold)
     return roles

@@ -996,10 +996,34 @@ CASES = [
                 24,
                 "error",
                 "threshold-unreachable",
-                "role 'release' needs 2 signatures but lists 1 signer(s); it could never sign",
+                "role 'release' needs 2 signatures but lists 1 signer(s); it could never sign: "
+                "name more of signers: (ci) in roles.release.signers, or lower its threshold "
+                "to 1",
             )
         ],
         id="signers-threshold-unreachable",
+    ),
+    pytest.param(
+        # A fresh keygen's entry pasted under signers: and named in no role yet.
+        {
+            "policies/signers.yaml": "signers:\n"
+            + _entry("alice")
+            + "roles:\n  root: {threshold: 1, signers: [alice]}\n"
+            "  release: {threshold: 1, signers: [alice]}\n"
+            "  channel: {threshold: 1, signers: []}\n"
+        },
+        [
+            (
+                "policies/signers.yaml",
+                8,
+                24,
+                "error",
+                "threshold-unreachable",
+                "role 'channel' needs 1 signatures but lists 0 signer(s); it could never sign: "
+                "name one of signers: (alice) in roles.channel.signers",
+            )
+        ],
+        id="signers-threshold-unreachable-no-member",
     ),
     pytest.param(
         {

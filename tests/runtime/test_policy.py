@@ -75,7 +75,8 @@ def test_the_single_role_form_serves_all_three_roles() -> None:
                 **policy(),
                 "roles": {**policy()["roles"], "release": {"threshold": 2, "signers": ["alice"]}},
             },
-            r"role 'release' needs 2 signatures but lists 1 signer\(s\); it could never sign",
+            r"role 'release' needs 2 signatures but lists 1 signer\(s\); it could never sign: "
+            r"name at least 2 of 'signers' in roles.release.signers$",
         ),
         ({**policy(), "version": 2}, r"version 2 must name its chain"),
         ({**policy(), "chain": "0" * 64}, r"version 1 starts a chain"),
