@@ -99,6 +99,28 @@ def _at(parsed: Parsed, node: yaml.Node | None, text: str, offset: int) -> tuple
     return line, col
 
 
+# A Jinja expression or statement on one line: where a variable is named.
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+def _use_at(
+    parsed: Parsed, node: yaml.Node | None, text: str, tline: int, name: str
+) -> tuple[int, int]:
+    """File position of variable ``name`` inside a tag on template line ``tline`` (two
+    variables on one line get their own columns); the line's start if no one-line tag
+    names it."""
+    start = 0
+    for _ in range(tline - 1):
+        start = text.find("\n", start) + 1
+    end = text.find("\n", start)
+    line = text[start : end if end >= 0 else len(text)]
+    word = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+    for tag in _TAG.finditer(line):
+        if found := word.search(line, tag.start(), tag.end()):
+            return _at(parsed, node, text, start + found.start())
+    return shift(parsed, node, tline)
+
+
 def template_positions(parsed: Parsed) -> dict[tuple[str, str], tuple[int, int]]:
     """File positions of each template variable's and include's first use, for diagnostics
     found across files (computed only for files that get one)."""
@@ -108,7 +130,8 @@ def template_positions(parsed: Parsed) -> dict[tuple[str, str], tuple[int, int]]
         node = find_node(parsed.root, loc)
         facts = analyse_template(text)
         for name, tline in facts.variables.items():
-            out.setdefault(("tvar", name), shift(parsed, node, tline))
+            if ("tvar", name) not in out:
+                out["tvar", name] = _use_at(parsed, node, text, tline, name)
         for name, tline in facts.includes.items():
             out.setdefault(("tinc", name), shift(parsed, node, tline))
     return out

@@ -87,7 +87,7 @@ def test_render_ignores_a_broken_unrelated_file(
         (
             "prompts/greet.yaml",
             MINIMAL_REPO["prompts/greet.yaml"].replace("{{ name }}", "{{ nme }}"),
-            "prompts/greet.yaml:12:7: error: variable 'nme' is not a declared input",
+            "prompts/greet.yaml:12:23: error: variable 'nme' is not a declared input",
         ),
     ],
     ids=["instruction", "models", "itself"],

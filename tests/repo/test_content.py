@@ -173,7 +173,7 @@ CASES = [
             (
                 P,
                 14,
-                16,
+                19,  # the variable, inside the quoted text part
                 "error",
                 "undeclared-variable",
                 "variable 'qestion' is not a declared input; declare it under 'inputs'; did you mean 'question'?",

@@ -347,13 +347,40 @@ CASES = [
             (
                 "prompts/greet.yaml",
                 12,
-                7,
+                23,  # the undeclared variable, not the line's first
                 "error",
                 "undeclared-variable",
                 "variable 'nme' is not a declared input; declare it under 'inputs'; did you mean 'name'?",
             )
         ],
         id="undeclared-variable",
+    ),
+    pytest.param(
+        # Two on one line, one of them after a tag that only mentions it as an attribute.
+        sub(
+            G,
+            "Say hello to {{ name }}.",
+            "Say {{ name.order }} {{ order }} {% if plan %}.{% endif %}",
+        ),
+        [
+            (
+                "prompts/greet.yaml",
+                12,
+                31,
+                "error",
+                "undeclared-variable",
+                "variable 'order' is not a declared input; declare it under 'inputs'",
+            ),
+            (
+                "prompts/greet.yaml",
+                12,
+                46,
+                "error",
+                "undeclared-variable",
+                "variable 'plan' is not a declared input; declare it under 'inputs'",
+            ),
+        ],
+        id="undeclared-variables-on-one-line",
     ),
     pytest.param(
         sub(

@@ -120,7 +120,7 @@ CASES = [
             (
                 G,
                 21,
-                18,
+                24,  # the variable, in the variant's message
                 "error",
                 "undeclared-variable",
                 "variable 'nam' is not a declared input; declare it under 'inputs'; did you mean 'name'?",
