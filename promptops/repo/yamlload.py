@@ -143,6 +143,18 @@ def _tab_at(text: str, line: int, column: int) -> bool:
     return 0 <= line < len(lines) and lines[line][column : column + 1] == "\t"
 
 
+# libyaml's words for the usual indentation slips, and what fixes them (its message alone
+# names a parser state, not the line to move).
+_FIXES = {
+    "did not find expected '-' indicator": "indent this line like the items of the list "
+    "above it: each item starts with '- ' at the same column, its keys line up",
+    "did not find expected key": "indent this line like the keys of the mapping above it, "
+    "or quote a value that starts with a special character",
+    "mapping values are not allowed in this context": "quote a value that contains ': ', "
+    "or indent this key like the keys above it",
+}
+
+
 def _syntax(exc: yaml.YAMLError, text: str) -> YamlProblem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
@@ -159,6 +171,8 @@ def _syntax(exc: yaml.YAMLError, text: str) -> YamlProblem:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
+        if fix := _FIXES.get(exc.problem or ""):
+            problem = f"{problem}; {fix}"
         if mark is not None:
             return YamlProblem(
                 "yaml-syntax", f"invalid YAML: {problem}", mark.line + 1, mark.column + 1

@@ -189,6 +189,39 @@ def test_bom_is_accepted() -> None:
             ),
         ),
         (b"a: \x07\n", ("yaml-syntax", 1, 4, "invalid YAML: character #x0007 is not allowed")),
+        # Indentation slips a newcomer makes: each says what to line up.
+        (
+            b"messages:\n  - role: user\n   content: x\n",
+            (
+                "yaml-syntax",
+                3,
+                4,
+                "invalid YAML: did not find expected '-' indicator (while parsing a block "
+                "collection); indent this line like the items of the list above it: each item "
+                "starts with '- ' at the same column, its keys line up",
+            ),
+        ),
+        (
+            b"inputs:\n  a: 1\n b: 2\n",
+            (
+                "yaml-syntax",
+                3,
+                2,
+                "invalid YAML: did not find expected key (while parsing a block mapping); "
+                "indent this line like the keys of the mapping above it, or quote a value "
+                "that starts with a special character",
+            ),
+        ),
+        (
+            b"description: Note: read this\n",
+            (
+                "yaml-syntax",
+                1,
+                18,
+                "invalid YAML: mapping values are not allowed in this context; quote a value "
+                "that contains ': ', or indent this key like the keys above it",
+            ),
+        ),
     ],
 )
 def test_problems(data: bytes, expected: tuple[str, int, int, str]) -> None:
