@@ -18,8 +18,29 @@ def test_init_prints_files_and_next_steps(
     assert "  prompts/support/assistant.yaml" in lines
     assert "  .gitignore" in lines
     assert f"Initialised an empty git repository in {target} (nothing committed)." in lines
-    assert lines[lines.index("Next steps:") + 1] == f"  cd '{target}'"
+    assert lines[lines.index("Next steps:") + 1 :] == [
+        f"  cd '{target}'",
+        "  promptops validate                 # check everything, with positions",
+        "  promptops eval --provider echo     # offline: echo never calls tools, so the",
+        "                                     # tool case fails until a model answers",
+        "  git add -A && git commit -m 'Add prompt repository'",
+        "  promptops keygen                   # paste its entry under signers: in",
+        "                                     # policies/signers.yaml, name it in each role",
+    ]
     assert git(target, "rev-list", "--all") == ""
+
+
+def test_init_eval_offline_fails_only_the_tool_case_the_next_steps_warn_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(["init", str(tmp_path / "r")], capsys)[0] == 0
+    code, out, _ = run_cli(["eval", str(tmp_path / "r"), "--provider", "echo"], capsys)
+    assert code == 1
+    verdicts = [line for line in out.splitlines() if line.split(" ")[0] in ("PASS", "FAIL")]
+    assert verdicts == [
+        "PASS evals/support/assistant.yaml :: answers-the-question-asked",
+        "FAIL evals/support/assistant.yaml :: order-question-looks-up-the-order",
+    ]
 
 
 def test_init_defaults_to_the_current_directory(

@@ -32,5 +32,8 @@ def command(directory: Path) -> None:
     if directory != Path("."):
         click.echo(f"  cd {shlex.quote(str(directory))}")
     click.echo("  promptops validate                 # check everything, with positions")
+    click.echo("  promptops eval --provider echo     # offline: echo never calls tools, so the")
+    click.echo("                                     # tool case fails until a model answers")
     click.echo("  git add -A && git commit -m 'Add prompt repository'")
-    click.echo("  promptops keygen                   # then add the key to policies/signers.yaml")
+    click.echo("  promptops keygen                   # paste its entry under signers: in")
+    click.echo("                                     # policies/signers.yaml, name it in each role")
