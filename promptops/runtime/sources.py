@@ -79,8 +79,24 @@ class FileSource:
     def read(self, rel: str, limit: int, deadline: float | None = None) -> Fetched:
         fetched = self.read_optional(rel, limit, deadline)
         if fetched is None:
-            raise FetchError(f"{self._path(rel)}: not found")
+            raise FetchError(f"{self._path(rel)}: not found{self._missing(rel)}")
         return fetched
+
+    def _missing(self, rel: str) -> str:
+        # A mistyped root or channel name is the usual cause: say which, from what is there.
+        if not os.path.isdir(self.root):
+            return f" ({self.root} is not a directory)"
+        if not rel.startswith("channels/"):
+            return ""
+        try:
+            names = sorted(
+                n[:-5] for n in os.listdir(self._path("channels")) if n.endswith(".json")
+            )
+        except OSError:
+            names = []
+        if names:
+            return f"; channels published here: {', '.join(names)}"
+        return "; no channel is published here (promptops publish DIR --channel NAME)"
 
     def read_optional(self, rel: str, limit: int, deadline: float | None = None) -> Fetched | None:
         path = self._path(rel)

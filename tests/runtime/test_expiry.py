@@ -51,7 +51,9 @@ def test_the_same_with_the_source_down(tmp_path: Path) -> None:
     with pytest.warns(ExpiredReleaseWarning):
         reg = _open(site, cache, at(LATER))
     assert reg.status.expired and reg.status.error is not None
-    assert reg.status.error.endswith("channels/production.json: not found")
+    assert reg.status.error.endswith(
+        f"channels/production.json: not found ({site} is not a directory)"
+    )
 
 
 def test_an_expired_source_without_a_cache_is_refused(tmp_path: Path) -> None:

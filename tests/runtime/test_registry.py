@@ -213,6 +213,28 @@ def test_too_many_prompts_is_refused(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("root", "channel", "message"),
+    [
+        ("pub", "staging", "{root}/channels/staging.json: not found; channels published here: "
+         "canary, production"),
+        ("nowhere", "production", "{root}/channels/production.json: not found ({root} is not "
+         "a directory)"),
+    ],
+)  # fmt: skip
+def test_a_missing_channel_or_root_says_what_is_there(
+    tmp_path: Path, root: str, channel: str, message: str
+) -> None:
+    publish(tmp_path / "pub")
+    publish(tmp_path / "pub", channel="canary")
+    where = tmp_path / root
+    with pytest.raises(FetchError) as caught:
+        Registry.open(where, trust=TRUST, channel=channel, config=CONFIG)
+    assert str(caught.value) == (
+        message.format(root=where) + "; and no last-known-good release (no cache_dir given)"
+    )
+
+
 def test_source_down_serves_last_known_good_and_says_so(tmp_path: Path) -> None:
     publish(tmp_path / "pub")
     Registry.open(
@@ -224,13 +246,20 @@ def test_source_down_serves_last_known_good_and_says_so(tmp_path: Path) -> None:
     )
     st = reg.status
     assert (st.release, st.from_cache, st.stale) == ("v1", True, True)
-    assert st.error is not None and st.error.endswith("channels/production.json: not found")
+    assert st.error is not None and st.error.endswith(
+        "channels/production.json: not found; no channel is published here "
+        "(promptops publish DIR --channel NAME)"
+    )
     prov = reg.prompt("greet").render(name="Ada").provenance
     assert (prov.from_cache, prov.stale) == (True, True)
 
 
 def test_source_down_without_cache_fails_and_says_why(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match=r"not found; and no last-known-good release in "):
+    with pytest.raises(
+        FetchError,
+        match=r"nothing/channels/production\.json: not found \(.*nothing is not a directory\); "
+        r"and no last-known-good release in ",
+    ):
         Registry.open(
             tmp_path / "nothing",
             trust=TRUST,
@@ -291,7 +320,8 @@ def test_corrupt_cache_with_source_down_is_never_served(tmp_path: Path) -> None:
     with pytest.raises(
         BundleError,
         match=r"^bundle: prompt 'greet' hashes to [0-9a-f]{64}, but the index says [0-9a-f]{64} "
-        r"\(the cached copy of the bundle is damaged; fetching it again failed: .*not found\)$",
+        r"\(the cached copy of the bundle is damaged; fetching it again failed: "
+        r".*/pub/releases/v1/bundle\.json: not found \(.*/pub is not a directory\)\)$",
     ):
         reg.prompt("greet")
     assert not blob.exists()
