@@ -242,11 +242,22 @@ def promote(
         UsageError: if the release files are missing, or a canary has no stable release
             to split with or is not newer than it.
         BundleError: if they are inconsistent (or, with ``trust``, untrusted).
-        SignatureError: if ``keys`` do not satisfy the channel role of ``trust``.
+        SignatureError: if ``keys`` do not satisfy the channel role of ``trust``, or a
+            canary's current pointer does not verify against it.
         RollbackError: if the channel already serves a higher serial.
     """
     manifest, _, bundle = load_release(root, name, trust, now)
-    current = current_pointer(channel_path(root, channel), trust, now)
+    path = channel_path(root, channel)
+    try:
+        current = current_pointer(path, trust, now)
+    except SignatureError:
+        if canary is not None:
+            raise
+        # Signed under a policy since rotated (its channel key left the role, or was
+        # revoked): a whole move replaces it with content verified on its own and takes only
+        # its order (serial: no moving back; version: numbering goes on). A canary would
+        # carry its stable release over, so it still refuses it.
+        current = current_pointer(path, None, now)
     if current is not None and manifest.serial < current.serial:
         raise RollbackError(
             f"channel {channel!r} serves release {current.release} (serial {current.serial}); "
@@ -334,8 +345,9 @@ def refresh_pointers(
 
     Raises:
         UsageError: if the tree has no channels.
-        BundleError, SignatureError: if a current pointer or its release does not verify,
-            or ``keys`` may not sign pointers.
+        BundleError, SignatureError: if a current pointer (one signed before the channel
+            key changed, too) or its release does not verify, or ``keys`` may not sign
+            pointers.
     """
     paths = sorted((root / "channels").glob("*.json")) if (root / "channels").is_dir() else []
     if not paths:
@@ -349,7 +361,15 @@ def refresh_pointers(
     refreshed: list[PromoteResult] = []
     problems: list[str] = []
     for path in paths:
-        pointer = current_pointer(path, trust, now)
+        try:
+            pointer = current_pointer(path, trust, now)
+        except SignatureError as exc:
+            raise SignatureError(
+                f"{path}: {exc}; a pointer signed before the channel key changed is not "
+                "re-signed as it is: promote a release to the channel with the new key, "
+                "which replaces it (promptops promote NAME --channel CHANNEL --dir "
+                f"{root})"
+            ) from exc
         assert pointer is not None
         names = [pointer.release] + ([pointer.canary.release] if pointer.canary else [])
         for name in names:

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from promptops.errors import BundleError, RollbackError, UsageError
+from promptops.errors import BundleError, RollbackError, SignatureError, UsageError
 from promptops.release import create_release, promote, publish
+from promptops.release.channels import refresh_pointers
+from promptops.release.trust_admin import rotate
+from promptops.release.trustfile import policy_in_force
 from promptops.runtime.trust import (
     check_pointer_matches,
     verify_channel_pointer,
@@ -14,6 +17,7 @@ from promptops.runtime.trust import (
 )
 from tests.helpers import commit_all, git
 from tests.release.conftest import DAYS_90, NOW, Signed
+from tests.release.team import Team
 
 WEEK = dt.timedelta(days=7)
 
@@ -173,3 +177,47 @@ def test_a_tag_whose_commit_builds_other_bytes_is_refused(signed: Signed, tmp_pa
             trust=signed.trust,
             branch="main",
         )
+
+
+def test_after_the_channel_key_changes_a_move_replaces_the_old_pointer(
+    team: Team, tmp_path: Path
+) -> None:
+    # ci moved channels under trust version 1; version 2 gives the channel role to bob.
+    site, dist = tmp_path / "site", team.root / "dist"
+
+    def release_and_publish(name: str, key: str) -> None:
+        trust = policy_in_force(team.root)
+        create_release(team.root, name, [team.key("alice")], now=NOW, expires_in=DAYS_90,
+                       out=dist, trust=trust)  # fmt: skip
+        publish(dist, site, channel="production", keys=[team.key(key)], now=NOW,
+                expires_in=WEEK, trust=trust, repo=team.root)  # fmt: skip
+
+    release_and_publish("v1", "ci")
+    text = team.signers(["alice"]).replace("signers: [ci]}", "signers: [bob]}")
+    (team.root / "policies" / "signers.yaml").write_text(
+        text.replace("signers:\n", "signers:\n" + team.entries["bob"], 1), encoding="utf-8"
+    )
+    assert rotate(team.root, [team.key("root")]).version == 2
+    commit_all(team.root, "trust 2: bob holds the channel key")
+    new_trust = policy_in_force(team.root)
+    assert new_trust is not None and new_trust.version == 2
+    old_pointer = (site / "channels" / "production.json").read_bytes()
+    # The pointer ci signed is no pointer of version 2: refreshing it as it is, or splitting
+    # it with a canary, would carry it over, so both refuse it...
+    with pytest.raises(SignatureError, match=r"promote a release to the channel with the new "):
+        refresh_pointers(site, [team.key("bob")], now=NOW, expires_in=WEEK, trust=new_trust)
+    with pytest.raises(SignatureError, match=r"\(ci\), which the channel role does not list"):
+        promote(site, "v1", "production", [team.key("bob")], now=NOW, expires_in=WEEK,
+                trust=new_trust, canary=1000)  # fmt: skip
+    assert (site / "channels" / "production.json").read_bytes() == old_pointer
+    # ... while a move, by the new key, replaces it, numbering on from it.
+    release_and_publish("v2", "bob")
+    pointer = verify_channel_pointer(
+        (site / "channels" / "production.json").read_bytes(), new_trust, now=NOW
+    )
+    assert (pointer.release, pointer.serial, pointer.version) == ("v2", 2, 2)
+    assert sorted(p.name for p in (site / "trust").iterdir()) == ["1.json", "2.json"]
+    # The old key cannot move it back.
+    with pytest.raises(SignatureError, match=r"these keys may not sign channel pointers"):
+        promote(site, "v2", "production", [team.key("ci")], now=NOW, expires_in=WEEK,
+                trust=new_trust)  # fmt: skip
