@@ -9,5 +9,5 @@ def test_unknown_command_is_a_usage_error_without_traceback() -> None:
         [sys.executable, "-m", "promptops", "no-such-command"], capture_output=True, text=True
     )
     assert out.returncode == 2
-    assert "No such command 'no-such-command'" in out.stderr
+    assert "No such command 'no-such-command'. See 'promptops --help'." in out.stderr
     assert "Traceback" not in out.stderr

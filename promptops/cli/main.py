@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import os
@@ -45,6 +46,18 @@ def _module_name(name: str) -> str:
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(n for n in COMMANDS if importlib.util.find_spec(_module_name(n)) is not None)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click suggests a close name from self.commands, which a lazy group leaves empty:
+        # suggest from the commands it lists, in click's words (as the subgroups do).
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f"Did you mean {close[0]!r}?" if close else "See 'promptops --help'."
+            ctx.fail(f"No such command {name!r}. {hint}")
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS or importlib.util.find_spec(_module_name(cmd_name)) is None:
