@@ -80,7 +80,7 @@ def resolve_range(root: Path, base: str, head: str | None = None) -> RefRange:
     git = git_repo_for(root)
     if git is not None and git.head() is None:
         raise UsageError(
-            f"there is no commit yet to find the merge base of {base} and HEAD; "
-            f"commit first, or compare {base} with HEAD using `promptops diff {base} HEAD`"
+            f"there is no commit yet to find the merge base of {base} and HEAD; commit "
+            "first (git add -A && git commit)"
         )
     return RefRange(_merge_base(root, base, "HEAD"), None, base, None, (base, "HEAD"))

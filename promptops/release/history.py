@@ -77,6 +77,12 @@ def _commits(root: Path, limit: int, all_parents: bool) -> list[_Row]:
     fmt = "--format=%H%x1f%P%x1f%cI%x1f%s"
     walk = [] if all_parents else ["--first-parent"]
     args = ["log", fmt, *walk, f"-n{limit}", "--", *_git.PROMPT_SOURCES]
+    if _git.git(root, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
+        # git's own words here are its command line and "does not have any commits yet".
+        raise UsageError(
+            f"no commit yet in {root}, so no history to show; commit first "
+            "(git add -A && git commit)"
+        )
     out = _git.git(root, *args).stdout
     rows = [line.split("\x1f", 3) for line in out.splitlines() if line]
     return [_Row(r[0], tuple(r[1].split()), r[2], r[3]) for r in rows if len(r) == 4]

@@ -86,6 +86,17 @@ def test_bad_ranges(branched: Path, tmp_path: Path) -> None:
         diff_refs(branched, "main")
 
 
+def test_a_branch_without_a_commit_says_to_commit(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    write_files(tmp_path, BASE)
+    with pytest.raises(UsageError) as caught:
+        diff_refs(tmp_path, "main")
+    assert str(caught.value) == (
+        "there is no commit yet to find the merge base of main and HEAD; commit first "
+        "(git add -A && git commit)"
+    )
+
+
 def test_cli_accepts_ranges(branched: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`diff main...HEAD` used to fail with `unknown git ref`."""
     for spec in ("main...HEAD", "main..HEAD", "main"):

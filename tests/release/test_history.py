@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from promptops.errors import UsageError
 from promptops.release import create_release, prompt_log
-from tests.helpers import commit_all
+from tests.helpers import MINIMAL_REPO, commit_all, git, write_files
 from tests.release.conftest import DAYS_90, NOW, Signed
 
 
@@ -40,3 +42,16 @@ def test_log_of_everything_lists_changed_ids(signed: Signed) -> None:
 def test_unknown_prompt(signed: Signed) -> None:
     with pytest.raises(UsageError, match="prompt 'nope' does not appear in the last 200 commits"):
         prompt_log(signed.root, "nope")
+
+
+def test_a_repository_without_a_commit_says_so(tmp_path: Path) -> None:
+    # Right after promptops init: git's own error was its command line and "does not have
+    # any commits yet".
+    git(tmp_path, "init", "-q", "-b", "main")
+    write_files(tmp_path, MINIMAL_REPO)
+    with pytest.raises(UsageError) as caught:
+        prompt_log(tmp_path)
+    assert str(caught.value) == (
+        f"no commit yet in {tmp_path}, so no history to show; commit first "
+        "(git add -A && git commit)"
+    )
