@@ -127,9 +127,12 @@ def _start(repo: Path, text: str, keys: Sequence[Ed25519PrivateKey]) -> TrustRoo
     envelope = sign_trust(first, _root_keys(keys, first))
     problem = _check(None, envelope)
     if problem is not None:
+        # Name the root role's signers: the key passed is most often a release or CI key.
+        roots = ", ".join(sorted({k.name for k in first.root.keys.values()}))
         raise UsageError(
             f"cannot start the trust chain: version 1 (the committed policies/signers.yaml) "
-            f"must be signed by its own root role: {problem}; pass the root keys with --key"
+            f"must be signed by its own root role: {problem}; pass the root keys with --key "
+            f"(root role: {roots})"
         )
     atomic_write_bytes(repo / TRUST_DIR / "1.json", envelope)
     return first

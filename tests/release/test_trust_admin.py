@@ -89,3 +89,17 @@ def test_validate_reports_an_edit_that_was_not_signed_and_a_gap(team: Team) -> N
     assert gap[0].message == (
         "version 3 follows no policies/trust/2.json: the chain must go 1, 2, 3, ... without a gap"
     )
+
+
+def test_starting_the_chain_with_a_key_outside_the_root_role_names_the_root_signers(
+    team: Team,
+) -> None:
+    (team.root / "policies" / "signers.yaml").write_text(team.signers(["alice", "bob"]))
+    with pytest.raises(UsageError) as caught:
+        rotate(team.root, [team.key("ci")])
+    assert str(caught.value) == (
+        "cannot start the trust chain: version 1 (the committed policies/signers.yaml) must be "
+        "signed by its own root role: envelope: no signatures; sign it with a key from the "
+        "trust root; pass the root keys with --key (root role: root)"
+    )
+    assert not (team.root / "policies" / "trust").exists()
