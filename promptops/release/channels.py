@@ -187,6 +187,28 @@ def _next_version(current: ChannelPointer | None) -> int:
     return version
 
 
+def _after(
+    current: ChannelPointer,
+    channel: str,
+    expires: dt.datetime,
+    canary: CanaryArm | None = None,
+    salt: str | None = None,
+) -> PointerSpec:
+    """The pointer that follows ``current`` (the next version) and serves its stable
+    release until ``expires``, with ``canary`` split off by ``salt``."""
+    return PointerSpec(
+        channel,
+        current.release,
+        current.serial,
+        current.bundle_sha256,
+        current.bundle_size,
+        expires,
+        _next_version(current),
+        canary,
+        salt,
+    )
+
+
 def _write(
     root: Path,
     spec: PointerSpec,
@@ -264,9 +286,9 @@ def promote(
             f"refusing to move it back to {name} (serial {manifest.serial}): roll back with "
             "promptops rollback and a new release, which gets a higher serial"
         )
-    version = _next_version(current)
     expires = now + expires_in
     if canary is None:
+        version = _next_version(current)
         spec = PointerSpec(
             channel, name, manifest.serial, manifest.bundle_sha256, len(bundle), expires, version
         )
@@ -284,18 +306,7 @@ def promote(
     same = current.canary is not None and current.canary.release == name
     salt = current.salt if same and current.salt else secrets.token_hex(16)
     arm = CanaryArm(name, manifest.serial, manifest.bundle_sha256, len(bundle), canary)
-    spec = PointerSpec(
-        channel,
-        current.release,
-        current.serial,
-        current.bundle_sha256,
-        current.bundle_size,
-        expires,
-        version,
-        arm,
-        salt,
-    )
-    return _write(root, spec, keys, trust, now, current)
+    return _write(root, _after(current, channel, expires, arm, salt), keys, trust, now, current)
 
 
 def abort_canary(
@@ -320,16 +331,7 @@ def abort_canary(
         serving = f"it serves {current.release} only" if current else "it has no pointer"
         raise UsageError(f"channel {channel!r} has no canary to abort ({serving})")
     load_release(root, current.release, trust, now)  # still there, still verifies
-    spec = PointerSpec(
-        channel,
-        current.release,
-        current.serial,
-        current.bundle_sha256,
-        current.bundle_size,
-        now + expires_in,
-        _next_version(current),
-    )
-    return _write(root, spec, keys, trust, now, current)
+    return _write(root, _after(current, channel, now + expires_in), keys, trust, now, current)
 
 
 def refresh_pointers(
@@ -381,16 +383,6 @@ def refresh_pointers(
                     "publish a new release"
                 )
         # The same pointer (the same split and salt) with a higher version and a new expiry.
-        spec = PointerSpec(
-            channel=pointer.channel,
-            release=pointer.release,
-            serial=pointer.serial,
-            bundle_sha256=pointer.bundle_sha256,
-            bundle_size=pointer.bundle_size,
-            expires=now + expires_in,
-            version=_next_version(pointer),
-            canary=pointer.canary,
-            salt=pointer.salt,
-        )
+        spec = _after(pointer, pointer.channel, now + expires_in, pointer.canary, pointer.salt)
         refreshed.append(_write(root, spec, keys, trust, now, pointer))
     return RefreshResult(tuple(refreshed), tuple(problems))
