@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["open_cache_db"]
+__all__ = ["open_cache_db", "write_cache"]
 
 
 def open_cache_db(path: Path, schema: str) -> sqlite3.Connection | None:
@@ -32,6 +33,22 @@ def open_cache_db(path: Path, schema: str) -> sqlite3.Connection | None:
         return _open(path, schema)
     except (sqlite3.Error, OSError):
         return None
+
+
+def write_cache(db: sqlite3.Connection, write: Callable[[sqlite3.Cursor], None]) -> None:
+    """Run ``write`` in one immediate transaction: all of it is stored or none. A cache
+    that cannot be written this run (locked, full, damaged) is skipped, never an error."""
+    try:
+        with contextlib.closing(db.cursor()) as cur:
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                write(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+    except sqlite3.Error:
+        return
 
 
 def _open(path: Path, schema: str) -> sqlite3.Connection:

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from promptops.sqlite_cache import open_cache_db
+from promptops.sqlite_cache import open_cache_db, write_cache
 
 __all__ = ["CompileCache"]
 
@@ -96,27 +96,18 @@ class CompileCache:
             (k, *((v[1], v[0]) if isinstance(v, tuple) else (hashlib.sha256(v).hexdigest(), v)))
             for k, v in entries.items()
         ]
-        try:
-            with contextlib.closing(db.cursor()) as cur:
-                cur.execute("BEGIN IMMEDIATE")
-                try:
-                    cur.executemany("INSERT OR REPLACE INTO prompts VALUES (?, ?, ?)", rows)
-                    cur.executemany(
-                        "INSERT OR REPLACE INTO deps VALUES (?, ?)", list((deps or {}).items())
-                    )
-                    # Oldest rows go first once the cap is passed (rowid grows on insert).
-                    for table in ("prompts", "deps"):
-                        cur.execute(
-                            f"DELETE FROM {table} WHERE rowid <= "
-                            f"(SELECT MAX(rowid) FROM {table}) - ?",
-                            (self.max_entries,),
-                        )
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error:
-            return
+
+        def write(cur: sqlite3.Cursor) -> None:
+            cur.executemany("INSERT OR REPLACE INTO prompts VALUES (?, ?, ?)", rows)
+            cur.executemany("INSERT OR REPLACE INTO deps VALUES (?, ?)", list((deps or {}).items()))
+            # Oldest rows go first once the cap is passed (rowid grows on insert).
+            for table in ("prompts", "deps"):
+                cur.execute(
+                    f"DELETE FROM {table} WHERE rowid <= (SELECT MAX(rowid) FROM {table}) - ?",
+                    (self.max_entries,),
+                )
+
+        write_cache(db, write)
 
     def close(self) -> None:
         """Close the database connection (reopened on next use)."""

@@ -32,7 +32,7 @@ from typing import Any
 
 from promptops.repo.result import FileResult
 from promptops.repo.types import Diagnostic
-from promptops.sqlite_cache import open_cache_db
+from promptops.sqlite_cache import open_cache_db, write_cache
 
 __all__ = ["Key", "Record", "Store", "decode_data", "encode_data", "encode_result"]
 
@@ -333,26 +333,20 @@ class Store:
         documents, self._new_documents = self._new_documents, {}
         if db is None:
             return
-        try:
-            with contextlib.closing(db.cursor()) as cur:
-                cur.execute("BEGIN IMMEDIATE")
-                try:
-                    cur.executemany(
-                        "INSERT OR REPLACE INTO results (ctx, path, blob, kind, crc, value) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        [(*k, r.kind, zlib.crc32(r.raw), r.raw) for k, r in results.items()],
-                    )
-                    cur.executemany(
-                        "INSERT OR REPLACE INTO documents (blob, crc, value) VALUES (?, ?, ?)",
-                        [(b, zlib.crc32(v), v) for b, v in documents.items()],
-                    )
-                    self._trim(cur, len(results), len(documents))
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error:
-            return
+
+        def write(cur: sqlite3.Cursor) -> None:
+            cur.executemany(
+                "INSERT OR REPLACE INTO results (ctx, path, blob, kind, crc, value) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(*k, r.kind, zlib.crc32(r.raw), r.raw) for k, r in results.items()],
+            )
+            cur.executemany(
+                "INSERT OR REPLACE INTO documents (blob, crc, value) VALUES (?, ?, ?)",
+                [(b, zlib.crc32(v), v) for b, v in documents.items()],
+            )
+            self._trim(cur, len(results), len(documents))
+
+        write_cache(db, write)
 
     @staticmethod
     def _trim(cur: sqlite3.Cursor, results: int, documents: int) -> None:
