@@ -21,7 +21,7 @@ from promptops.runtime.tools import ToolPolicy
 from promptops.runtime.trust import ReleaseManifest
 
 if TYPE_CHECKING:
-    from promptops.runtime.registry import RegistryStatus
+    from promptops.runtime.snapshots import RegistryStatus
 
 __all__ = ["Assigned", "Served", "Snapshot", "check_name", "named_variant", "prompt_variant"]
 
