@@ -14,21 +14,22 @@ version, limits, rules, the day a pin retires) runs everything, as a first load 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from promptops.repo.context import CheckContext
 from promptops.repo.crosscheck import Facts, cross_check
 from promptops.repo.evalcases import has_errors, pair_diagnostics
-from promptops.repo.filecheck import classify, usual_kind
+from promptops.repo.filecheck import classify
 from promptops.repo.locator import Locator
 from promptops.repo.parallel import check_many
 from promptops.repo.pins import check_pins
 from promptops.repo.reading import Snapshot
 from promptops.repo.result import FileResult
-from promptops.repo.state import DiagMap, Kinds, State, group, raw
+from promptops.repo.state import DiagMap, Kinds, State, group
 from promptops.repo.store import Record, Store, decode_data
+from promptops.repo.tables import FactTable, Summary
 from promptops.repo.types import Diagnostic
 from promptops.spec import ModelsFile, Rules, ToolsFile
 
@@ -187,63 +188,6 @@ class _Run:
         return group(check_pins(facts.models, self.where, self.rules.require_dated_model))
 
 
-class FactTable(MutableMapping[str, tuple[str, dict[str, Any]]]):
-    """key -> (path, facts) over encoded records, each decoded when asked for: cross-file
-    checks walk every document once, never holding all their facts at the same time."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[str, Record | dict[str, Any]]] = {}
-
-    def add(self, key: str, path: str, record: Record) -> None:
-        self._items[key] = (path, record)
-
-    def __getitem__(self, key: str) -> tuple[str, dict[str, Any]]:
-        path, value = self._items[key]
-        return path, value.result.facts if isinstance(value, Record) else value
-
-    def __setitem__(self, key: str, value: tuple[str, dict[str, Any]]) -> None:
-        self._items[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
-
-    def paths(self) -> list[str]:
-        """The path of every entry, without decoding any."""
-        return [path for path, _ in self._items.values()]
-
-
-class _Summary:
-    """What a state keeps of each file's result, gathered decoding each record once."""
-
-    def __init__(self, results: Mapping[str, Record]) -> None:
-        self.kinds: dict[str, str | None] = {}
-        self.own: DiagMap = {}
-        self.evals: dict[str, tuple[str, int]] = {}  # path -> (target, cases; -1: unusable)
-        self.experiments: dict[str, str] = {}
-        for path, record in results.items():
-            kind = record.kind
-            if kind != usual_kind(path):
-                self.kinds[path] = kind
-            result = record.result
-            if result.diagnostics:
-                self.own[path] = tuple(raw(d) for d in result.diagnostics)
-            facts = result.facts
-            if path.startswith("evals/") and "prompt" in facts:
-                cases = len(facts["cases"]) if kind == "eval" else -1
-                self.evals[path] = (str(facts["prompt"]), cases)
-            elif kind == "experiment":
-                self.experiments[path] = str(facts["prompt"])
-
-
 def _full(run: _Run, context: str) -> State:
     paths: list[str] = []
     stray: list[str] = []
@@ -255,7 +199,7 @@ def _full(run: _Run, context: str) -> State:
             paths.append(p)
     records = {p: Record.of(r) for p, r in run.fixed.items()}
     records.update(run.results([p for p in paths if p not in run.fixed]))
-    summary = _Summary(records)
+    summary = Summary(records)
     facts = run.facts(records, None)
     cross = {**run.pins(facts), **run.cross(facts, None)}
     usable = {p: target for p, (target, cases) in summary.evals.items() if cases >= 0}
@@ -320,7 +264,7 @@ def _incremental(run: _Run, base: State, changed: set[str], context: str) -> Sta
     for p in changed:
         for table in (exceptions, own, pairs, cross, evals, experiments):
             table.pop(p, None)
-    summary = _Summary(fresh)
+    summary = Summary(fresh)
     exceptions.update(summary.kinds)
     kinds = Kinds(snap.files, exceptions)
     own.update(summary.own)
