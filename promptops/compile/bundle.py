@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from promptops import __version__
 from promptops.canonical import canonical_bytes
@@ -31,6 +31,7 @@ from promptops.compile.parallel import Compiled, compile_documents
 from promptops.compile.prompt import compile_prompt_object
 from promptops.compile.reuse import Previous, load_previous, save_record
 from promptops.compile.shared import Resolver
+from promptops.compile.spool import Spool
 from promptops.compile.writer import Entry, TooLarge, write_bundle
 from promptops.errors import UsageError, ValidationError
 from promptops.repo.types import Diagnostic, Repository, SourceInfo
@@ -139,33 +140,6 @@ def _stamp(resolver: Resolver, digests: Digests, config: CompileConfig) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-class _Spool:
-    """Bodies not taken from a previous bundle, kept in a temporary file until written."""
-
-    def __init__(self) -> None:
-        # Closed by close(), once the bundle is written.
-        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        self.at: dict[str, tuple[int, int, str]] = {}  # id -> (offset, length, sha256)
-        self.end = 0
-        self._unflushed = False
-
-    def add(self, prompt_id: str, body: bytes, digest: str) -> None:
-        self.file.write(body)
-        self.at[prompt_id] = (self.end, len(body), digest)
-        self.end += len(body)
-        self._unflushed = True
-
-    def read(self, prompt_id: str) -> bytes:
-        if self._unflushed:
-            self.file.flush()
-            self._unflushed = False
-        offset, length, _ = self.at[prompt_id]
-        return os.pread(self.file.fileno(), length, offset)
-
-    def close(self) -> None:
-        self.file.close()
-
-
 class _Build:
     """One compile: where each prompt's bytes come from, and the cache it updates."""
 
@@ -175,7 +149,7 @@ class _Build:
         self.store = store
         self.resolver = Resolver(repo)
         self.digests = Digests(self.resolver)
-        self.spool = _Spool()
+        self.spool = Spool()
         self.compiled = 0
         self.diagnostics: list[Diagnostic] = []
         self._fresh: dict[str, tuple[bytes, str]] = {}
