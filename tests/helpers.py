@@ -82,6 +82,16 @@ cases:
 """,
 }
 
+# A variant to append to a MINIMAL_REPO-style prompt (its input is ``name``), ADR 0018.
+SHORT_VARIANT = """\
+variants:
+  short:
+    params: {temperature: 0.5}
+    messages:
+      - role: user
+        content: Hi {{ name }}.
+"""
+
 
 def git(cwd: Path, *args: str) -> str:
     """Run git with the fixed identity; returns stdout."""

@@ -14,17 +14,9 @@ import promptops.compile.parallel as parallel
 import promptops.repo.store as store_module
 from promptops.compile import build, compile_repository
 from promptops.repo import load_repository
-from tests.helpers import MINIMAL_REPO, commit_all, init_repo
+from tests.helpers import MINIMAL_REPO, SHORT_VARIANT, commit_all, init_repo
 
 PROMPT = MINIMAL_REPO["prompts/greet.yaml"]
-VARIANTS = """\
-variants:
-  short:
-    params: {temperature: 0.5}
-    messages:
-      - role: user
-        content: Hi {{ name }}.
-"""
 EXPERIMENT = """\
 prompt: p/p1
 arms:
@@ -41,8 +33,8 @@ def _big(root: Path, n: int = 40) -> Path:
             "tools: [lookup]", "tools: [lookup]" if i % 3 else "tools: []"
         )
     # Variants and an experiment travel through the workers and the rebuild like the rest.
-    files["prompts/p/p1.yaml"] += VARIANTS
-    files["prompts/p/p2.yaml"] += VARIANTS
+    files["prompts/p/p1.yaml"] += SHORT_VARIANT
+    files["prompts/p/p2.yaml"] += SHORT_VARIANT
     files["experiments/x.yaml"] = EXPERIMENT
     files["prompts/p/inc.yaml"] = PROMPT.replace(
         "Say hello to {{ name }}.", 'Say hello to {{ name }}. {% include "partials/footer" %}'

@@ -14,7 +14,7 @@ import pytest
 import promptops.repo.store as store_module
 import promptops.repo.update as update_module
 from promptops.repo import Repository, load_repository
-from tests.helpers import MINIMAL_REPO, git, init_repo
+from tests.helpers import MINIMAL_REPO, SHORT_VARIANT, git, init_repo
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -40,14 +40,6 @@ cases:
     assert:
       - contains: Ada
 """
-VARIANTS = """\
-variants:
-  short:
-    params: {temperature: 0.5}
-    messages:
-      - role: user
-        content: Hi {{ name }}.
-"""
 EXPERIMENT = """\
 prompt: {target}
 arms:
@@ -66,7 +58,7 @@ def _prompt(rng: random.Random, i: int) -> str:
         extra=rng.choice(["", "  mood: {type: string, default: calm}\n"]),
         include=rng.choice(["", ' {% include "partials/footer" %}']),
         tag=rng.choice(["misc", "critical"]),
-        variants=rng.choice(["", "", VARIANTS, VARIANTS.replace("short", "brief")]),
+        variants=rng.choice(["", "", SHORT_VARIANT, SHORT_VARIANT.replace("short", "brief")]),
     )
 
 
