@@ -26,7 +26,15 @@ from promptops.canonical import canonical_bytes
 from promptops.compile._format import IndexEntry, locate_index
 from promptops.compile.cache import CompileCache
 from promptops.compile.config import CompileConfig
-from promptops.compile.keys import KEY_VERSION, Deps, Digests, document_digest, full_key, own_key
+from promptops.compile.keys import (
+    KEY_VERSION,
+    Deps,
+    Digests,
+    document_digest,
+    experiment_digests,
+    full_key,
+    own_key,
+)
 from promptops.compile.parallel import Compiled, compile_documents
 from promptops.compile.prompt import compile_prompt_object
 from promptops.compile.reuse import Previous, load_previous, save_record
@@ -134,8 +142,6 @@ def _stamp(resolver: Resolver, digests: Digests, config: CompileConfig) -> str:
         sorted(digests.tools.items()),
         digests.partials,
         sorted((iid, digests.instruction(iid)) for iid in repo.instructions),
-        # An experiment's arms live in its prompt's entry (ADR 0018), not in the prompt file.
-        sorted((n, document_digest(repo, n, repo.experiments)) for n in repo.experiments),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -234,16 +240,21 @@ class _Build:
         self._put(force=True)
 
     def run(
-        self, ids: list[str], previous: Previous | None, sources: dict[str, tuple[str, str]]
+        self,
+        ids: list[str],
+        previous: Previous | None,
+        sources: dict[str, tuple[str, str]],
+        experiments: dict[str, str],
     ) -> list[Entry]:
-        """Every prompt's (id, length, sha256), its bytes reachable through ``body``."""
+        """Every prompt's (id, length, sha256), its bytes reachable through ``body``;
+        ``experiments``: prompt id -> the digest of the experiment on it."""
         self.previous = previous
         reused: set[str] = set()
         if previous is not None:
             old = previous.sources
             reused = {pid for pid in ids if old.get(pid) == sources[pid] and pid in previous.index}
         todo = [pid for pid in ids if pid not in reused]
-        owns = {pid: own_key(self.repo, pid) for pid in todo}
+        owns = {pid: own_key(self.repo, pid, experiments.get(pid, "")) for pid in todo}
         self._compile(self._cached(todo, owns), owns)
         if self.diagnostics:
             raise ValidationError(
@@ -355,13 +366,19 @@ def compile_repository(
     build = _Build(repo, config, store)
     try:
         stamp = _stamp(build.resolver, build.digests, config)
+        experiments = experiment_digests(repo)
+        # What each prompt's entry is built from besides the shared inputs of the stamp: its
+        # file, and the experiment on it (whose arms the entry holds, ADR 0018).
         sources = {
-            pid: (repo.paths.get(pid) or "", document_digest(repo, pid, repo.prompts))
+            pid: (
+                repo.paths.get(pid) or "",
+                document_digest(repo, pid, repo.prompts) + experiments.get(pid, ""),
+            )
             for pid in ids
         }
         cache_dir = store.path.parent if store is not None else None
         previous = load_previous(cache_dir, target, stamp) if target is not None else None
-        entries = build.run(ids, previous, sources)
+        entries = build.run(ids, previous, sources, experiments)
         (sha, size, index, base), data = _write(
             target, entries, build, repo.source, config.max_bundle_bytes
         )

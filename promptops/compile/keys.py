@@ -24,7 +24,15 @@ from promptops.compile.shared import Resolver
 from promptops.repo.types import Repository
 from promptops.spec import Prompt
 
-__all__ = ["KEY_VERSION", "Deps", "Digests", "document_digest", "full_key", "own_key"]
+__all__ = [
+    "KEY_VERSION",
+    "Deps",
+    "Digests",
+    "document_digest",
+    "experiment_digests",
+    "full_key",
+    "own_key",
+]
 
 # Bump when the compiled prompt object changes shape, so stale entries are never reused.
 KEY_VERSION = "compile/3"
@@ -130,22 +138,29 @@ class Digests:
         return self._instructions[iid]
 
 
-def _experiment_digest(repo: Repository, prompt_id: str) -> str:
-    # Experiments are few: a scan per prompt costs less than an index built every build.
-    names = sorted(n for n, x in repo.experiments.items() if x.prompt == prompt_id)
-    return _ITEM.join(f"{n}={document_digest(repo, n, repo.experiments)}" for n in names)
+def experiment_digests(repo: Repository) -> dict[str, str]:
+    """Prompt id -> the digest of the experiments on it (name=content digest; validate
+    allows one), built once per build: an experiment's arms live in its prompt's entry
+    (ADR 0018), so they are part of that prompt's own key."""
+    names: dict[str, list[str]] = {}
+    for name in sorted(repo.experiments):
+        names.setdefault(repo.experiments[name].prompt, []).append(name)
+    return {
+        pid: _ITEM.join(f"{n}={document_digest(repo, n, repo.experiments)}" for n in found)
+        for pid, found in names.items()
+    }
 
 
-def own_key(repo: Repository, prompt_id: str) -> str:
+def own_key(repo: Repository, prompt_id: str, experiment: str) -> str:
     """The key of a prompt's own file: id, path, content digest and the compiler version,
-    and the experiment on it (its entry holds the arms)."""
+    and ``experiment``, the digest of the experiment on it (:func:`experiment_digests`)."""
     fields = (
         KEY_VERSION,
         __version__,
         prompt_id,
         repo.paths.get(prompt_id) or "",
         document_digest(repo, prompt_id, repo.prompts),
-        _experiment_digest(repo, prompt_id),
+        experiment,
     )
     return hashlib.sha256("\x00".join(fields).encode("utf-8")).hexdigest()
 

@@ -131,14 +131,25 @@ def test_rebuild_after_any_edit_equals_a_build_from_scratch(tmp_path: Path, edit
     assert build(root, "HEAD", out=out).data == build(root, out=tmp_path / "other").data
 
 
-def test_rebuild_follows_an_experiment_and_a_variant(tmp_path: Path) -> None:
+def test_rebuild_follows_an_experiment_and_a_variant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _big(tmp_path / "repo")
     out = tmp_path / "out"
     build(root, out=out)
+    todo: list[list[str]] = []
+    real = bundle_module._Build._cached
+
+    def spy(self: Any, ids: list[str], owns: dict[str, str]) -> list[str]:
+        todo.append(list(ids))
+        return real(self, ids, owns)
+
+    monkeypatch.setattr(bundle_module._Build, "_cached", spy)
     experiment = root / "experiments/x.yaml"
     experiment.write_text(EXPERIMENT.replace("weight: 50, variant", "weight: 90, variant"))
     after = build(root, out=out)
     assert after.compiled == 1  # p/p1, the prompt the experiment is on
+    assert todo == [["p/p1"]]  # every other prompt taken from the previous bundle
     assert after.data == _scratch(root)
     arms = after.prompt("p/p1")["experiment"]["arms"]
     assert [a["weight"] for a in arms] == [6429, 3571]  # 90:50 in buckets of 10,000
