@@ -1,4 +1,4 @@
-from promptops.cli.main import main
+from promptops.cli.launch import main
 
 if __name__ == "__main__":
     main()

@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from promptops.errors import BundleError, SignatureError, UsageError
 from promptops.runtime.policy import TrustRoot
 from promptops.runtime.trust_chain import TRUST_PAYLOAD_TYPE, verify_trust_root, walk_chain
@@ -69,14 +67,19 @@ def parse_signers(text: str, source: str, *, as_json: bool = False) -> SignersFi
 
 
 def _load_text(text: str, source: str, as_json: bool) -> Any:
+    if as_json:
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"{source}: not valid JSON ({exc})") from exc
+    import yaml  # a YAML signers file only: a JSON trust root never loads PyYAML (~8 ms)
+
     try:
-        return json.loads(text) if as_json else yaml.load(text, Loader=_YAML_LOADER)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (ValueError, yaml.YAMLError) as exc:
-        kind = "JSON" if as_json else "YAML"
-        raise UsageError(f"{source}: not valid {kind} ({exc})") from exc
+        raise UsageError(f"{source}: not valid YAML ({exc})") from exc
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOP = {"version": int, "chain": str, "threshold": int, "signers": list, "roles": dict}
 _SIGNER = {"name": str, "keyid": str, "public_key": str, "scheme": str, "revoked": bool}
 _ROLE = {"threshold": int, "signers": list}

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 
 from cryptography.hazmat.primitives.hashes import SHA256, Hash
 
-__all__ = ["FileBlob", "open_file_blob", "read_hashed"]
+__all__ = ["FOLLOW_FLAGS", "READ_FLAGS", "FileBlob", "hash_ahead", "open_file_blob", "read_hashed"]
 
 _CHUNK = 1024 * 1024
+# How every file the runtime reads is opened: never through a symlink at the name, never
+# blocking on a FIFO, never inherited by a child process.
+READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+# The same, following a symlink at the name (a published tree may be linked into place).
+FOLLOW_FLAGS = READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0)
 
 
 class FileBlob:
@@ -88,7 +100,8 @@ def open_file_blob(path: str, flags: int, limit: int) -> FileBlob | bytes | None
 def read_hashed(path: str, flags: int, limit: int) -> tuple[FileBlob, str] | None:
     """The regular file at ``path`` as a :class:`FileBlob`, and the sha256 of its bytes,
     hashed in one pass through a reused 1 MiB buffer; None if it is not a regular file,
-    is over ``limit`` bytes, or has no ``pread``.
+    is over ``limit`` bytes, or has no ``pread``. Where :func:`hash_ahead` started this
+    same read, its result is taken.
 
     For a bundle nothing will store (``promptops verify``, a registry without a cache):
     reading a 15 MB file into fresh memory and hashing it costs twice the time of hashing
@@ -99,7 +112,17 @@ def read_hashed(path: str, flags: int, limit: int) -> tuple[FileBlob, str] | Non
     Raises:
         OSError: if it cannot be opened or read.
     """
-    blob = open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None
+    ahead = _AHEAD.pop((path, flags), None)
+    if ahead is not None:
+        ahead.join()
+        if ahead.opened is not None and ahead.opened <= limit:
+            return ahead.result
+        # Over this caller's limit, or it failed: read again, so what this caller sees
+        # (None, or its own OSError) is what it would have seen without the thread.
+    return _hash_blob(open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None)
+
+
+def _hash_blob(blob: FileBlob | bytes | None) -> tuple[FileBlob, str] | None:
     if not isinstance(blob, FileBlob):
         return None
     digest, size = Hash(SHA256()), 0
@@ -110,3 +133,40 @@ def read_hashed(path: str, flags: int, limit: int) -> tuple[FileBlob, str] | Non
         size += got
     blob.size = size  # what was hashed (a file that grew or shrank since fstat)
     return blob, digest.finalize().hex()
+
+
+class _Ahead(threading.Thread):
+    """:func:`read_hashed` of one file, run on another thread (see :func:`hash_ahead`)."""
+
+    def __init__(self, path: str, flags: int) -> None:
+        super().__init__(name="promptops-hash-ahead", daemon=True)
+        self.path, self.flags = path, flags
+        self.opened: int | None = None  # the size fstat gave when it was opened
+        self.result: tuple[FileBlob, str] | None = None
+
+    def run(self) -> None:
+        try:
+            blob = open_file_blob(self.path, self.flags, _NO_LIMIT)
+            if isinstance(blob, FileBlob) and hasattr(os, "preadv"):
+                self.opened = len(blob)
+                self.result = _hash_blob(blob)
+        except OSError:
+            self.opened = self.result = None
+
+
+_NO_LIMIT = 1 << 62
+_AHEAD: dict[tuple[str, int], _Ahead] = {}
+
+
+def hash_ahead(path: str, flags: int) -> None:
+    """Start :func:`read_hashed` of ``path`` on another thread, for a later call with the
+    same path and flags to take (whatever its limit).
+
+    ``promptops verify`` calls it before its own imports: a 15 MB bundle is read and hashed
+    on a second core (both let go of the GIL) while click, PyYAML and the runtime load,
+    instead of after them. The bytes hashed are the ones the blob later reads: the
+    descriptor is opened once, by the thread, exactly as :func:`read_hashed` opens it.
+    """
+    if (path, flags) not in _AHEAD:
+        thread = _AHEAD[(path, flags)] = _Ahead(path, flags)
+        thread.start()

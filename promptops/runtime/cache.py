@@ -36,7 +36,7 @@ from os.path import join
 from typing import Any
 
 from promptops.errors import BundleError, UsageError
-from promptops.runtime.blob import open_file_blob
+from promptops.runtime.blob import FOLLOW_FLAGS, READ_FLAGS, open_file_blob
 from promptops.runtime.digest import Blob, sha256_hex
 from promptops.runtime.jsonparse import parse_json
 
@@ -46,15 +46,6 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _LKG_FIELDS = ("bundle", "manifest", "pointer", "canary_bundle", "canary_manifest")
 _SMALL = 64 * 1024  # records are a few hundred bytes
 _LIST_ROUNDS = 8
-# How every file the runtime reads is opened: never through a symlink at the name, never
-# blocking on a FIFO, never inherited by a child process.
-READ_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
 # A blob no record names is deleted only once it is this old: another process may have
 # just written it and be about to write the record that names it.
 PRUNE_GRACE_SECONDS = 600.0
@@ -69,7 +60,7 @@ def read_regular(path: str, limit: int, *, follow: bool = False) -> bytes:
     Raises:
         OSError: if it cannot be opened or read, or is not a regular file.
     """
-    flags = READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else READ_FLAGS
+    flags = FOLLOW_FLAGS if follow else READ_FLAGS
     fd = os.open(path, flags)
     try:
         info = os.fstat(fd)

@@ -9,7 +9,8 @@ import os
 from typing import NamedTuple, Protocol
 
 from promptops.errors import FetchError, UsageError
-from promptops.runtime.cache import READ_FLAGS, Cache, read_regular
+from promptops.runtime.blob import FOLLOW_FLAGS
+from promptops.runtime.cache import Cache, read_regular
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.digest import Blob
 
@@ -121,9 +122,8 @@ class FileSource:
         from promptops.runtime.blob import read_hashed
 
         path = self._path(rel)
-        flags = READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0)  # as read(): links followed
         try:
-            return read_hashed(path, flags, limit)
+            return read_hashed(path, FOLLOW_FLAGS, limit)  # as read(): links followed
         except FileNotFoundError:
             raise FetchError(f"{path}: not found") from None
         except OSError as exc:

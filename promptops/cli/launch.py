@@ -1,0 +1,58 @@
+"""The console entry point: start what a command can do before the CLI has loaded.
+
+Loading click, PyYAML, ``cryptography`` and the runtime takes most of a ``promptops
+verify`` run (about 50 ms). Reading and hashing the bundle needs none of them and lets go
+of the GIL, so it starts first, on another thread, and the verification takes its result
+(:func:`promptops.runtime.blob.hash_ahead`). Only the argument that names a local release
+directory is looked at here; click parses the command line as always, and anything this
+does not recognise starts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main"]
+
+# verify's options that take a value (a channel means the bundle's name is not known yet).
+_VERIFY_VALUES = ("--trust", "--format")
+
+
+def verify_target(argv: list[str]) -> str | None:
+    """The local release directory ``promptops verify`` will read, from ``argv`` (the
+    arguments after ``verify``), or None when it is not a plain local directory."""
+    target: str | None = None
+    args = iter(argv)
+    for arg in args:
+        if arg in _VERIFY_VALUES:
+            next(args, None)
+        elif arg.startswith(tuple(f"{o}=" for o in _VERIFY_VALUES)):
+            continue
+        elif arg.startswith("-") or target is not None:
+            return None  # --channel, --help, an unknown option, a second argument
+        else:
+            target = arg
+    if target is None or ":" in target:
+        return None  # missing, or a URL (http, https, oci, file)
+    return target
+
+
+def start_early(argv: list[str]) -> None:
+    """Start the work ``promptops ARGV`` can do before the CLI loads."""
+    if argv[:1] == ["verify"] and (target := verify_target(argv[1:])) is not None:
+        from promptops.runtime.blob import FOLLOW_FLAGS, hash_ahead
+
+        # The path promptops.runtime.sources.FileSource reads the bundle from.
+        root = os.path.realpath(target)
+        bundle = os.path.join(root, "bundle.json")
+        if os.path.isfile(os.path.join(root, "release.dsse.json")):
+            hash_ahead(os.path.normpath(bundle), FOLLOW_FLAGS)
+
+
+def main() -> None:
+    """``promptops``: the console script and ``python -m promptops``."""
+    start_early(sys.argv[1:])
+    from promptops.cli.main import main as run
+
+    run()

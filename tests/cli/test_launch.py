@@ -1,0 +1,80 @@
+"""The console entry point: what it starts before the CLI loads, and that ``promptops
+verify`` answers the same with it."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from promptops.cli.launch import verify_target
+from promptops.runtime.digest import sha256_hex
+from tests.runtime.fixtures import KEY, publish
+
+
+@pytest.mark.parametrize(
+    ("argv", "target"),
+    [
+        (["dist/releases/v1"], "dist/releases/v1"),
+        (["dist/releases/v1", "--trust", "s.yaml", "--format", "json"], "dist/releases/v1"),
+        (["--trust", "s.yaml", "rel"], "rel"),
+        (["--trust=s.yaml", "--format=json", "rel"], "rel"),
+        (["--format", "json", "--trust"], None),  # no target: click explains
+        (["site", "--channel", "production"], None),  # the release is not known yet
+        (["site", "--channel=production"], None),
+        (["rel", "--help"], None),
+        (["rel", "other"], None),
+        (["rel", "--unknown"], None),
+        (["https://example.com/releases/v1"], None),
+        (["oci://localhost:5000/prompts:release-v1"], None),
+        (["file:///srv/releases/v1"], None),
+        ([], None),
+    ],
+)
+def test_the_release_directory_verify_reads_is_recognised_or_nothing_starts(
+    argv: list[str], target: str | None
+) -> None:
+    assert verify_target(argv) == target
+
+
+def _release(tmp_path: Path) -> tuple[Path, Path]:
+    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
+    publish(tmp_path / "site", expires=expires, pointer_expires=expires)
+    raw = KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = f"keyid: {sha256_hex(raw)}, public_key: {base64.b64encode(raw).decode()}"
+    signers = tmp_path / "signers.yaml"
+    signers.write_text(f"signers:\n  - {{name: ci, {key}}}\n")
+    return tmp_path / "site" / "releases" / "v1", signers
+
+
+def _verify(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "promptops", "verify", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_verify_through_the_entry_point_verifies_the_bundle_it_hashed_ahead(
+    tmp_path: Path,
+) -> None:
+    release, signers = _release(tmp_path)
+    done = _verify(str(release), "--trust", str(signers))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "verified release v1 (serial 1)"
+    bundle = release / "bundle.json"
+    data = bundle.read_bytes()
+    assert f"sha256:{sha256_hex(data)} ({len(data)} bytes" in done.stdout
+
+    # One byte changed: the digest computed ahead is the one that fails.
+    bundle.write_bytes(data.replace(b'"', b"'", 1))
+    done = _verify(str(release), "--trust", str(signers))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: bundle: sha256 ")
+    assert done.stderr.rstrip().endswith("the bundle was modified after signing")
