@@ -42,12 +42,13 @@ def start_early(argv: list[str]) -> None:
     """Start the work ``promptops ARGV`` can do before the CLI loads."""
     if argv[:1] == ["verify"] and (target := verify_target(argv[1:])) is not None:
         from promptops.runtime.blob import FOLLOW_FLAGS, hash_ahead
+        from promptops.runtime.config import MAX_BUNDLE_BYTES  # verify's FetchConfig cap
 
         # The path promptops.runtime.sources.FileSource reads the bundle from.
         root = os.path.realpath(target)
         bundle = os.path.join(root, "bundle.json")
         if os.path.isfile(os.path.join(root, "release.dsse.json")):
-            hash_ahead(os.path.normpath(bundle), FOLLOW_FLAGS)
+            hash_ahead(os.path.normpath(bundle), FOLLOW_FLAGS, MAX_BUNDLE_BYTES)
 
 
 def main() -> None:

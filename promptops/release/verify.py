@@ -17,7 +17,7 @@ from typing import Any
 
 from promptops.errors import UsageError
 from promptops.release.layout import MANIFEST_NAME, check_name
-from promptops.runtime.config import RuntimeConfig
+from promptops.runtime.config import MAX_BUNDLE_BYTES, RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.loader import Loader, resolve_mode
 from promptops.runtime.sources import open_source
@@ -31,7 +31,7 @@ class FetchConfig:
     """Caps on what verification will read."""
 
     timeout_s: float = 10.0
-    max_bundle_bytes: int = 256 * 1024 * 1024
+    max_bundle_bytes: int = MAX_BUNDLE_BYTES
     max_manifest_bytes: int = 16 * 1024 * 1024
     deadline_s: float = 120.0
 

@@ -112,13 +112,12 @@ def read_hashed(path: str, flags: int, limit: int) -> tuple[FileBlob, str] | Non
     Raises:
         OSError: if it cannot be opened or read.
     """
-    ahead = _AHEAD.pop((path, flags), None)
+    ahead = _AHEAD.pop((path, flags, limit), None)
     if ahead is not None:
         ahead.join()
-        if ahead.opened is not None and ahead.opened <= limit:
+        if not ahead.failed:
             return ahead.result
-        # Over this caller's limit, or it failed: read again, so what this caller sees
-        # (None, or its own OSError) is what it would have seen without the thread.
+        # It could not be read: read again, so this caller raises its own OSError.
     return _hash_blob(open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None)
 
 
@@ -138,35 +137,35 @@ def _hash_blob(blob: FileBlob | bytes | None) -> tuple[FileBlob, str] | None:
 class _Ahead(threading.Thread):
     """:func:`read_hashed` of one file, run on another thread (see :func:`hash_ahead`)."""
 
-    def __init__(self, path: str, flags: int) -> None:
+    def __init__(self, path: str, flags: int, limit: int) -> None:
         super().__init__(name="promptops-hash-ahead", daemon=True)
-        self.path, self.flags = path, flags
-        self.opened: int | None = None  # the size fstat gave when it was opened
+        self.job = (path, flags, limit)
         self.result: tuple[FileBlob, str] | None = None
+        self.failed = False
 
     def run(self) -> None:
+        path, flags, limit = self.job
         try:
-            blob = open_file_blob(self.path, self.flags, _NO_LIMIT)
-            if isinstance(blob, FileBlob) and hasattr(os, "preadv"):
-                self.opened = len(blob)
-                self.result = _hash_blob(blob)
+            blob = open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None
+            self.result = _hash_blob(blob)
         except OSError:
-            self.opened = self.result = None
+            self.failed = True
 
 
-_NO_LIMIT = 1 << 62
-_AHEAD: dict[tuple[str, int], _Ahead] = {}
+_AHEAD: dict[tuple[str, int, int], _Ahead] = {}
 
 
-def hash_ahead(path: str, flags: int) -> None:
+def hash_ahead(path: str, flags: int, limit: int) -> None:
     """Start :func:`read_hashed` of ``path`` on another thread, for a later call with the
-    same path and flags to take (whatever its limit).
+    same arguments to take.
 
     ``promptops verify`` calls it before its own imports: a 15 MB bundle is read and hashed
     on a second core (both let go of the GIL) while click, PyYAML and the runtime load,
     instead of after them. The bytes hashed are the ones the blob later reads: the
-    descriptor is opened once, by the thread, exactly as :func:`read_hashed` opens it.
+    descriptor is opened once, by the thread, exactly as :func:`read_hashed` opens it, and
+    a file over ``limit`` is refused at its ``fstat`` as there, never read.
     """
-    if (path, flags) not in _AHEAD:
-        thread = _AHEAD[(path, flags)] = _Ahead(path, flags)
+    key = (path, flags, limit)
+    if key not in _AHEAD:
+        thread = _AHEAD[key] = _Ahead(path, flags, limit)
         thread.start()

@@ -8,6 +8,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import NamedTuple
 
+# The default cap on a bundle fetched, read from the cache or verified (ADR 0019).
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024
+
 __all__ = ["RuntimeConfig", "utc_now"]
 
 
@@ -56,7 +59,7 @@ class RuntimeConfig(NamedTuple):
             prompt with an experiment the variant. ``None``: each request on its own.
     """
 
-    max_bundle_bytes: int = 256 * 1024 * 1024
+    max_bundle_bytes: int = MAX_BUNDLE_BYTES
     max_envelope_bytes: int = 16 * 1024 * 1024
     max_prompts: int = 100_000
     max_prompt_bytes: int = 4 * 1024 * 1024

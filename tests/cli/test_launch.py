@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from promptops.cli.launch import verify_target
+from promptops.cli.launch import start_early, verify_target
+from promptops.release.trustfile import load_trust
+from promptops.release.verify import verify_target as verify_release
+from promptops.runtime import blob
 from promptops.runtime.digest import sha256_hex
 from tests.runtime.fixtures import KEY, publish
 
@@ -78,3 +81,17 @@ def test_verify_through_the_entry_point_verifies_the_bundle_it_hashed_ahead(
     assert done.returncode == 1
     assert done.stderr.startswith("error: bundle: sha256 ")
     assert done.stderr.rstrip().endswith("the bundle was modified after signing")
+
+
+def test_the_hash_started_ahead_is_the_one_verify_takes(tmp_path: Path) -> None:
+    release, signers = _release(tmp_path)
+    blob._AHEAD.clear()
+    start_early(["verify", str(release), "--trust", str(signers)])
+    assert len(blob._AHEAD) == 1
+    report = verify_release(str(release), load_trust(signers), now=dt.datetime.now(dt.UTC))
+    assert report.manifest.release == "v1"
+    assert blob._AHEAD == {}  # same path, flags and limit as the loader's own read
+    start_early(["verify", str(tmp_path / "site"), "--channel", "production"])
+    start_early(["verify", str(tmp_path)])  # not a release directory
+    start_early(["render", str(release)])
+    assert blob._AHEAD == {}

@@ -30,10 +30,10 @@ def test_read_hashed_gives_the_bytes_and_their_sha256(tmp_path: Path) -> None:
 def test_a_read_hashed_ahead_is_taken_by_the_same_read(tmp_path: Path) -> None:
     data = os.urandom(2 * 1024 * 1024)
     path = _file(tmp_path, data)
-    hash_ahead(path, FOLLOW_FLAGS)
-    ahead = blob._AHEAD[(path, FOLLOW_FLAGS)]
+    hash_ahead(path, FOLLOW_FLAGS, len(data))
+    ahead = blob._AHEAD[(path, FOLLOW_FLAGS, len(data))]
     got = read_hashed(path, FOLLOW_FLAGS, len(data))
-    assert (path, FOLLOW_FLAGS) not in blob._AHEAD
+    assert blob._AHEAD == {}
     assert got is not None and got == ahead.result  # the thread's blob, not a second read
     assert (bytes(got[0]), got[1]) == (data, hashlib.sha256(data).hexdigest())
 
@@ -41,17 +41,22 @@ def test_a_read_hashed_ahead_is_taken_by_the_same_read(tmp_path: Path) -> None:
 def test_a_read_ahead_answers_as_the_read_would_have(tmp_path: Path) -> None:
     data = b"x" * 1000
     path = _file(tmp_path, data)
-    # Over the caller's limit: None, as read_hashed says of a file too big.
-    hash_ahead(path, FOLLOW_FLAGS)
+    # Over the limit: refused at its fstat, as read_hashed refuses a file too big.
+    hash_ahead(path, FOLLOW_FLAGS, 999)
+    ahead = blob._AHEAD[(path, FOLLOW_FLAGS, 999)]
+    ahead.join()
+    assert (ahead.result, ahead.failed) == (None, False)
     assert read_hashed(path, FOLLOW_FLAGS, 999) is None
-    # Other flags than the read's: not taken, and the read is its own.
-    hash_ahead(path, FOLLOW_FLAGS)
-    assert read_hashed(path, blob.READ_FLAGS, 1000) is not None
-    assert (path, FOLLOW_FLAGS) in blob._AHEAD
+    # Another limit or other flags than the read's: not taken, the read is its own.
+    hash_ahead(path, FOLLOW_FLAGS, 999)
+    hash_ahead(path, blob.READ_FLAGS, 1000)
+    got = read_hashed(path, FOLLOW_FLAGS, 1000)
+    assert got is not None and bytes(got[0]) == data
+    assert set(blob._AHEAD) == {(path, FOLLOW_FLAGS, 999), (path, blob.READ_FLAGS, 1000)}
     blob._AHEAD.clear()
     # A file that is not there: the caller's own read raises, as it would have.
     missing = str(tmp_path / "missing.json")
-    hash_ahead(missing, FOLLOW_FLAGS)
+    hash_ahead(missing, FOLLOW_FLAGS, 1000)
     with pytest.raises(FileNotFoundError):
         read_hashed(missing, FOLLOW_FLAGS, 1000)
 
@@ -60,5 +65,5 @@ def test_a_read_ahead_answers_as_the_read_would_have(tmp_path: Path) -> None:
 def test_a_fifo_ahead_neither_blocks_nor_is_served(tmp_path: Path) -> None:
     path = str(tmp_path / "bundle.json")
     os.mkfifo(path)
-    hash_ahead(path, FOLLOW_FLAGS)
+    hash_ahead(path, FOLLOW_FLAGS, 1000)
     assert read_hashed(path, FOLLOW_FLAGS, 1000) is None
