@@ -6,12 +6,18 @@ of the GIL, so it starts first, on another thread, and the verification takes it
 (:func:`promptops.runtime.blob.hash_ahead`). Only the argument that names a local release
 directory is looked at here; click parses the command line as always, and anything this
 does not recognise starts nothing.
+
+A ``verify`` process also ends without tearing the interpreter down (module teardown and
+OpenSSL's own exit handlers take ~11 ms, a seventh of the run): it leaves nothing to clean
+up (no cache, no temporary files, no exporters), so once its output is flushed the process
+exits with its code. Every other command exits as usual.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 __all__ = ["main"]
 
@@ -51,9 +57,34 @@ def start_early(argv: list[str]) -> None:
             hash_ahead(os.path.normpath(bundle), FOLLOW_FLAGS, MAX_BUNDLE_BYTES)
 
 
+def _exit_code(exc: SystemExit) -> int:
+    """The status ``sys.exit`` would give, printing a message as it would."""
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def _quick_exit(code: int) -> NoReturn:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # output piped into a reader that left (`| head`): as the CLI says
+        code = code or 1
+    os._exit(code)
+
+
 def main() -> None:
     """``promptops``: the console script and ``python -m promptops``."""
-    start_early(sys.argv[1:])
+    argv = sys.argv[1:]
+    start_early(argv)
     from promptops.cli.main import main as run
 
-    run()
+    if argv[:1] != ["verify"]:
+        run()
+        return
+    try:
+        run()
+    except SystemExit as exc:
+        _quick_exit(_exit_code(exc))
+    _quick_exit(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,20 @@ def test_the_hash_started_ahead_is_the_one_verify_takes(tmp_path: Path) -> None:
     start_early(["verify", str(tmp_path)])  # not a release directory
     start_early(["render", str(release)])
     assert blob._AHEAD == {}
+
+
+def test_verify_exits_with_the_cli_s_codes_and_all_of_its_output(tmp_path: Path) -> None:
+    release, signers = _release(tmp_path)
+    done = _verify(str(release), "--trust", str(signers), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["release"] == "v1"  # the whole document was flushed
+    done = _verify("--help")
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: promptops verify [OPTIONS] TARGET")
+    assert done.stdout.rstrip().endswith("Show this message and exit.")
+    done = _verify(str(release), "--format", "yaml")
+    assert done.returncode == 2
+    assert "Invalid value for '--format': 'yaml' is not one of 'text', 'json'." in done.stderr
+    done = _verify(str(tmp_path / "nowhere"), "--trust", str(signers))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {tmp_path / 'nowhere'}: not a release directory")
