@@ -45,7 +45,8 @@ class Bundle:
     """A bundle's bytes; index entries and prompts are decoded (and checked) on demand."""
 
     __slots__ = (
-        "_data", "_ids", "_index", "_index_end", "_lock", "_pages", "_repair", "_signed",
+        "_data", "_ids", "_index", "_index_end", "_lock", "_pages", "_repair", "_repair_failed",
+        "_signed",
     )  # fmt: skip
 
     def __init__(
@@ -55,6 +56,7 @@ class Bundle:
         self._index_end = index_end  # offset just past the index's closing "}"
         self._signed = signed
         self._repair = repair
+        self._repair_failed = ""  # why the one repair failed, said with every later failure
         self._pages: dict[int, bytes] = {}  # index pages checked against their signed digest
         self._index: dict[str, Any] | None = None
         self._ids: tuple[str, ...] | None = None  # every id, once all pages were checked
@@ -182,14 +184,16 @@ class Bundle:
                 return True  # another thread repaired them meanwhile
             repair, self._repair = self._repair, None
             if repair is None:
+                if self._repair_failed:
+                    raise BundleError(f"{exc} ({self._repair_failed})") from None
                 return False
             try:
                 data = repair()
             except PromptopsError as again:
-                raise BundleError(
-                    f"{exc} (the cached copy of the bundle is damaged; fetching it again "
-                    f"failed: {again})"
-                ) from None
+                self._repair_failed = (
+                    f"the cached copy of the bundle is damaged; fetching it again failed: {again}"
+                )
+                raise BundleError(f"{exc} ({self._repair_failed})") from None
             self._pages = {}
             if not isinstance(self._signed, PageTable):  # found by a search, not signed
                 data = data if isinstance(data, bytes) else bytes(data)

@@ -140,9 +140,11 @@ def test_damaged_bytes_are_repaired_once_and_never_served() -> None:
 
 def test_a_repair_that_fails_says_so_and_is_not_retried() -> None:
     data, table = _paged()
-    bad = data.replace(b'"x300"', b'"y300"')
+    bad = data.replace(b'"x300"', b'"y300"').replace(b'"x10"', b'"y10"')
+    calls: list[int] = []
 
     def repair() -> bytes:
+        calls.append(1)
         raise FetchError("source gone")
 
     bundle = Bundle.parse(bad, max_prompts=1000, signed=table, repair=repair)
@@ -152,8 +154,13 @@ def test_a_repair_that_fails_says_so_and_is_not_retried() -> None:
     )
     with pytest.raises(BundleError, match=message):
         bundle.load("p0300", max_bytes=10**6)
-    with pytest.raises(BundleError, match=r"^bundle: prompt 'p0300' hashes to [0-9a-f]{64}, "):
+    # Later failures, of the same prompt or another one, still say why: not asked again.
+    with pytest.raises(BundleError, match=message):
         bundle.load("p0300", max_bytes=10**6)
+    with pytest.raises(BundleError, match=message.replace("p0300", "p0010")):
+        bundle.load("p0010", max_bytes=10**6)
+    assert calls == [1]
+    assert bundle.load("p0011", max_bytes=10**6)["id"] == "p0011"  # intact ones still serve
 
 
 def test_a_prompt_over_the_limit_is_not_a_reason_to_repair() -> None:
