@@ -117,7 +117,7 @@ def read_hashed(path: str, flags: int, limit: int) -> tuple[FileBlob, str] | Non
         ahead.join()
         if not ahead.failed:
             return ahead.result
-        # It could not be read: read again, so this caller raises its own OSError.
+        # It could not be read: read again, so this caller raises its own error.
     return _hash_blob(open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None)
 
 
@@ -148,7 +148,7 @@ class _Ahead(threading.Thread):
         try:
             blob = open_file_blob(path, flags, limit) if hasattr(os, "preadv") else None
             self.result = _hash_blob(blob)
-        except OSError:
+        except Exception:  # whatever it was, the caller's own read meets it again
             self.failed = True
 
 

@@ -67,3 +67,18 @@ def test_a_fifo_ahead_neither_blocks_nor_is_served(tmp_path: Path) -> None:
     os.mkfifo(path)
     hash_ahead(path, FOLLOW_FLAGS, 1000)
     assert read_hashed(path, FOLLOW_FLAGS, 1000) is None
+
+
+def test_a_read_ahead_that_breaks_leaves_the_error_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _file(tmp_path, b"{}")
+
+    def broken(path: str, flags: int, limit: int) -> None:
+        raise ValueError("not a path this platform can open")
+
+    monkeypatch.setattr(blob, "open_file_blob", broken)
+    hash_ahead(path, FOLLOW_FLAGS, 1000)
+    blob._AHEAD[(path, FOLLOW_FLAGS, 1000)].join()
+    with pytest.raises(ValueError, match="not a path this platform can open"):
+        read_hashed(path, FOLLOW_FLAGS, 1000)  # raised here, not printed by a thread
