@@ -149,21 +149,10 @@ def test_release_functions_win_over_their_submodules() -> None:
 def test_verify_of_a_release_with_a_plain_signers_file_never_imports_the_models(
     tmp_path: Path,
 ) -> None:
-    import base64
-    import datetime as dt
+    from tests.runtime.fixtures import release_and_signers
 
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    from promptops.runtime.digest import sha256_hex
-    from tests.runtime.fixtures import KEY, publish
-
-    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
-    publish(tmp_path / "site", expires=expires, pointer_expires=expires)
-    raw = KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    key = f"keyid: {sha256_hex(raw)}, public_key: {base64.b64encode(raw).decode()}"
-    signers = tmp_path / "signers.yaml"
-    signers.write_text(f"signers:\n  - {{name: ci, {key}}}\n")
-    argv = ["verify", str(tmp_path / "site" / "releases" / "v1"), "--trust", str(signers)]
+    release, signers = release_and_signers(tmp_path)
+    argv = ["verify", str(release), "--trust", str(signers)]
     loaded = _run_twice(argv, tmp_path)
     assert "promptops.release.verify" in loaded
     assert _hits(loaded, [*NEVER, *MUST_NOT["verify"]]) == []

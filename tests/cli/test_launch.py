@@ -3,7 +3,6 @@ verify`` answers the same with it."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import subprocess
@@ -11,14 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from promptops.cli.launch import start_early, verify_target
 from promptops.release.trustfile import load_trust
 from promptops.release.verify import verify_target as verify_release
 from promptops.runtime import blob
 from promptops.runtime.digest import sha256_hex
-from tests.runtime.fixtures import KEY, publish
+from tests.runtime.fixtures import release_and_signers
 
 
 @pytest.mark.parametrize(
@@ -46,16 +44,6 @@ def test_the_release_directory_verify_reads_is_recognised_or_nothing_starts(
     assert verify_target(argv) == target
 
 
-def _release(tmp_path: Path) -> tuple[Path, Path]:
-    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
-    publish(tmp_path / "site", expires=expires, pointer_expires=expires)
-    raw = KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    key = f"keyid: {sha256_hex(raw)}, public_key: {base64.b64encode(raw).decode()}"
-    signers = tmp_path / "signers.yaml"
-    signers.write_text(f"signers:\n  - {{name: ci, {key}}}\n")
-    return tmp_path / "site" / "releases" / "v1", signers
-
-
 def _verify(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "promptops", "verify", *argv],
@@ -68,7 +56,7 @@ def _verify(*argv: str) -> subprocess.CompletedProcess[str]:
 def test_verify_through_the_entry_point_verifies_the_bundle_it_hashed_ahead(
     tmp_path: Path,
 ) -> None:
-    release, signers = _release(tmp_path)
+    release, signers = release_and_signers(tmp_path)
     done = _verify(str(release), "--trust", str(signers))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "verified release v1 (serial 1)"
@@ -85,7 +73,7 @@ def test_verify_through_the_entry_point_verifies_the_bundle_it_hashed_ahead(
 
 
 def test_the_hash_started_ahead_is_the_one_verify_takes(tmp_path: Path) -> None:
-    release, signers = _release(tmp_path)
+    release, signers = release_and_signers(tmp_path)
     blob._AHEAD.clear()
     start_early(["verify", str(release), "--trust", str(signers)])
     assert len(blob._AHEAD) == 1
@@ -99,7 +87,7 @@ def test_the_hash_started_ahead_is_the_one_verify_takes(tmp_path: Path) -> None:
 
 
 def test_verify_exits_with_the_cli_s_codes_and_all_of_its_output(tmp_path: Path) -> None:
-    release, signers = _release(tmp_path)
+    release, signers = release_and_signers(tmp_path)
     done = _verify(str(release), "--trust", str(signers), "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["release"] == "v1"  # the whole document was flushed

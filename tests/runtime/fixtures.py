@@ -284,3 +284,19 @@ def two_releases(root: Path) -> None:
         properties={"name": {"type": "string", "maxLength": 100}},
     )}  # fmt: skip
     publish(root, v6, release="v6", serial=6, channel=None, commit="b" * 40)
+
+
+def release_and_signers(tmp_path: Path) -> tuple[Path, Path]:
+    """A release directory ``site/releases/v1`` valid for 30 days from now, and a plain
+    ``signers.yaml`` trusting its key, as a repository holds it (for ``promptops verify``)."""
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
+    publish(tmp_path / "site", expires=expires, pointer_expires=expires)
+    raw = KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = f"keyid: {sha256_hex(raw)}, public_key: {base64.b64encode(raw).decode()}"
+    signers = tmp_path / "signers.yaml"
+    signers.write_text(f"signers:\n  - {{name: ci, {key}}}\n")
+    return tmp_path / "site" / "releases" / "v1", signers
