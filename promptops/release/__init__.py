@@ -17,11 +17,9 @@ if TYPE_CHECKING:
     from promptops.release.channels import (
         DEFAULT_POINTER_EXPIRY,
         PromoteResult,
-        RefreshResult,
         abort_canary,
         canary_weight,
         promote,
-        refresh_pointers,
     )
     from promptops.release.create import ReleaseResult, create_release
     from promptops.release.durations import parse_duration
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
     from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
     from promptops.release.oci_publish import OciPublishResult, promote_oci, publish_oci
     from promptops.release.publish import PublishResult, publish
+    from promptops.release.refresh import RefreshResult, refresh_pointers
     from promptops.release.rollback import RollbackResult, rollback
     from promptops.release.trustfile import load_trust, policy_in_force, trust_from_signers
     from promptops.release.verify import FetchConfig, VerifyReport, verify_target
@@ -54,7 +53,7 @@ _MODULES = {
     "PointerSpec": "promptops.release.manifest",
     "PromoteResult": "promptops.release.channels",
     "PublishResult": "promptops.release.publish",
-    "RefreshResult": "promptops.release.channels",
+    "RefreshResult": "promptops.release.refresh",
     "ReleaseResult": "promptops.release.create",
     "ReleaseSpec": "promptops.release.manifest",
     "RollbackResult": "promptops.release.rollback",
@@ -77,7 +76,7 @@ _MODULES = {
     "prompt_log": "promptops.release.history",
     "publish": "promptops.release.publish",
     "publish_oci": "promptops.release.oci_publish",
-    "refresh_pointers": "promptops.release.channels",
+    "refresh_pointers": "promptops.release.refresh",
     "releases_from_tags": "promptops.release.from_tags",
     "rollback": "promptops.release.rollback",
     "sign_manifest": "promptops.release.manifest",

@@ -1,7 +1,7 @@
 """Channel pointers: ``promote`` points a channel at a release (or, with ``canary``, splits
 it between the current release and a newer one), ``abort_canary`` sends it all back to the
-stable release, ``refresh_pointers`` re-signs every current pointer before it expires (what
-a scheduled CI job runs).
+stable release. The pieces ``refresh`` shares with them (reading and checking a release,
+the next pointer, signing it under the channel role) are here too.
 
 A pointer is signed by the channel role only and checked against it before it is written,
 so a key that may not move channels is refused here rather than by every application.
@@ -34,24 +34,20 @@ from promptops.runtime.pointer import TOTAL_WEIGHT, VERSIONS, CanaryArm, percent
 from promptops.runtime.trust import (
     ChannelPointer,
     ReleaseManifest,
-    format_time,
     read_manifest_unverified,
     read_pointer_unverified,
     verify_bundle,
     verify_channel_pointer,
     verify_manifest,
 )
-from promptops.runtime.trust_chain import walk_from
 
 __all__ = [
     "DEFAULT_POINTER_EXPIRY",
     "PromoteResult",
-    "RefreshResult",
     "abort_canary",
     "canary_weight",
     "load_release",
     "promote",
-    "refresh_pointers",
 ]
 
 # Pointers are short-lived (TUF's timestamp role): a frozen mirror is noticed within a day.
@@ -61,14 +57,15 @@ DEFAULT_POINTER_EXPIRY = "1d"
 @dataclass(frozen=True)
 class PromoteResult:
     """What a channel serves now (``release``, and during a canary ``canary`` with its
-    share in basis points) and what it served before."""
+    share in basis points) and what it served before. ``path``: where the pointer was
+    written, a file of a tree or ``oci://HOST/REPOSITORY:channel-CHANNEL``."""
 
     channel: str
     release: str
     serial: int
     previous_release: str | None
     previous_serial: int | None
-    path: Path
+    path: Path | str
     expires: dt.datetime | None = None
     version: int = 0
     canary: str | None = None
@@ -102,14 +99,6 @@ def canary_weight(value: float) -> int:
     return weight
 
 
-@dataclass(frozen=True)
-class RefreshResult:
-    """What ``refresh_pointers`` re-signed, and what it could not fix."""
-
-    refreshed: tuple[PromoteResult, ...]
-    problems: tuple[str, ...]  # e.g. a channel whose release itself expired
-
-
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -127,6 +116,17 @@ def load_release(
         UsageError: if the files cannot be read.
         BundleError, SignatureError: if they do not belong together or do not verify.
     """
+    envelope, bundle = read_release(root, name)
+    where = str(release_dir(root, name))
+    return check_release(envelope, bundle, name, trust, now, where), envelope, bundle
+
+
+def read_release(root: Path, name: str) -> tuple[bytes, bytes]:
+    """The envelope and bundle of ``root/releases/name``, unchecked.
+
+    Raises:
+        UsageError: if the release is not there or cannot be read.
+    """
     directory = release_dir(root, name)
     if not (directory / MANIFEST_NAME).exists():
         # Promoting a release before publishing it there is the usual cause.
@@ -135,16 +135,31 @@ def load_release(
             f"it there first (promptops publish {root}, from dist/ or --from-tags), or create "
             f"it (promptops release {name})"
         )
-    envelope = _read(directory / MANIFEST_NAME)
-    bundle = _read(directory / BUNDLE_NAME)
+    return _read(directory / MANIFEST_NAME), _read(directory / BUNDLE_NAME)
+
+
+def check_release(
+    envelope: bytes,
+    bundle: bytes,
+    name: str,
+    trust: TrustRoot | None,
+    now: dt.datetime,
+    where: str,
+) -> ReleaseManifest:
+    """The manifest of release ``name`` (read from ``where``), verified against ``trust``
+    (release role, expiry not applied) when given, with ``bundle`` checked against it.
+
+    Raises:
+        BundleError, SignatureError: if they do not belong together or do not verify.
+    """
     if trust is not None:
         manifest = verify_manifest(envelope, trust, now=now, check_expiry=False)
     else:
         manifest = read_manifest_unverified(envelope)
     if manifest.release != name:
-        raise BundleError(f"{directory}: holds the manifest of release {manifest.release!r}")
+        raise BundleError(f"{where}: holds the manifest of release {manifest.release!r}")
     verify_bundle(manifest, bundle)
-    return manifest, envelope, bundle
+    return manifest
 
 
 def current_pointer(path: Path, trust: TrustRoot | None, now: dt.datetime) -> ChannelPointer | None:
@@ -154,20 +169,32 @@ def current_pointer(path: Path, trust: TrustRoot | None, now: dt.datetime) -> Ch
     Raises:
         BundleError, SignatureError: if it does not verify.
     """
-    if not path.exists():
-        return None
-    data = _read(path)
+    return None if not path.exists() else check_pointer(_read(path), trust, now)
+
+
+def check_pointer(data: bytes, trust: TrustRoot | None, now: dt.datetime) -> ChannelPointer:
+    """The pointer ``data``, verified against the channel role of ``trust`` when given
+    (expiry not applied: an expired pointer is what a refresh repairs).
+
+    Raises:
+        BundleError, SignatureError: if it does not verify.
+    """
     if trust is not None:
         return verify_channel_pointer(data, trust, now=now, check_expiry=False)
     return read_pointer_unverified(data)
 
 
-def _sign(
+def sign_checked(
     spec: PointerSpec,
     keys: Sequence[Ed25519PrivateKey],
     trust: TrustRoot | None,
     now: dt.datetime,
 ) -> bytes:
+    """``spec`` signed by ``keys``, checked against the channel role of ``trust``.
+
+    Raises:
+        SignatureError: if ``keys`` may not sign channel pointers.
+    """
     pointer = sign_pointer(spec, keys)
     if trust is not None:
         try:
@@ -187,7 +214,7 @@ def _next_version(current: ChannelPointer | None) -> int:
     return version
 
 
-def _after(
+def next_pointer(
     current: ChannelPointer,
     channel: str,
     expires: dt.datetime,
@@ -209,20 +236,8 @@ def _after(
     )
 
 
-def _write(
-    root: Path,
-    spec: PointerSpec,
-    keys: Sequence[Ed25519PrivateKey],
-    trust: TrustRoot | None,
-    now: dt.datetime,
-    current: ChannelPointer | None,
-) -> PromoteResult:
-    pointer = _sign(spec, keys, trust, now)
-    atomic_write_text(digest_path(root, spec.bundle_sha256), spec.release + "\n")
-    if spec.canary is not None:
-        atomic_write_text(digest_path(root, spec.canary.bundle_sha256), spec.canary.release + "\n")
-    path = channel_path(root, spec.channel)
-    atomic_write_bytes(path, pointer)
+def moved(spec: PointerSpec, current: ChannelPointer | None, path: Path | str) -> PromoteResult:
+    """What writing the pointer ``spec`` over ``current`` at ``path`` did."""
     canary = spec.canary
     return PromoteResult(
         channel=spec.channel,
@@ -238,6 +253,33 @@ def _write(
         canary_weight=canary.weight if canary else 0,
         previous_canary=current.canary.release if current and current.canary else None,
     )
+
+
+def write_pointer(root: Path, spec: PointerSpec, pointer: bytes) -> Path:
+    """Write the signed ``pointer`` of ``spec`` into the tree at ``root`` (with the
+    ``digests/`` entries of the releases it names); its path.
+
+    Raises:
+        OSError: if the tree cannot be written.
+    """
+    atomic_write_text(digest_path(root, spec.bundle_sha256), spec.release + "\n")
+    if spec.canary is not None:
+        atomic_write_text(digest_path(root, spec.canary.bundle_sha256), spec.canary.release + "\n")
+    path = channel_path(root, spec.channel)
+    atomic_write_bytes(path, pointer)
+    return path
+
+
+def _write(
+    root: Path,
+    spec: PointerSpec,
+    keys: Sequence[Ed25519PrivateKey],
+    trust: TrustRoot | None,
+    now: dt.datetime,
+    current: ChannelPointer | None,
+) -> PromoteResult:
+    pointer = sign_checked(spec, keys, trust, now)
+    return moved(spec, current, write_pointer(root, spec, pointer))
 
 
 def promote(
@@ -306,7 +348,8 @@ def promote(
     same = current.canary is not None and current.canary.release == name
     salt = current.salt if same and current.salt else secrets.token_hex(16)
     arm = CanaryArm(name, manifest.serial, manifest.bundle_sha256, len(bundle), canary)
-    return _write(root, _after(current, channel, expires, arm, salt), keys, trust, now, current)
+    spec = next_pointer(current, channel, expires, arm, salt)
+    return _write(root, spec, keys, trust, now, current)
 
 
 def abort_canary(
@@ -331,58 +374,4 @@ def abort_canary(
         serving = f"it serves {current.release} only" if current else "it has no pointer"
         raise UsageError(f"channel {channel!r} has no canary to abort ({serving})")
     load_release(root, current.release, trust, now)  # still there, still verifies
-    return _write(root, _after(current, channel, now + expires_in), keys, trust, now, current)
-
-
-def refresh_pointers(
-    root: Path,
-    keys: Sequence[Ed25519PrivateKey],
-    *,
-    now: dt.datetime,
-    expires_in: dt.timedelta,
-    trust: TrustRoot | None,
-) -> RefreshResult:
-    """Re-sign every channel pointer of the tree at ``root`` with a new expiry, pointing at
-    the same release (an expired pointer too: that is what a missed run leaves).
-
-    Raises:
-        UsageError: if the tree has no channels.
-        BundleError, SignatureError: if a current pointer (one signed before the channel
-            key changed, too) or its release does not verify, or ``keys`` may not sign
-            pointers.
-    """
-    paths = sorted((root / "channels").glob("*.json")) if (root / "channels").is_dir() else []
-    if not paths:
-        raise UsageError(f"{root}: no channels/*.json to refresh; promote a release first")
-    if trust is not None:
-        # The tree's own trust chain, walked from the given root as applications walk it.
-        folder = root / "trust"
-        published = {int(p.stem): p.read_bytes() for p in folder.glob("*.json")
-                     if p.stem.isdigit()} if folder.is_dir() else {}  # fmt: skip
-        trust = walk_from(trust, published)
-    refreshed: list[PromoteResult] = []
-    problems: list[str] = []
-    for path in paths:
-        try:
-            pointer = current_pointer(path, trust, now)
-        except SignatureError as exc:
-            raise SignatureError(
-                f"{path}: {exc}; a pointer signed before the channel key changed is not "
-                "re-signed as it is: promote a release to the channel with the new key, "
-                "which replaces it (promptops promote NAME --channel CHANNEL --dir "
-                f"{root})"
-            ) from exc
-        assert pointer is not None
-        names = [pointer.release] + ([pointer.canary.release] if pointer.canary else [])
-        for name in names:
-            manifest, _, _ = load_release(root, name, trust, now)
-            if manifest.expires < now:
-                problems.append(
-                    f"channel {pointer.channel!r}: release {manifest.release} itself expired at "
-                    f"{format_time(manifest.expires)}; refreshing its pointer cannot help: "
-                    "publish a new release"
-                )
-        # The same pointer (the same split and salt) with a higher version and a new expiry.
-        spec = _after(pointer, pointer.channel, now + expires_in, pointer.canary, pointer.salt)
-        refreshed.append(_write(root, spec, keys, trust, now, pointer))
-    return RefreshResult(tuple(refreshed), tuple(problems))
+    return _write(root, next_pointer(current, channel, now + expires_in), keys, trust, now, current)

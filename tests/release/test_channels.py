@@ -7,7 +7,7 @@ import pytest
 
 from promptops.errors import BundleError, RollbackError, SignatureError, UsageError
 from promptops.release import create_release, promote, publish
-from promptops.release.channels import refresh_pointers
+from promptops.release.refresh import refresh_pointers
 from promptops.release.trust_admin import rotate
 from promptops.release.trustfile import policy_in_force
 from promptops.runtime.trust import (
@@ -203,9 +203,17 @@ def test_after_the_channel_key_changes_a_move_replaces_the_old_pointer(
     assert new_trust is not None and new_trust.version == 2
     old_pointer = (site / "channels" / "production.json").read_bytes()
     # The pointer ci signed is no pointer of version 2: refreshing it as it is, or splitting
-    # it with a canary, would carry it over, so both refuse it...
-    with pytest.raises(SignatureError, match=r"promote a release to the channel with the new "):
-        refresh_pointers(site, [team.key("bob")], now=NOW, expires_in=WEEK, trust=new_trust)
+    # it with a canary, would carry it over, so both refuse it (refresh reports the channel)...
+    refreshed = refresh_pointers(site, [team.key("bob")], now=NOW, expires_in=WEEK,
+                                 trust=new_trust)  # fmt: skip
+    assert refreshed.refreshed == ()
+    [problem] = refreshed.problems
+    assert problem.startswith(f"{site / 'channels' / 'production.json'}: ")
+    assert problem.endswith(
+        "; a pointer signed before the channel key changed is not re-signed as it is: promote "
+        "a release to the channel with the new key, which replaces it (promptops promote NAME "
+        f"--channel production --dir {site})"
+    )
     with pytest.raises(SignatureError, match=r"\(ci\), which the channel role does not list"):
         promote(site, "v1", "production", [team.key("bob")], now=NOW, expires_in=WEEK,
                 trust=new_trust, canary=1000)  # fmt: skip

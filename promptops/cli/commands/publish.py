@@ -144,7 +144,7 @@ def _refresh(
     )
     for moved in refreshed.refreshed:
         click.echo(
-            f"re-signed channel {moved.channel} -> {moved.release} (serial {moved.serial}), "
+            f"re-signed channel {moved.channel} -> {moved.describe()}, "
             f"expires {format_time(moved.expires) if moved.expires else '?'}"
         )
     for problem in refreshed.problems:
