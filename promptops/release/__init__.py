@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from promptops.release.manifest import PointerSpec, ReleaseSpec, sign_manifest, sign_pointer
     from promptops.release.oci_publish import OciPublishResult, promote_oci, publish_oci
+    from promptops.release.oci_refresh import refresh_oci
     from promptops.release.publish import PublishResult, publish
     from promptops.release.refresh import RefreshResult, refresh_pointers
     from promptops.release.rollback import RollbackResult, rollback
@@ -76,6 +77,7 @@ _MODULES = {
     "prompt_log": "promptops.release.history",
     "publish": "promptops.release.publish",
     "publish_oci": "promptops.release.oci_publish",
+    "refresh_oci": "promptops.release.oci_refresh",
     "refresh_pointers": "promptops.release.refresh",
     "releases_from_tags": "promptops.release.from_tags",
     "rollback": "promptops.release.rollback",
@@ -119,6 +121,7 @@ __all__ = [
     "prompt_log",
     "publish",
     "publish_oci",
+    "refresh_oci",
     "refresh_pointers",
     "releases_from_tags",
     "rollback",

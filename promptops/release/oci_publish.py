@@ -28,8 +28,7 @@ from promptops.release.publish import publish
 from promptops.runtime.config import RuntimeConfig
 from promptops.runtime.dsse import TrustRoot
 from promptops.runtime.oci_client import parse_ref
-from promptops.runtime.source_oci import locate
-from promptops.runtime.trust import MAX_POINTER_BYTES, read_manifest_unverified
+from promptops.runtime.trust import read_manifest_unverified
 from promptops.runtime.trust import read_pointer_unverified as read_pointer
 
 __all__ = ["OciPublishResult", "promote_oci", "publish_oci"]
@@ -55,27 +54,18 @@ class _Session:
         self.before: dict[str, bytes] = {}  # channel -> the pointer the registry served
         self.tags: list[str] = []
 
-    def _read(self, rel: str, limit: int) -> tuple[bytes, str] | None:
-        location = locate(rel)
-        assert location is not None
-        return self.pusher.layer_bytes(location.tag, location.title, limit)
-
     def pull_pointer(self, channel: str) -> None:
-        found = self._read(f"channels/{channel}.json", MAX_POINTER_BYTES)
+        found = self.pusher.pointer(channel)
         if found is not None:
             atomic_write_bytes(channel_path(self.stage, channel), found[0])
             self.before[channel] = found[0]
 
     def pull_release(self, name: str) -> None:
         directory = release_dir(self.stage, name)
-        for file, limit in (
-            (MANIFEST_NAME, _LIMITS.max_envelope_bytes),
-            (BUNDLE_NAME, _LIMITS.max_bundle_bytes),
-        ):
-            found = self._read(f"releases/{name}/{file}", limit)
-            if found is None:
-                raise UsageError(f"{self.pusher.ref}: has no release {name!r}; publish it first")
-            atomic_write_bytes(directory / file, found[0])
+        limits = (_LIMITS.max_envelope_bytes, _LIMITS.max_bundle_bytes)
+        envelope, bundle, _ = self.pusher.release_files(name, limits)
+        atomic_write_bytes(directory / MANIFEST_NAME, envelope)
+        atomic_write_bytes(directory / BUNDLE_NAME, bundle)
 
     def push_release(self, name: str) -> bytes:
         """Push release ``name`` of the stage (unless the registry has it); its manifest.

@@ -1,4 +1,5 @@
-"""Push release and channel-pointer artifacts to an OCI registry (ADR 0016).
+"""Push release and channel-pointer artifacts to an OCI registry (ADR 0016), and read back
+what publish, promote and refresh build on (tags, pointers, releases, trust versions).
 
 The artifacts ``runtime/source_oci.py`` reads: OCI image manifests with an empty config,
 their own ``artifactType``, and the files of the published layout as titled layers.
@@ -8,12 +9,22 @@ publishing it again changes nothing.
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from promptops.canonical import canonical_bytes
-from promptops.errors import FetchError, UsageError
+from promptops.errors import BundleError, FetchError, UsageError
+from promptops.release.layout import BUNDLE_NAME, MANIFEST_NAME
 from promptops.runtime.digest import sha256_hex
-from promptops.runtime.oci_client import MANIFEST_MEDIA_TYPE, OciClient, OciRef, Response
+from promptops.runtime.jsonparse import parse_json
+from promptops.runtime.oci_client import (
+    MANIFEST_MEDIA_TYPE,
+    MAX_MANIFEST_BYTES,
+    OciClient,
+    OciRef,
+    Response,
+)
+from promptops.runtime.pointer import MAX_POINTER_BYTES
 from promptops.runtime.source_oci import (
     ARTIFACT_CHANNEL,
     ARTIFACT_RELEASE,
@@ -36,6 +47,8 @@ CHANNEL_ANNOTATION = "dev.promptops.channel"
 SERIAL_ANNOTATION = "dev.promptops.serial"
 TRUST_ANNOTATION = "dev.promptops.trust-version"
 MAX_TAG = 128
+TAG_PAGE = 100  # tags asked per page; a registry may send fewer and link to the next
+_MAX_TAG_PAGES = 1000  # a registry that keeps linking to more pages is not followed forever
 
 
 def _descriptor(media_type: str, data: bytes, title: str | None = None) -> dict[str, Any]:
@@ -70,14 +83,9 @@ def _manifest(
 
 def release_manifest(name: str, serial: int, bundle: bytes, envelope: bytes) -> bytes:
     """The manifest of release ``name``: its bundle and DSSE envelope as layers."""
-    bundle_loc, envelope_loc = (
-        locate(f"releases/{name}/bundle.json"),
-        locate(f"releases/{name}/release.dsse.json"),
-    )
-    assert bundle_loc is not None and envelope_loc is not None
     layers = [
-        _descriptor(BUNDLE_MEDIA_TYPE, bundle, bundle_loc.title),
-        _descriptor(DSSE_MEDIA_TYPE, envelope, envelope_loc.title),
+        _descriptor(BUNDLE_MEDIA_TYPE, bundle, _title(f"releases/{name}/{BUNDLE_NAME}")),
+        _descriptor(DSSE_MEDIA_TYPE, envelope, _title(f"releases/{name}/{MANIFEST_NAME}")),
     ]
     return _manifest(
         ARTIFACT_RELEASE, layers, {RELEASE_ANNOTATION: name, SERIAL_ANNOTATION: str(serial)}
@@ -194,6 +202,20 @@ class Pusher:
             self.push_blob(data)
         return self.put_manifest(tag, manifest)
 
+    def layer(self, manifest: dict[str, Any], title: str, limit: int, where: str) -> bytes:
+        """The layer titled ``title`` of an artifact's ``manifest``, fetched by its digest.
+
+        Raises:
+            FetchError: if the registry cannot be read, the artifact lacks the layer or it
+                is larger than ``limit``.
+            BundleError: if the blob is not what its digest says.
+        """
+        layer = find_layer(manifest, title, where)
+        data = self.client.blob(layer["digest"], limit)
+        if len(data) > limit:
+            raise FetchError(f"{where}: {title} exceeds {limit} bytes")
+        return data
+
     def layer_bytes(self, tag: str, title: str, limit: int) -> tuple[bytes, str] | None:
         """The layer titled ``title`` of the artifact at ``tag`` and that artifact's
         manifest digest, or ``None`` if the tag does not exist.
@@ -205,9 +227,97 @@ class Pusher:
         found = self.client.find_manifest(tag)
         if found is None:
             return None
-        manifest, _, digest = found
-        layer = find_layer(manifest, title, f"{self.ref}:{tag}")
-        data = self.client.blob(layer["digest"], limit)
-        if len(data) > limit:
-            raise FetchError(f"{self.ref}:{tag}: {title} exceeds {limit} bytes")
-        return data, digest
+        return self.layer(found[0], title, limit, f"{self.ref}:{tag}"), found[2]
+
+    def pointer(self, channel: str) -> tuple[bytes, str] | None:
+        """The signed pointer of ``channel`` and the digest of the artifact holding it, or
+        ``None`` if the registry has no ``channel-CHANNEL`` tag.
+
+        Raises:
+            FetchError, BundleError: as :meth:`layer_bytes`.
+        """
+        location = locate(f"channels/{channel}.json")
+        assert location is not None
+        return self.layer_bytes(location.tag, location.title, MAX_POINTER_BYTES)
+
+    def trust_version(self, version: int, limit: int) -> bytes | None:
+        """Trust version ``version`` (``trust-N``), or ``None`` if the tag is not there (the
+        chain ends before it).
+
+        Raises:
+            FetchError, BundleError: as :meth:`layer_bytes`.
+        """
+        location = locate(f"trust/{version}.json")
+        assert location is not None
+        found = self.layer_bytes(location.tag, location.title, limit)
+        return None if found is None else found[0]
+
+    def release_files(self, name: str, limits: tuple[int, int]) -> tuple[bytes, bytes, bytes]:
+        """Release ``name``: its envelope and bundle (at most ``limits``), both read from
+        one artifact, and that artifact's manifest (what a channel names as its subject).
+
+        Raises:
+            UsageError: if the registry has no such release.
+            FetchError, BundleError: as :meth:`layer`.
+        """
+        tag = "release-" + name
+        found = self.client.find_manifest(tag)
+        if found is None:
+            raise UsageError(f"{self.ref}: has no release {name!r}; publish it first")
+        envelope_title, bundle_title = (_title(f"releases/{name}/{file}")
+                                        for file in (MANIFEST_NAME, BUNDLE_NAME))  # fmt: skip
+        where = f"{self.ref}:{tag}"
+        envelope = self.layer(found[0], envelope_title, limits[0], where)
+        bundle = self.layer(found[0], bundle_title, limits[1], where)
+        return envelope, bundle, found[1]
+
+    def tags(self) -> list[str]:
+        """Every tag of the repository (none if the registry does not know it), following
+        the ``Link`` pages of the distribution API within this registry.
+
+        Raises:
+            FetchError: if the registry cannot be read, or lists more than the bounded
+                number of pages.
+        """
+        url, found = f"tags/list?n={TAG_PAGE}", list[str]()
+        for _ in range(_MAX_TAG_PAGES):
+            response = self.client.request("GET", url, limit=MAX_MANIFEST_BYTES)
+            if response.status == 404:  # NAME_UNKNOWN: nothing was ever pushed there
+                return found
+            if response.status != 200:
+                raise self._fail("cannot list tags", response)
+            found += _tag_names(response.body, f"{self.ref}: tags/list")
+            link = _next_page(response.headers.get("Link"))
+            if link is None:
+                return found
+            url = urllib.parse.urljoin(self.ref.api, link)
+            if urllib.parse.urlsplit(url)[:2] != urllib.parse.urlsplit(self.ref.api)[:2]:
+                # The registry's token goes with every request: never to another host.
+                raise FetchError(f"{self.ref}: tags/list links to another host: {link!r}")
+        raise FetchError(f"{self.ref}: tags/list has more than {_MAX_TAG_PAGES} pages")
+
+
+def _title(rel: str) -> str:
+    location = locate(rel)
+    assert location is not None
+    return location.title
+
+
+def _tag_names(body: bytes, where: str) -> list[str]:
+    listing = parse_json(body, where=where, max_bytes=MAX_MANIFEST_BYTES)
+    tags = listing.get("tags") if isinstance(listing, dict) else None
+    if tags is None and isinstance(listing, dict):
+        return []  # "tags": null, or absent: a repository with no tags left
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise BundleError(f'{where}: expected {{"tags": [names]}}, found {body[:200]!r}')
+    return tags
+
+
+def _next_page(link: str | None) -> str | None:
+    """The ``rel="next"`` target of a ``Link`` header (RFC 8288), if any."""
+    for part in (link or "").split(","):
+        target, _, params = part.strip().partition(";")
+        is_next = 'rel="next"' in params.replace(" ", "")
+        if is_next and target.startswith("<") and target.endswith(">"):
+            return target[1:-1]
+    return None

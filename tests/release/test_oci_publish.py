@@ -21,12 +21,6 @@ from tests.release.team import Team
 _names = itertools.count()
 
 
-@pytest.fixture
-def alice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROMPTOPS_OCI_USERNAME", "alice")
-    monkeypatch.setenv("PROMPTOPS_OCI_PASSWORD", USERS["alice"][0])
-
-
 def _repository(oci: TokenRegistry) -> str:
     return oci.registry.url(f"tests/release-{next(_names)}")
 

@@ -1,5 +1,5 @@
 """``promptops publish DEST``: releases, the trust chain and channel pointers as a static
-tree or in an OCI registry; ``--refresh`` re-signs the pointers of an existing tree."""
+tree or in an OCI registry; ``--refresh`` re-signs the pointers DEST has."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from promptops.release import (
     policy_in_force,
     publish,
     publish_oci,
+    refresh_oci,
     refresh_pointers,
 )
 from promptops.runtime.dsse import TrustRoot
@@ -51,7 +52,8 @@ from promptops.runtime.trust import format_time
 @click.option(
     "--refresh",
     is_flag=True,
-    help="Re-sign every channel pointer of DESTINATION with a new expiry (a scheduled job).",
+    help="Re-sign every channel pointer of DESTINATION (a tree or oci://HOST/REPOSITORY) "
+    "with a new expiry, pointing at the same release (a scheduled job).",
 )
 @click.option(
     "--expires",
@@ -88,9 +90,7 @@ def command(
     if refresh:
         if from_tags or channel is not None:
             raise UsageError("--refresh re-signs the pointers DESTINATION has; run it alone")
-        if oci:
-            raise UsageError("--refresh re-signs a static tree; for a registry, promote again")
-        _refresh(Path(destination), key_files, trust, now, expires_in)
+        _refresh(destination, key_files, trust, now, expires_in)
         return
     policy, branch = _policy(from_tags, branch, trust)
     keys = signing_keys(key_files) if channel is not None else []
@@ -132,16 +132,18 @@ def _policy(
 
 
 def _refresh(
-    destination: Path,
+    destination: str,
     key_files: tuple[Path, ...],
     trust: Path | None,
     now: dt.datetime,
     expires_in: dt.timedelta,
 ) -> None:
-    policy = optional_trust(trust, Path("."))
-    refreshed = refresh_pointers(
-        destination, signing_keys(key_files), now=now, expires_in=expires_in, trust=policy
-    )
+    policy, keys = optional_trust(trust, Path(".")), signing_keys(key_files)
+    if destination.startswith("oci://"):
+        refreshed = refresh_oci(destination, keys, now=now, expires_in=expires_in, trust=policy)
+    else:
+        refreshed = refresh_pointers(Path(destination), keys, now=now, expires_in=expires_in,
+                                     trust=policy)  # fmt: skip
     for moved in refreshed.refreshed:
         click.echo(
             f"re-signed channel {moved.channel} -> {moved.describe()}, "
