@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from promptops.interop.instructions import plan_instructions
 from promptops.interop.merge_files import merge_models, merge_rules, merge_tools
 from promptops.interop.pins import PinTable
-from promptops.interop.prompt_files import eval_file, prompt_file
+from promptops.interop.prompt_files import VariantPin, eval_file, prompt_file
 from promptops.interop.target import Target
-from promptops.interop.types import PartialDraft, PromptDraft, ToolDraft, diag
+from promptops.interop.types import ModelRef, PartialDraft, PromptDraft, ToolDraft, Where, diag
 from promptops.interop.yamlout import dump_many, dump_yaml, template_text
 from promptops.repo.types import Diagnostic
 
@@ -114,20 +115,72 @@ def _tools(
     return changes
 
 
-def _params(draft: PromptDraft, pin: str, pins: PinTable, out: list[Diagnostic]) -> dict[str, Any]:
-    pin_params = pins.params_of(pin)
-    extra = sorted(k for k in pin_params if k not in draft.params)
-    if extra and draft.model is not None:
+def _pin_extras(
+    pin: str, params: Mapping[str, Any], where: Where, pins: PinTable, out: list[Diagnostic]
+) -> None:
+    extra = sorted(k for k in pins.params_of(pin) if k not in params)
+    if extra:
         out.append(
             diag(
-                draft.where,
+                where,
                 "warning",
                 "pin-params",
                 f"pin '{pin}' adds params the source does not set ({', '.join(extra)}); "
                 "the imported prompt sends them",
             )
         )
+
+
+def _params(draft: PromptDraft, pin: str, pins: PinTable, out: list[Diagnostic]) -> dict[str, Any]:
+    pin_params = pins.params_of(pin)
+    if draft.model is not None:
+        _pin_extras(pin, draft.params, draft.where, pins, out)
     return {k: v for k, v in draft.params.items() if pin_params.get(k, _MISSING) != v}
+
+
+def _same_model(a: ModelRef | None, b: ModelRef | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.provider, a.model, a.base_url) == (b.provider, b.model, b.base_url)
+
+
+def _choose_pins(drafts: list[PromptDraft], pins: PinTable) -> dict[tuple[str, str], str]:
+    """The pin of each prompt (key ``(id, "")``) and of each of its variants (``(id,
+    name)``: the prompt's when the variant names the same model)."""
+    chosen = {(d.id, ""): pins.pin_for(d.model, d.where) for d in drafts}
+    for d in drafts:
+        for name, variant in d.variants.items():
+            same = _same_model(variant.model, d.model)
+            chosen[d.id, name] = (
+                chosen[d.id, ""] if same else pins.pin_for(variant.model, variant.where)
+            )
+    return chosen
+
+
+def _variant_pins(
+    draft: PromptDraft,
+    params: dict[str, Any],
+    chosen: Mapping[tuple[str, str], str],
+    pins: PinTable,
+    out: list[Diagnostic],
+) -> dict[str, VariantPin]:
+    """Each variant's own pin (None: the prompt's) and the params it must set so that it
+    sends what its source sends: a variant's params go over the prompt's, which go over
+    the variant's pin's (ADR 0018)."""
+    pin = chosen[draft.id, ""]
+    found: dict[str, VariantPin] = {}
+    for name, variant in draft.variants.items():
+        own = chosen[draft.id, name]
+        own_params = pins.params_of(own)
+        if own != pin and variant.model is not None:
+            _pin_extras(own, variant.params, variant.where, pins, out)
+        over = {
+            k: v
+            for k, v in variant.params.items()
+            if params.get(k, own_params.get(k, _MISSING)) != v
+        }
+        found[name] = (None if own == pin else own, over)
+    return found
 
 
 def assemble(
@@ -158,7 +211,7 @@ def assemble(
             )
         seen.setdefault(doc.id, doc.where.path)
     pins = PinTable(target.pins, pin_map, target.require_dated)
-    chosen = {d.id: pins.pin_for(d.model, d.where) for d in drafts}
+    chosen = _choose_pins(drafts, pins)
     out.diagnostics.extend(pins.diagnostics)
     taken = set(seen) | set(target.instructions)
     uses, new_instructions = plan_instructions(drafts, target.instructions, taken)
@@ -199,13 +252,23 @@ def assemble(
                     "(rules.require_owner): pass --owner TEAM",
                 )
             )
-        pin = chosen[draft.id]
+        pin = chosen[draft.id, ""]
         params = _params(draft, pin, pins, out.diagnostics)
         data = prompt_file(
-            draft, pin, uses.get(draft.id, []), params, target.prompt_data(draft.id), owner
+            draft,
+            pin,
+            uses.get(draft.id, []),
+            params,
+            target.prompt_data(draft.id),
+            owner,
+            _variant_pins(draft, params, chosen, pins, out.diagnostics),
         )
         rel = f"prompts/{draft.id}.yaml"
         origin = header.get(draft.id, draft.where.path)
+        if draft.variants:
+            # Variant files sit next to their base: their names say where they are.
+            names = ", ".join(PurePath(v.where.path).name for v in draft.variants.values())
+            origin += f" (variants: {names})"
         pending[rel] = (data, f"Imported from {origin} by promptops import.")
         out.prompts[draft.id] = draft
         evals = eval_file(draft, out.diagnostics)

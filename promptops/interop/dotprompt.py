@@ -1,8 +1,9 @@
 """Dotprompt files (``*.prompt``, as Genkit loads them): front matter and a Handlebars body.
 
 ``model``, ``config``, ``input.schema`` / ``output.schema`` in Picoschema, ``input.default``,
-``output.format``, ``tools``, the variant in the file name (``joke.pirate.prompt``), and a
-body whose top-level ``{{role "..."}}`` markers cut the messages. Partials are
+``output.format``, ``tools``, and a body whose top-level ``{{role "..."}}`` markers cut the
+messages. A variant file (``joke.pirate.prompt``) is read like any other and then folded
+into its base's variants (:mod:`dotprompt_variants`, :func:`combine`). Partials are
 ``_name.prompt`` files next to the prompt. The body is translated to Jinja
 (:mod:`translate.hbs_jinja`) and proven against a Handlebars renderer with Dotprompt's
 semantics (:mod:`translate.hbs_render`).
@@ -26,6 +27,7 @@ from promptops.interop.common import (
 from promptops.interop.dotprompt_meta import model_and_params, split_inputs, synthetic_sample
 from promptops.interop.dotprompt_partials import load_partials, partial_id, read_partial
 from promptops.interop.dotprompt_turns import add_messages, proof_inputs
+from promptops.interop.dotprompt_variants import fold_variants, variant_of_name
 from promptops.interop.picoschema import PicoschemaError, picoschema
 from promptops.interop.sources import Loaded, SourceError, load_yaml
 from promptops.interop.translate.dotprompt_messages import dotprompt_messages
@@ -40,12 +42,13 @@ from promptops.interop.types import (
     PromptDraft,
     Sample,
     ToolDraft,
+    VariantOf,
     Where,
     diag,
 )
 from promptops.repo.textpos import text_position
 
-__all__ = ["NAME", "PATTERN_TEXT", "matches", "read"]
+__all__ = ["NAME", "PATTERN_TEXT", "combine", "matches", "read"]
 
 NAME = "Dotprompt"
 PATTERN_TEXT = "*.prompt"
@@ -88,8 +91,30 @@ def _not_kept_reasons(data: dict[str, Any], path: Path, pid: str) -> dict[str, s
     if data.get("name") not in (None, name):
         reasons["name"] = f"promptops names the prompt by its file ('{pid}')"
     if data.get("variant") not in (None, variant or None):
-        reasons["variant"] = f"a variant is a prompt file of its own ('{pid}')"
+        reasons["variant"] = (
+            f"Genkit and promptops take a variant from the file name only "
+            f"('{name}.{data['variant']}.prompt' is variant '{data['variant']}' of '{name}')"
+        )
     return reasons
+
+
+def _variant_of(path: Path, root: Path, base: Path | None) -> VariantOf | None:
+    split = variant_of_name(path.name.removesuffix(".prompt"))
+    if split is None:
+        return None
+    base_path = path.with_name(split[0] + ".prompt")
+    return VariantOf(
+        prompt_id(base_path, root, (".prompt",)),
+        split[1],
+        shown_path(base_path, base),
+        base_path.is_file(),
+    )
+
+
+def combine(result: ImportResult) -> None:
+    """Fold the variant files of one import into their base prompts (after every file
+    was read: a variant needs its base)."""
+    fold_variants(result)
 
 
 def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> ImportResult:
@@ -174,8 +199,9 @@ def read(path: Path, *, root: Path | None = None, base: Path | None = None) -> I
         where=Where(shown),
         messages=[],
         slots=frozenset(
-            {"description", "model", "params", "inputs", "output", "tools", "messages"}
+            {"description", "model", "params", "inputs", "output", "tools", "messages", "variants"}
         ),
+        variant_of=_variant_of(path, root or path.parent, base),
     )
     draft.description = str(data.get("description") or "")
     if loaded is not None:

@@ -9,11 +9,18 @@ from promptops.interop.translate.problems import Usage
 from promptops.interop.types import ModelRef, Where, diag
 from promptops.repo.types import Diagnostic
 
-__all__ = ["GEMINI_OPENAI_URL", "model_and_params", "split_inputs", "synthetic_sample"]
+__all__ = [
+    "CONFIG_KEYS",
+    "GEMINI_OPENAI_URL",
+    "model_and_params",
+    "split_inputs",
+    "synthetic_sample",
+]
 
 # Gemini's OpenAI-compatible endpoint (the Gemini API documents it for OpenAI SDK users).
 GEMINI_OPENAI_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
-_CONFIG = {
+# Dotprompt config -> promptops params (same meaning under another name).
+CONFIG_KEYS = {
     "temperature": "temperature",
     "maxOutputTokens": "max_tokens",
     "topP": "top_p",
@@ -33,8 +40,8 @@ def model_and_params(
     config = data.get("config")
     if isinstance(config, dict):
         for key, value in config.items():
-            if key in _CONFIG:
-                params[_CONFIG[key]] = value
+            if key in CONFIG_KEYS:
+                params[CONFIG_KEYS[key]] = value
             else:
                 where = loaded.where(("config", key), key=True) if loaded else Where(shown)
                 out.append(

@@ -56,6 +56,8 @@ class ImportPlan:
     changes: list[FileChange] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     prompts: list[str] = field(default_factory=list)
+    # Each imported variant as ``prompt@variant`` (the notation of eval reports).
+    variants: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     # The directory source paths (and so prompt ids) are relative to.
     source_root: Path | None = None
@@ -144,6 +146,11 @@ def plan_import(
     result = ImportResult()
     for path in files:
         result.extend(module.read(path, root=root, base=base))
+    # A format whose files depend on each other (Dotprompt's variant files) joins them
+    # once every file is read.
+    combine = getattr(module, "combine", None)
+    if combine is not None:
+        combine(result)
     _dedupe_partials(result)
     plan = ImportPlan(root=into, sources=[str(f) for f in files], source_root=root)
     plan.diagnostics.extend(result.diagnostics)
@@ -153,6 +160,7 @@ def plan_import(
         assembly = assemble(result.documents, target, pin_map or {}, update=update, owner=owner)
         plan.diagnostics.extend(assembly.diagnostics)
         plan.prompts = sorted(assembly.prompts)
+        plan.variants = sorted(f"{p}@{v}" for p, d in assembly.prompts.items() for v in d.variants)
         if not any(d.level == "error" for d in assembly.diagnostics):
             plan.diagnostics.extend(prove(assembly, target))
         for rel in sorted(assembly.files):

@@ -25,6 +25,11 @@ _MAX_PARTS = 8
 def _literal_system(draft: PromptDraft) -> str | None:
     if not draft.messages or draft.messages[0].role != "system" or not draft.messages[0].plain:
         return None
+    # A prompt's instructions open its variants' messages too: only when every variant
+    # opens with the same system message can it become instructions.
+    first = draft.messages[0]
+    if any(not v.messages or not v.messages[0].same_as(first) for v in draft.variants.values()):
+        return None
     text = strip_template(draft.messages[0].template + "\n")
     try:
         return text if text and analyse(text).engine == "text" else None

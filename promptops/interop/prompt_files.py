@@ -11,7 +11,11 @@ from promptops.interop.types import MessageDraft, PromptDraft, diag
 from promptops.interop.yamlout import template_text
 from promptops.repo.types import Diagnostic
 
-__all__ = ["eval_file", "prompt_file"]
+__all__ = ["VariantPin", "eval_file", "prompt_file"]
+
+# A variant's pin when it is not the prompt's (None: the prompt's), and the params it sets
+# over the prompt's, as the assembler decided them.
+VariantPin = tuple[str | None, dict[str, Any]]
 
 
 def _message(m: MessageDraft) -> dict[str, Any]:
@@ -27,6 +31,29 @@ def _message(m: MessageDraft) -> dict[str, Any]:
     return {"role": m.role, "content": template_text(m.template)}
 
 
+def _variants(
+    draft: PromptDraft, system: list[str], pins: dict[str, VariantPin]
+) -> dict[str, dict[str, Any]]:
+    """Each variant as only what it changes (ADR 0018): its pin, params, messages."""
+    skip = 1 if system else 0
+    out: dict[str, dict[str, Any]] = {}
+    for name, variant in draft.variants.items():
+        entry: dict[str, Any] = {}
+        if variant.description:
+            entry["description"] = variant.description
+        model, params = pins[name]
+        if model is not None:
+            entry["model"] = model
+        if params:
+            entry["params"] = params
+        # The instructions open the variant's messages as they open the prompt's.
+        own, base = variant.messages[skip:], draft.messages[skip:]
+        if len(own) != len(base) or not all(a.same_as(b) for a, b in zip(own, base, strict=True)):
+            entry["messages"] = [_message(m) for m in own]
+        out[name] = entry
+    return out
+
+
 def prompt_file(
     draft: PromptDraft,
     pin: str,
@@ -34,8 +61,10 @@ def prompt_file(
     params: dict[str, Any],
     old: dict[str, Any] | None,
     owner: str | None,
+    variant_pins: dict[str, VariantPin] | None = None,
 ) -> dict[str, Any]:
-    """The prompt file of ``draft`` (``old``: the file it replaces, if any)."""
+    """The prompt file of ``draft`` (``old``: the file it replaces, if any;
+    ``variant_pins``: the pin and params of each of its variants)."""
     keep = old if old is not None else {}
     slots = draft.slots
     messages = draft.messages[1:] if system else draft.messages
@@ -70,6 +99,13 @@ def prompt_file(
     tags = draft.tags if "tags" in slots else keep.get("tags", draft.tags)
     if tags:
         data["tags"] = tags
+    variants = (
+        _variants(draft, system, variant_pins or {})
+        if "variants" in slots
+        else keep.get("variants")
+    )
+    if variants:
+        data["variants"] = variants
     return data
 
 

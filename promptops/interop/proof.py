@@ -22,7 +22,7 @@ from promptops.interop.types import Content, Sample, diag
 from promptops.interop.yamlout import dump_yaml, template_text
 from promptops.repo import load_repository
 from promptops.repo.types import Diagnostic
-from promptops.runtime.preview import unverified_prompts
+from promptops.runtime.preview import unverified_prompt, unverified_prompts
 from promptops.runtime.render import Prompt
 
 __all__ = ["prove"]
@@ -149,14 +149,19 @@ def prove(assembly: Assembly, target: Target) -> list[Diagnostic]:
     prompts = unverified_prompts(bundle.data, sorted(assembly.prompts))
     for pid, draft in sorted(assembly.prompts.items()):
         for sample in draft.samples:
-            got, error = _render(prompts[pid], sample)
+            prompt, label = prompts[pid], pid
+            if sample.variant is not None:
+                # A variant's sample renders the variant, as reg.prompt(id, variant=) does.
+                prompt = unverified_prompt(bundle.data, pid, variant=sample.variant)
+                label = f"{pid}@{sample.variant}"
+            got, error = _render(prompt, sample)
             if error is not None:
                 out.append(
                     diag(
                         sample.where,
                         "warning",
                         "render-failed",
-                        f"{sample.name} of '{pid}' does not render in promptops: {error}",
+                        f"{sample.name} of '{label}' does not render in promptops: {error}",
                     )
                 )
                 continue
@@ -169,7 +174,7 @@ def prove(assembly: Assembly, target: Target) -> list[Diagnostic]:
                         sample.where,
                         "warning",
                         "render-diff",
-                        f"{sample.name} of '{pid}' renders differently: {difference}",
+                        f"{sample.name} of '{label}' renders differently: {difference}",
                     )
                 )
     return out

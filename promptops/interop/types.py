@@ -23,13 +23,17 @@ __all__ = [
     "PromptDraft",
     "Sample",
     "ToolDraft",
+    "VariantDraft",
+    "VariantOf",
     "Where",
     "diag",
 ]
 
 # The promptops fields a format can hold. On re-import into a repository, fields the
 # format has no slot for are kept from the existing prompt file.
-Slot = Literal["description", "owner", "tags", "model", "params", "inputs", "output", "tools"]
+Slot = Literal[
+    "description", "owner", "tags", "model", "params", "inputs", "output", "tools", "variants"
+]
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,15 @@ class MessageDraft:
     def plain(self) -> bool:
         return self.history is None and self.parts is None
 
+    def same_as(self, other: MessageDraft) -> bool:
+        """The same message, wherever each was written."""
+        return (self.role, self.template, self.history, self.parts) == (
+            other.role,
+            other.template,
+            other.history,
+            other.parts,
+        )
+
 
 # A message's content as compared by the import's proof: its text, or its parts as
 # (kind, text or media URL) pairs (a base64 image as its data: URL).
@@ -114,6 +127,32 @@ class Sample:
     assertions: list[dict[str, Any]] = field(default_factory=list)
     # False for inputs only used to prove rendering (defaults, examples): no eval case.
     is_case: bool = True
+    # The prompt variant this sample renders (None: the prompt as written).
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class VariantOf:
+    """What a source file's name says: it is variant ``name`` of prompt ``base_id``
+    (Dotprompt's ``joke.pirate.prompt``), whose own file is ``base_file``."""
+
+    base_id: str
+    name: str
+    base_file: str  # as diagnostics show it
+    base_exists: bool  # the base file is on disk (imported or not)
+
+
+@dataclass
+class VariantDraft:
+    """A variant of a prompt (ADR 0018) as its source states it, whole: the assembler
+    writes only what differs from the prompt (its pin, params, messages)."""
+
+    name: str
+    where: Where
+    description: str
+    model: ModelRef | None
+    params: dict[str, Any]
+    messages: list[MessageDraft]
 
 
 @dataclass
@@ -132,6 +171,10 @@ class PromptDraft:
     samples: list[Sample] = field(default_factory=list)
     # The fields this source format can express (the others are kept on re-import).
     slots: frozenset[str] = frozenset()
+    # Variant name -> the variant, once folded into this prompt.
+    variants: dict[str, VariantDraft] = field(default_factory=dict)
+    # Set when the source names this prompt as a variant of another.
+    variant_of: VariantOf | None = None
 
 
 @dataclass

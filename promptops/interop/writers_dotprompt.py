@@ -1,7 +1,7 @@
 """The Dotprompt writer: a compiled prompt as a ``.prompt`` file (Picoschema input and
 output schemas, ``input.default``, the model as Genkit names it) with a Handlebars body
 whose ``{{role}}`` markers start the messages. Chat history is ``{{history}}``, an image
-part ``{{media url=INPUT.url}}``."""
+part ``{{media url=INPUT.url}}``. Each variant is a ``.VARIANT.prompt`` file beside it."""
 
 from __future__ import annotations
 
@@ -40,12 +40,33 @@ def _dotprompt_model(model: dict[str, Any]) -> str:
         return "anthropic/" + name
     if model.get("base_url") == GEMINI_OPENAI_URL:
         return "googleai/" + name
-    raise Unexpressible(
-        f"no Genkit model name for a {model['provider']} pin at {model.get('base_url')}"
-    )
+    at = f" at {model['base_url']}" if model.get("base_url") else ""
+    raise Unexpressible(f"no Genkit model name for {model['provider']} model {name!r}{at}")
 
 
 def dotprompt(obj: dict[str, Any], evals: Any) -> Files:
+    """``ID.prompt``, and ``ID.VARIANT.prompt`` for each variant (Genkit's variant files:
+    each a whole prompt, the variant as the runtime serves it).
+
+    Raises:
+        Unexpressible: something of the prompt or of a variant has no Dotprompt form.
+    """
+    files = {f"{obj['id']}.prompt": _file(obj)}
+    for name, overrides in (obj.get("variants") or {}).items():
+        if "." in name:
+            raise Unexpressible(
+                f"variant {name!r} (Genkit reads a variant's name from its file name, up to "
+                "the next '.')"
+            )
+        served = {k: v for k, v in obj.items() if k not in ("variants", "experiment")}
+        try:
+            files[f"{obj['id']}.{name}.prompt"] = _file({**served, **overrides})
+        except Unexpressible as exc:
+            raise Unexpressible(f"variant {name!r}: {exc}") from None
+    return files
+
+
+def _file(obj: dict[str, Any]) -> str:
     front: dict[str, Any] = {}
     if obj.get("description"):
         front["description"] = obj["description"]
@@ -86,7 +107,7 @@ def dotprompt(obj: dict[str, Any], evals: Any) -> Files:
     if obj.get("tools"):
         front["tools"] = [t["name"] for t in obj["tools"]]
     body = "".join(_turn(t) for t in turns)
-    return {f"{obj['id']}.prompt": "---\n" + dump_yaml(front) + "---\n" + body}
+    return "---\n" + dump_yaml(front) + "---\n" + body
 
 
 _ROLES = {"system": "system", "user": "user", "assistant": "model"}

@@ -218,3 +218,20 @@ def test_sources_left_inside_the_repository_folders_are_flagged(
         "[import-source-inside]" in err.splitlines()
     )
     assert (tmp_path / "prompts" / "sample_prompt.yaml").is_file()
+
+
+def test_variants_survive_reimporting_a_format_that_has_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GitHub Models files have no variants: the prompt file's own are kept, like its owner.
+    into = tmp_path / "repo"
+    _import(["github-models", str(SAMPLE), "--into", str(into)], capsys)
+    prompt = into / "prompts" / "sample_prompt.yaml"
+    prompt.write_text(prompt.read_text() + "variants:\n  warm:\n    params: {temperature: 0.9}\n")
+    code, out, err = _import(["github-models", str(SAMPLE), "--into", str(into)], capsys)
+    assert code == 0, err
+    assert out == ""
+    assert "(wrote: 0 new, 0 changed," in err.splitlines()[-1]
+    assert yaml.safe_load(prompt.read_text())["variants"] == {
+        "warm": {"params": {"temperature": 0.9}}
+    }

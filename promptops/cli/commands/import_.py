@@ -20,7 +20,8 @@ def _summary(plan: ImportPlan, dry_run: bool) -> str:
     counts = {s: sum(c.status == s for c in plan.changes) for s in ("new", "changed", "unchanged")}
     warnings = sum(d.level == "warning" for d in plan.diagnostics)
     files = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
-    head = f"{len(plan.prompts)} prompt(s) from {len(plan.sources)} file(s)"
+    variants = f" and {len(plan.variants)} variant(s)" if plan.variants else ""
+    head = f"{len(plan.prompts)} prompt(s){variants} from {len(plan.sources)} file(s)"
     if plan.errors:
         return f"failed: {len(plan.errors)} error(s), {warnings} warning(s); nothing written"
     verb = "would write" if dry_run else "wrote"
