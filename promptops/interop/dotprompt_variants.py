@@ -64,8 +64,11 @@ def _contract(base: PromptDraft, variant: PromptDraft) -> list[str]:
     return out
 
 
-def _keep_apart(variant: PromptDraft, of: VariantOf, bases: dict[str, PromptDraft]) -> str | None:
-    """Why ``variant`` stays a prompt of its own (None: it joins its base)."""
+def _keep_apart(
+    variant: PromptDraft, of: VariantOf, bases: dict[str, PromptDraft], failed: set[str]
+) -> str | None:
+    """Why ``variant`` stays a prompt of its own (None: it joins its base; empty: nothing
+    to add, its base file has errors)."""
     file_name = PurePath(variant.where.path).name
     if "." in of.name:
         first = of.name.split(".", 1)[0]
@@ -87,6 +90,8 @@ def _keep_apart(variant: PromptDraft, of: VariantOf, bases: dict[str, PromptDraf
             f"'-', starting with a letter or digit): imported as its own prompt '{variant.id}'"
         )
     base = bases.get(of.base_id)
+    if base is None and of.base_file in failed:
+        return ""  # the base's own error stops the import: that is what to fix
     if base is None:
         where = "not in this import" if of.base_exists else "missing (no such file next to it)"
         return (
@@ -116,15 +121,17 @@ def fold_variants(result: ImportResult) -> None:
     bases = {
         d.id: d for d in result.documents if isinstance(d, PromptDraft) and d.variant_of is None
     }
+    failed = {d.path for d in result.diagnostics if d.level == "error"}
     kept: list[PromptDraft | PartialDraft] = []
     for doc in result.documents:
         if not isinstance(doc, PromptDraft) or doc.variant_of is None:
             kept.append(doc)
             continue
         of = doc.variant_of
-        why = _keep_apart(doc, of, bases)
+        why = _keep_apart(doc, of, bases, failed)
         if why is not None:
-            result.diagnostics.append(diag(doc.where, "warning", "variant", why))
+            if why:
+                result.diagnostics.append(diag(doc.where, "warning", "variant", why))
             kept.append(doc)
             continue
         base = bases[of.base_id]

@@ -22,8 +22,9 @@ from promptops.interop.types import Content, Sample, diag
 from promptops.interop.yamlout import dump_yaml, template_text
 from promptops.repo import load_repository
 from promptops.repo.types import Diagnostic
-from promptops.runtime.preview import unverified_prompt, unverified_prompts
-from promptops.runtime.render import Prompt
+from promptops.runtime.preview import unverified_prompts
+from promptops.runtime.render import Prompt, Provenance
+from promptops.runtime.served import prompt_variant
 
 __all__ = ["prove"]
 
@@ -111,6 +112,14 @@ def _render(prompt: Prompt, sample: Sample) -> tuple[list[tuple[str, Content]] |
     return [(m["role"], _content(m["content"])) for m in req.messages], None
 
 
+def _variant(obj: dict[str, Any], prompt_id: str, variant: str) -> Prompt:
+    """The variant as reg.prompt(id, variant=) serves it: the runtime's own merge of its
+    compiled fields over the prompt's. (preview.unverified_prompt would parse and hash the
+    whole bundle once per variant.)"""
+    provenance = Provenance(prompt_id, "", None, None, "", None, variant=variant)
+    return Prompt(prompt_variant(obj, variant), provenance, validate=True)
+
+
 def prove(assembly: Assembly, target: Target) -> list[Diagnostic]:
     """Diagnostics for generated files that do not validate and samples that render
     differently from their source (nothing is written to the target)."""
@@ -151,8 +160,7 @@ def prove(assembly: Assembly, target: Target) -> list[Diagnostic]:
         for sample in draft.samples:
             prompt, label = prompts[pid], pid
             if sample.variant is not None:
-                # A variant's sample renders the variant, as reg.prompt(id, variant=) does.
-                prompt = unverified_prompt(bundle.data, pid, variant=sample.variant)
+                prompt = _variant(bundle.prompt(pid), pid, sample.variant)
                 label = f"{pid}@{sample.variant}"
             got, error = _render(prompt, sample)
             if error is not None:

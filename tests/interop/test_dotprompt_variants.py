@@ -7,6 +7,7 @@ says its base is missing, and export writes the variant files back."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -440,3 +441,36 @@ def test_import_export_import_gives_the_same_bundle_entries(
     one = compile_repository(load_repository(repo, cache=False), cache=False)
     two = compile_repository(load_repository(again, cache=False), cache=False)
     assert {p: one.prompt(p) for p in one.prompts} == {p: two.prompt(p) for p in two.prompts}
+
+
+def test_the_proof_reads_the_bundle_once_however_many_variants(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each variant is rendered from the bundle parsed for the prompts (parsing it again
+    # per variant made an import of N prompts with a variant each cost N bundle parses).
+    from promptops.runtime.bundle import Bundle
+
+    parse = Bundle.parse
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Bundle:
+        calls.append(1)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(Bundle, "parse", counted)
+    src = tmp_path / "src"
+    for n in range(6):
+        text = story().replace("a story", f"story {n}")
+        write_files(src, {f"s{n}.prompt": text, f"s{n}.v{n}.prompt": story(kind=f"v{n} ")})
+    plan = plan_import("dotprompt", [src], into=tmp_path / "repo", base=src)
+    assert plan.errors == []
+    assert len(plan.variants) == 6
+    assert len(calls) == 1
+
+
+def test_a_base_file_with_an_error_is_the_only_thing_reported(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_files(src, {"story.prompt": "---\nmodel: [\n", "story.short.prompt": story()})
+    plan = plan_import("dotprompt", [src], into=tmp_path / "repo", base=src)
+    assert [d.path for d in plan.errors] == ["story.prompt"]
+    assert [d for d in plan.diagnostics if d.code == "import-variant"] == []
