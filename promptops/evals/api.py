@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -99,6 +98,8 @@ def evaluate_repository(
         # Only these prompts, their eval sets and what they reach must be sound.
         for pid in prompt_ids:
             if pid not in repo.prompts and not _has_file(repo, pid):
+                import difflib  # a mistyped --prompt only
+
                 close = difflib.get_close_matches(pid, list(repo.prompts), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise UsageError(f"--prompt {pid!r}: no such prompt{hint}")
@@ -184,6 +185,8 @@ def resolve_target(name: str, models: ModelsFile) -> Target:
         candidate = {"name": name, "provider": provider, "model": model, "base_url": None,
                      "context_window": None, "pricing": None, "lifecycle": None}  # fmt: skip
         return Target(name, candidate, {})
+    import difflib  # an unknown target only
+
     close = difflib.get_close_matches(name, list(models.models), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise UsageError(

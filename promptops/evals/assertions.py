@@ -8,7 +8,6 @@ schema fails here, before any request is sent) and returns an :class:`Assertion`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +79,8 @@ def compile_assertion(spec: Any, *, max_regex_chars: int = 1_000) -> Assertion:
     elif kind in BUILDERS:
         phrase, fn = BUILDERS[kind](arg)
     else:
+        import difflib  # a mistyped assertion type only
+
         close = difflib.get_close_matches(str(kind), KINDS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(KINDS)}"
         raise AssertionSpecError(f"unknown assertion type {kind!r}{hint}")

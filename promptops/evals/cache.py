@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptops.canonical import sha256_hex
 from promptops.evals.types import Response
 from promptops.fsutil import atomic_write_text
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["CacheStats", "ResponseCache", "cache_key"]
 
@@ -79,6 +82,9 @@ class ResponseCache:
                 return cached, True
             pending = self._inflight.get(key)
             if pending is None:
+                # Loaded here: echo and replay (never persisted) need no futures.
+                from concurrent.futures import Future
+
                 future: Future[Response] = Future()
                 self._inflight[key] = future
             else:

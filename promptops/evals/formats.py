@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from promptops.evals.report import CaseResult, EvalReport, EvalTotals
 from promptops.evals.variants import suffix
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["FORMATS", "format_json", "format_junit", "format_markdown", "format_text"]
 
@@ -88,6 +91,8 @@ def _x(text: str) -> str:
 
 
 def _testcase(suite: ET.Element, case: CaseResult) -> None:
+    import xml.etree.ElementTree as ET
+
     seconds = sum(s.latency_ms for s in case.samples) / 1000.0
     element = ET.SubElement(
         suite, "testcase", classname=case.prompt_id, name=_x(case.case), time=f"{seconds:.3f}"
@@ -102,6 +107,8 @@ def _testcase(suite: ET.Element, case: CaseResult) -> None:
 
 def format_junit(report: EvalReport) -> str:
     """JUnit XML: one ``testsuite`` per eval file, one ``testcase`` per case."""
+    import xml.etree.ElementTree as ET  # loaded for --format junit only
+
     root = ET.Element("testsuites", name="promptops eval")
     counts = {"tests": 0, "failures": 0, "errors": 0}
     for path, group in groupby(report.cases, key=lambda c: c.eval_path):

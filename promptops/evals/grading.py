@@ -11,15 +11,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptops.canonical import canonical_bytes, sha256_hex
 from promptops.errors import RenderError
 from promptops.evals.judge_prompts import JudgeSetup, judge_prompt_id
 from promptops.evals.judges import Grade, Graded, JudgeInput, cosine, parse_score
-from promptops.evals.pychecks import PythonChecks
 from promptops.evals.types import Request, RequestFactory, Response, embedding_request
 from promptops.runtime import Prompt, Provenance
+
+if TYPE_CHECKING:
+    from promptops.evals.pychecks import PythonChecks
 
 __all__ = ["GradeJob", "JudgePrompts", "grade_sample", "judge_input", "sample_jobs"]
 

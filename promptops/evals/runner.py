@@ -14,14 +14,12 @@ import random
 import threading
 import time
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptops.errors import ProviderError, RenderError, UsageError
 from promptops.evals.assertions import Observed, check_all
-from promptops.evals.batch import BATCH_PROVIDERS, run_batches
 from promptops.evals.cache import ResponseCache, cache_key
 from promptops.evals.config import EvalConfig
 from promptops.evals.grading import JudgePrompts, grade_sample, judge_input, sample_jobs
@@ -29,13 +27,15 @@ from promptops.evals.judge_prompts import JudgeSetup
 from promptops.evals.judges import Grade
 from promptops.evals.plan import PlannedCase, PromptLookup, plan_cases
 from promptops.evals.providers import CallContext, Provider, call_with_retry, make_provider
-from promptops.evals.pychecks import PythonChecks
 from promptops.evals.recordings import Recorder, RecordingSource, recording_path
 from promptops.evals.report import CaseResult, EvalReport, SampleResult
 from promptops.evals.types import Request, RequestFactory, Response
 from promptops.evals.variants import SEP, split_target, target_object
 from promptops.runtime import Prompt, Provenance
 from promptops.spec import EvalSet
+
+if TYPE_CHECKING:
+    from promptops.evals.pychecks import PythonChecks
 
 __all__ = ["NOT_MODELS", "EvalSession", "Progress", "refuse_record"]
 
@@ -330,6 +330,8 @@ class EvalSession:
         local = [j for j in jobs if not j[3].remote]
         remote = [j for j in jobs if j[3].remote]
         if self._batch_dir is not None:
+            from promptops.evals.batch import BATCH_PROVIDERS  # --batch only
+
             batched = [j for j in remote if j[3].name in BATCH_PROVIDERS]
             remote = [j for j in remote if j[3].name not in BATCH_PROVIDERS]
             answers.update(self._batches(batched, progress))
@@ -340,6 +342,9 @@ class EvalSession:
             if progress is not None:
                 progress(done, total)
         if remote:
+            # Loaded for remote providers only: echo and replay answer on this thread.
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+
             workers = max(1, min(self.config.concurrency, len(remote)))
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = {pool.submit(self._answer, job): job for job in remote}
@@ -354,6 +359,8 @@ class EvalSession:
         if not jobs:
             return {}
         assert self._batch_dir is not None
+        from promptops.evals.batch import run_batches
+
         for _, request, ctx, _provider in jobs:
             self._used.add(recording_path(ctx.prompt_id, request.digest))
         got = run_batches(jobs, self.cache, self._batch_dir, sleep=self._sleep,
@@ -449,6 +456,8 @@ class _LazyChecks:
 
     def get(self) -> PythonChecks:
         if self._checks is None:
+            from promptops.evals.pychecks import PythonChecks  # a python: check only
+
             self._checks = PythonChecks(self._root or Path.cwd())
         return self._checks
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from promptops.errors import UsageError
 from promptops.evals.config import EvalConfig
+from promptops.evals.names import PROVIDER_NAMES
 from promptops.evals.providers.base import (
     CallContext,
     Provider,
@@ -28,12 +29,6 @@ __all__ = [
     "call_with_retry",
     "make_provider",
 ]
-
-# "openai-compatible" is the OpenAI SDK pointed at the pin's base_url (vLLM, Ollama, LiteLLM).
-PROVIDER_NAMES = (
-    "openai", "openai-compatible", "anthropic", "azure-openai", "gemini", "bedrock", "replay",
-    "echo",
-)  # fmt: skip
 
 
 def make_provider(

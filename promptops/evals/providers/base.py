@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -108,6 +107,8 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 def connection_hint(exc: BaseException, url: str) -> str:
     """Why a connection to ``url`` failed, in words, and the likely fix."""
+    import socket  # loaded when a connection failed, not by every run
+
     cause = _root_cause(exc)
     text = str(cause) or type(cause).__name__
     if isinstance(cause, socket.gaierror) or "Name or service not known" in text:
