@@ -31,6 +31,13 @@ _SIGNING_WRITERS = [
     "promptops.release.channels",
     "promptops.release.keys",
 ]
+# What evaluating imports (promptops.evals.names is all the command's options need).
+_EVAL_RUN = [
+    "promptops.evals.api",
+    "promptops.evals.runner",
+    "promptops.evals.formats",
+    "promptops.evals.providers",
+]
 MUST_NOT: dict[str, list[str]] = {
     "init": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
     "schema": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
@@ -42,7 +49,9 @@ MUST_NOT: dict[str, list[str]] = {
     "explain": ["cryptography", "promptops.runtime", *WORK],
     "experiment": ["yaml", "promptops.repo", "promptops.compile", *SIGNING, *WORK],
     "render": ["promptops.release", "cryptography", *WORK],
-    "eval": ["promptops.release", "cryptography", "promptops.diff", "jinja2", "jsonschema"],
+    # Its options need the provider and format names alone: the reader, the models and the
+    # runner load in the command, under a paused collector (promptops/cli/heap.py).
+    "eval": [*AUTHORING, *SIGNING, *[w for w in WORK if w != "promptops.evals"], *_EVAL_RUN],
     "diff": [*SIGNING, "promptops.evals", "jinja2", "jsonschema"],
     "migrate": ["promptops.release", "cryptography", "promptops.diff", "jinja2", "jsonschema"],
     "models": [*AUTHORING, *SIGNING, *WORK],
@@ -126,6 +135,24 @@ def test_warm_validate_parses_nothing_and_builds_nothing(repo: Path) -> None:
 def test_warm_rebuild_compiles_nothing(repo: Path) -> None:
     loaded = _run_twice(["build", str(repo)], repo)
     assert _hits(loaded, [*NEVER, *SIGNING, *WORK]) == []
+
+
+def test_warm_echo_eval_imports_only_what_it_runs(repo: Path) -> None:
+    # An echo run of plain assertions: no threads, no batches, no python: checks, no junit
+    # writer, no HTML, no side-by-side tables.
+    loaded = _run_twice(["eval", "--provider", "echo", "--no-cache"], repo)
+    assert "promptops.evals.runner" in loaded
+    idle = [
+        "concurrent.futures",
+        "xml",
+        "promptops.evals.batch",
+        "promptops.evals.pychecks",
+        "promptops.evals.html",
+        "promptops.evals.matrix",
+        "promptops.evals.prune",
+    ]
+    forbidden = [*NEVER, "cryptography", "promptops.release", "promptops.diff", *idle]
+    assert _hits(loaded, forbidden) == []
 
 
 def test_release_functions_win_over_their_submodules() -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from promptops.evals import FORMATS, PROVIDER_NAMES, Progress, evaluate_repository
+from promptops.cli.heap import lean_collector
+from promptops.evals.names import FORMAT_NAMES, PROVIDER_NAMES
+
+if TYPE_CHECKING:
+    from promptops.evals import Progress
 
 
 @contextlib.contextmanager
@@ -72,7 +77,7 @@ def _progress_bar() -> Iterator[Progress | None]:
     metavar="PROVIDER:ID",
     help="A candidate model not yet pinned, e.g. openai:gpt-5-2025-08-07 (repeatable).",
 )
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text")
 def command(
     path: Path,
     ref: str | None,
@@ -95,44 +100,68 @@ def command(
     p50/p95 latency and the cases where the targets disagree. Exits 1 if any case fails
     or has no verdict.
     """
-    if pins or models:
-        # The side-by-side machinery loads only for --pin/--model.
-        from promptops.evals.api import evaluate_matrix
-        from promptops.evals.matrix_format import MATRIX_FORMATS
+    with lean_collector() as loaded:
+        if pins or models:
+            if record or prune:
+                raise click.UsageError(
+                    "--record and --prune work on one run, not with --pin/--model"
+                )
+            _side_by_side(loaded, path, [*pins, *models], ref, prompt_ids, provider,
+                          no_cache, concurrency, fmt)  # fmt: skip
+        from promptops.evals.api import evaluate_repository
+        from promptops.evals.formats import FORMATS
 
-        if record or prune:
-            raise click.UsageError("--record and --prune work on one run, not with --pin/--model")
-        if fmt not in MATRIX_FORMATS:
-            raise click.UsageError(f"--format {fmt} is not available with --pin/--model")
+        loaded()
         with _progress_bar() as progress:
-            matrix = evaluate_matrix(
-                path, [*pins, *models], ref=ref, prompt_ids=prompt_ids, provider=provider,
-                use_cache=not no_cache, concurrency=concurrency, progress=progress,
-            )  # fmt: skip
-        click.echo(MATRIX_FORMATS[fmt](matrix), nl=False)
-        sys.exit(0 if matrix.ok else 1)
-    with _progress_bar() as progress:
-        run = evaluate_repository(
-            path,
-            ref=ref,
-            prompt_ids=prompt_ids,
-            provider=provider,
-            record=record,
-            prune=prune,
-            batch=batch,
-            use_cache=not no_cache,
-            concurrency=concurrency,
-            progress=progress,
-        )
-    if run.selection is not None:
-        from promptops.cli.scope import report_scope
+            run = evaluate_repository(
+                path,
+                ref=ref,
+                prompt_ids=prompt_ids,
+                provider=provider,
+                record=record,
+                prune=prune,
+                batch=batch,
+                use_cache=not no_cache,
+                concurrency=concurrency,
+                progress=progress,
+            )
+        if run.selection is not None:
+            from promptops.cli.scope import report_scope
 
-        report_scope(run.selection, ", ".join(prompt_ids))
-    click.echo(FORMATS[fmt](run.report), nl=False)
-    if run.recorded:
-        click.echo(f"recorded {len(run.recorded)} file(s) under evals/recordings/", err=True)
-    for rel in run.pruned:
-        click.echo(f"pruned {rel}", err=True)
-    if run.prune_skipped:
-        click.echo(run.prune_skipped, err=True)
-    sys.exit(0 if run.report.ok else 1)
+            report_scope(run.selection, ", ".join(prompt_ids))
+        click.echo(FORMATS[fmt](run.report), nl=False)
+        if run.recorded:
+            click.echo(f"recorded {len(run.recorded)} file(s) under evals/recordings/", err=True)
+        for rel in run.pruned:
+            click.echo(f"pruned {rel}", err=True)
+        if run.prune_skipped:
+            click.echo(run.prune_skipped, err=True)
+        sys.exit(0 if run.report.ok else 1)
+
+
+def _side_by_side(
+    loaded: Callable[[], None],
+    path: Path,
+    targets: list[str],
+    ref: str | None,
+    prompt_ids: tuple[str, ...],
+    provider: str | None,
+    no_cache: bool,
+    concurrency: int | None,
+    fmt: str,
+) -> NoReturn:
+    """``--pin``/``--model``: the same cases on each target, one table; exits."""
+    # The side-by-side machinery loads only for --pin/--model.
+    from promptops.evals.api import evaluate_matrix
+    from promptops.evals.matrix_format import MATRIX_FORMATS
+
+    loaded()
+    if fmt not in MATRIX_FORMATS:
+        raise click.UsageError(f"--format {fmt} is not available with --pin/--model")
+    with _progress_bar() as progress:
+        matrix = evaluate_matrix(
+            path, targets, ref=ref, prompt_ids=prompt_ids, provider=provider,
+            use_cache=not no_cache, concurrency=concurrency, progress=progress,
+        )  # fmt: skip
+    click.echo(MATRIX_FORMATS[fmt](matrix), nl=False)
+    sys.exit(0 if matrix.ok else 1)
