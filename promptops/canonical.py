@@ -12,6 +12,12 @@ from typing import Any
 
 __all__ = ["canonical_bytes", "sha256_hex"]
 
+# One encoder for every call: ``json.dumps`` with these options builds a new one each time,
+# which costs about as much as encoding a small object (an eval hashes one per case).
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+)
+
 
 def canonical_bytes(value: Any) -> bytes:
     """Encode ``value`` as canonical JSON bytes.
@@ -20,9 +26,7 @@ def canonical_bytes(value: Any) -> bytes:
         ValueError: if ``value`` holds a float NaN or infinity.
         TypeError: if ``value`` holds something JSON cannot encode.
     """
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:

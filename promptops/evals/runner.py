@@ -62,7 +62,8 @@ Answer = tuple[Response, bool] | str
 class _PromptEntry:
     prompt: Prompt
     factory: RequestFactory
-    pricing: Any
+    # The model pin's pricing, or None when it has no usable prices (no cost is known).
+    pricing: Mapping[str, Any] | None
 
 
 def _prompt_provider(obj: Mapping[str, Any]) -> str:
@@ -76,10 +77,10 @@ def _has_pricing(pricing: Any) -> bool:
     )
 
 
-def _cost(pricing: Any, response: Response) -> float | None:
-    """Tokens at the model pin's prices, whichever provider answered (echo, replay or a
-    live one): the cost is what the pinned model would charge."""
-    if not _has_pricing(pricing):
+def _cost(pricing: Mapping[str, Any] | None, response: Response) -> float | None:
+    """Tokens at the model pin's prices (:func:`_has_pricing` held), whichever provider
+    answered (echo, replay or a live one): the cost is what the pinned model would charge."""
+    if pricing is None:
         return None
     per_in, per_out = pricing["input_per_mtok"], pricing["output_per_mtok"]
     cost = float(response.tokens_in * per_in + response.tokens_out * per_out) / 1_000_000
@@ -204,7 +205,7 @@ class EvalSession:
             python.close()
         after = self.cache.stats
         priced = any(
-            _has_pricing(self._prompt(prompts, pid).pricing) for pid in {c.prompt_id for c in cases}
+            self._prompt(prompts, pid).pricing is not None for pid in {c.prompt_id for c in cases}
         )
         return EvalReport.build(
             results,
@@ -319,7 +320,8 @@ class EvalSession:
                 output_schema=obj.get("output_schema"),
                 base_url=model.get("base_url"),
             )
-            entry = _PromptEntry(prompt, factory, model.get("pricing"))
+            pricing = model.get("pricing")
+            entry = _PromptEntry(prompt, factory, pricing if _has_pricing(pricing) else None)
             self._compiled[key] = entry
         return entry
 
@@ -411,7 +413,6 @@ class EvalSession:
         if isinstance(request, str):
             return CaseResult(*base, error=request)
         pricing = self._prompt(prompts, case.prompt_id).pricing
-        data = {"case": case.name, "prompt": case.prompt_id, "inputs": dict(case.inputs)}
         samples: list[SampleResult] = []
         for sample in range(case.repeat):
             answer = answers[(i, sample)]
@@ -427,6 +428,7 @@ class EvalSession:
                 if broken:
                     return CaseResult(*base, tuple(samples), request.digest, error=broken[0])
                 seen = judge_input(request, response, case.inputs)
+                data = {"case": case.name, "prompt": case.prompt_id, "inputs": dict(case.inputs)}
                 grades, error = grade_sample(key, case.graded, seen, answers, python.get, data)
                 if error is not None:
                     return CaseResult(*base, tuple(samples), request.digest, error=error)
