@@ -55,6 +55,14 @@ def default_cache_dir(root: Path) -> Path | None:
     return None if git is None else git.git_dir / "promptops-cache" / "responses"
 
 
+def _cache_dir(given: Path | None, root: Path, needed: bool) -> Path | None:
+    """``given``, else the default when the run uses a cache directory at all: finding the
+    git directory costs a ``git`` process, which ``--no-cache`` has no use for."""
+    if given is not None or not needed:
+        return given
+    return default_cache_dir(root)
+
+
 def evaluate_repository(
     path: str | Path = ".",
     *,
@@ -120,7 +128,7 @@ def evaluate_repository(
         [directory_source(repo.root)] if ref is None else [git_source(repo.root, ref)]
     )
     recorder = Recorder(repo.root) if record else None
-    directory = cache_dir if cache_dir is not None else default_cache_dir(repo.root)
+    directory = _cache_dir(cache_dir, repo.root, use_cache or batch)
     batch_dir = None
     if batch:
         if directory is None:
@@ -238,7 +246,7 @@ def evaluate_matrix(
         wanted = {p for p in wanted if p in repo.prompts and repo.prompts[p].model == pin_filter}
     ids = sorted(p for p in wanted if p in bundle.prompts)
     sources = [directory_source(repo.root)] if ref is None else [git_source(repo.root, ref)]
-    directory = cache_dir if cache_dir is not None else default_cache_dir(repo.root)
+    directory = _cache_dir(cache_dir, repo.root, use_cache)
     judges = judge_setup(repo, bundle.prompts, bundle.prompt)
     reports = []
     with EvalSession(

@@ -104,3 +104,17 @@ def test_a_failed_call_is_not_cached() -> None:
             cache.get("k", boom, persist=False)
     assert cache.stats.calls == 2
     assert cache.get("k", lambda: Response("up"), persist=False) == (Response("up"), False)
+
+
+def test_only_a_run_that_caches_looks_for_the_cache_directory(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Finding <git-dir>/promptops-cache costs a git process: --no-cache has no use for it.
+    import promptops.evals.api as api
+
+    looked: list[Path] = []
+    monkeypatch.setattr(api, "default_cache_dir", lambda root: looked.append(root) or None)
+    assert api.evaluate_repository(repo, provider="echo", use_cache=False).report.ok
+    assert looked == []
+    assert api.evaluate_repository(repo, provider="echo").report.ok
+    assert looked == [repo]
