@@ -26,6 +26,7 @@ from promptops.repo.types import Repository
 
 __all__ = [
     "BUILTIN_JUDGES",
+    "GRADED_KINDS",
     "JUDGE_KINDS",
     "JudgeSetup",
     "builtin_judge_prompt",
@@ -97,6 +98,8 @@ BUILTIN_JUDGES: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
     ),
 }
 JUDGE_KINDS = tuple(BUILTIN_JUDGES)
+# Assertion kinds answered by a judge, an embedding or a python: function (judges.py).
+GRADED_KINDS = (*(k for k in JUDGE_KINDS if k != "select_best"), "similar", "python", "select_best")
 
 
 def judge_prompt_id(kind: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptops.evals.checks import AssertionSpecError
-from promptops.evals.judge_prompts import JUDGE_KINDS, JudgeSetup
+from promptops.evals.judge_prompts import GRADED_KINDS, JudgeSetup
 
 __all__ = [
     "GRADED_KINDS",
@@ -34,7 +34,6 @@ __all__ = [
     "parse_score",
 ]
 
-GRADED_KINDS = (*(k for k in JUDGE_KINDS if k != "select_best"), "similar", "python", "select_best")
 _DEFAULT_THRESHOLD = {"similar": 0.8, "python": 0.5}
 _FUNCTION = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)

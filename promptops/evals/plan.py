@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from promptops.canonical import canonical_bytes, sha256_hex
 from promptops.errors import ValidationError
 from promptops.evals.assertions import Assertion, AssertionSpecError, compile_assertion
 from promptops.evals.config import EvalConfig
-from promptops.evals.judge_prompts import JudgeSetup
-from promptops.evals.judges import GRADED_KINDS, Graded, compile_graded
+from promptops.evals.judge_prompts import GRADED_KINDS, JudgeSetup
 from promptops.evals.variants import variant_targets
 from promptops.spec import EvalSet
+
+if TYPE_CHECKING:
+    from promptops.evals.judges import Graded
 
 __all__ = ["PlannedCase", "PromptLookup", "PromptTable", "plan_cases"]
 
@@ -95,6 +97,8 @@ def _compile(
     if isinstance(spec, dict) and len(spec) == 1:
         ((kind, arg),) = spec.items()
         if kind in GRADED_KINDS:
+            from promptops.evals.judges import compile_graded  # graded assertions only
+
             return compile_graded(kind, arg, setup, judge)
         if kind == "not" and isinstance(arg, dict) and set(arg) & set(GRADED_KINDS):
             raise AssertionSpecError(
@@ -152,10 +156,10 @@ def plan_cases(
                     compiled = _compile(spec, config, setup, evals.judge)
                 except AssertionSpecError as exc:
                     raise _case_error(path, case.name, f"{where}: {exc}") from None
-                if isinstance(compiled, Graded):
-                    graded.append(compiled)
-                else:
+                if isinstance(compiled, Assertion):
                     assertions.append(compiled)
+                else:
+                    graded.append(compiled)
             # The spec model guarantees min_pass <= repeat.
             min_pass = case.repeat if case.min_pass is None else case.min_pass
             if case.repeat > config.max_repeat:

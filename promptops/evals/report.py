@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from promptops.evals.judges import Grade
 from promptops.evals.types import ToolCall
+
+if TYPE_CHECKING:
+    from promptops.evals.judges import Grade
 
 __all__ = ["CaseResult", "EvalReport", "EvalTotals", "SampleResult", "percentile"]
 

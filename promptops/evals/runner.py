@@ -22,9 +22,7 @@ from promptops.errors import ProviderError, RenderError, UsageError
 from promptops.evals.assertions import Observed, check_all
 from promptops.evals.cache import ResponseCache, cache_key
 from promptops.evals.config import EvalConfig
-from promptops.evals.grading import JudgePrompts, grade_sample, judge_input, sample_jobs
 from promptops.evals.judge_prompts import JudgeSetup
-from promptops.evals.judges import Grade
 from promptops.evals.plan import PlannedCase, PromptLookup, plan_cases
 from promptops.evals.providers import CallContext, Provider, call_with_retry, make_provider
 from promptops.evals.recordings import Recorder, RecordingSource, recording_path
@@ -35,6 +33,8 @@ from promptops.runtime import Prompt, Provenance
 from promptops.spec import EvalSet
 
 if TYPE_CHECKING:
+    from promptops.evals.grading import JudgePrompts
+    from promptops.evals.judges import Grade
     from promptops.evals.pychecks import PythonChecks
 
 __all__ = ["NOT_MODELS", "EvalSession", "Progress", "refuse_record"]
@@ -124,7 +124,7 @@ class EvalSession:
         self._compiled: dict[str, _PromptEntry] = {}
         self._used: set[str] = set()
         self._batch_dir = batch_dir
-        self._judges = JudgePrompts()
+        self._judges: JudgePrompts | None = None  # made for the first graded assertion
         # ("g", case, sample, assertion) -> why that graded assertion could not even ask.
         self._broken: dict[Hashable, str] = {}
 
@@ -218,7 +218,13 @@ class EvalSession:
     @property
     def judge_prompts(self) -> JudgePrompts:
         """The session's compiled judge prompts (shared by every run)."""
-        return self._judges
+        with self._lock:
+            if self._judges is None:
+                # The judging machinery loads for graded assertions only.
+                from promptops.evals.grading import JudgePrompts
+
+                self._judges = JudgePrompts()
+            return self._judges
 
     def ask(self, request: Request, context: CallContext) -> Answer:
         """Send one request outside a run (through the cache, retries and recorder):
@@ -259,13 +265,15 @@ class EvalSession:
             request = requests[i]
             if not case.graded or not isinstance(request, Request):
                 continue
+            from promptops.evals.grading import judge_input, sample_jobs
+
             for sample in range(case.repeat):
                 answer = answers.get((i, sample))
                 if not isinstance(answer, tuple):
                     continue
                 seen = judge_input(request, answer[0], case.inputs)
                 needed, broken = sample_jobs(("g", i, sample), case.graded, seen, setup,
-                                             self._judges)  # fmt: skip
+                                             self.judge_prompts)  # fmt: skip
                 self._broken.update({("g", i, sample, k): why for k, why in broken.items()})
                 for job in needed:
                     ctx = CallContext(job.prompt_id, case.eval_path, case.name, 0, case.prompt_id)
@@ -427,6 +435,8 @@ class EvalSession:
                 broken = [w for k in range(len(case.graded)) if (w := self._broken.get((*key, k)))]
                 if broken:
                     return CaseResult(*base, tuple(samples), request.digest, error=broken[0])
+                from promptops.evals.grading import grade_sample, judge_input
+
                 seen = judge_input(request, response, case.inputs)
                 data = {"case": case.name, "prompt": case.prompt_id, "inputs": dict(case.inputs)}
                 grades, error = grade_sample(key, case.graded, seen, answers, python.get, data)

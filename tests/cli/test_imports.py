@@ -138,14 +138,16 @@ def test_warm_rebuild_compiles_nothing(repo: Path) -> None:
 
 
 def test_warm_echo_eval_imports_only_what_it_runs(repo: Path) -> None:
-    # An echo run of plain assertions: no threads, no batches, no python: checks, no junit
-    # writer, no HTML, no side-by-side tables.
+    # An echo run of plain assertions: no threads, no batches, no judges or python: checks,
+    # no junit writer, no HTML, no side-by-side tables.
     loaded = _run_twice(["eval", "--provider", "echo", "--no-cache"], repo)
     assert "promptops.evals.runner" in loaded
     idle = [
         "concurrent.futures",
         "xml",
         "promptops.evals.batch",
+        "promptops.evals.judges",
+        "promptops.evals.grading",
         "promptops.evals.pychecks",
         "promptops.evals.html",
         "promptops.evals.matrix",
