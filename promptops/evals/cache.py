@@ -54,6 +54,11 @@ class ResponseCache:
         self._disk_hits = 0
 
     @property
+    def enabled(self) -> bool:
+        """False for ``--no-cache``: every request is sent and its key never looked at."""
+        return self._enabled
+
+    @property
     def stats(self) -> CacheStats:
         with self._lock:
             return CacheStats(self._calls, self._hits, self._disk_hits)

@@ -147,14 +147,14 @@ def plan_cases(
             assertions: list[Assertion] = []
             graded: list[Graded] = []
             for j, spec in enumerate([*default_specs, *case.assert_], start=1):
-                where = (
-                    f"defaults assertion {j}"
-                    if j <= len(default_specs)
-                    else f"assertion {j - len(default_specs)}"
-                )
                 try:
                     compiled = _compile(spec, config, setup, evals.judge)
                 except AssertionSpecError as exc:
+                    where = (
+                        f"defaults assertion {j}"
+                        if j <= len(default_specs)
+                        else f"assertion {j - len(default_specs)}"
+                    )
                     raise _case_error(path, case.name, f"{where}: {exc}") from None
                 if isinstance(compiled, Assertion):
                     assertions.append(compiled)

@@ -400,7 +400,8 @@ class EvalSession:
             )
 
         try:
-            key = cache_key(provider.name, request.digest, ctx.sample)
+            # A disabled cache never reads the key: no hash per request under --no-cache.
+            key = cache_key(provider.name, request.digest, ctx.sample) if self.cache.enabled else ""
             response, cached = self.cache.get(key, send, persist=provider.remote)
         except ProviderError as exc:
             return str(exc)
