@@ -40,10 +40,12 @@ def format_text(report: EvalReport) -> str:
     """One line per case; failures add the failing assertions and an output excerpt."""
     lines: list[str] = []
     for case in report.cases:
-        status = case.status.upper()
+        status = case.status
         repeat = f" [{case.passes}/{case.repeat}]" if case.repeat > 1 else ""
-        lines.append(f"{status} {case.eval_path} :: {case.case}{suffix(case.prompt_id)}{repeat}")
-        if not case.passed:
+        lines.append(
+            f"{status.upper()} {case.eval_path} :: {case.case}{suffix(case.prompt_id)}{repeat}"
+        )
+        if status != "pass":  # not case.passed, without counting the samples again
             lines.extend(f"     - {reason}" for reason in case.failures)
             if case.error is None:
                 lines.append(f"     output: {_excerpt(case.output)!r}")

@@ -185,7 +185,8 @@ class EvalSession:
             variants=variants,
         )  # fmt: skip
         before = self.cache.stats
-        requests: list[Request | str] = [self._render(prompts, c) for c in cases]
+        entries = self._entries(prompts, cases)
+        requests = [self._render(entries[c.prompt_id], c) for c in cases]
         jobs: list[_Job] = []
         for i, (case, request) in enumerate(zip(cases, requests, strict=True)):
             if isinstance(request, Request):
@@ -198,15 +199,13 @@ class EvalSession:
         python = _LazyChecks(setup)
         try:
             results = [
-                self._judge(prompts, i, case, requests[i], answers, python)
+                self._judge(entries[case.prompt_id], i, case, requests[i], answers, python)
                 for i, case in enumerate(cases)
             ]
         finally:
             python.close()
         after = self.cache.stats
-        priced = any(
-            self._prompt(prompts, pid).pricing is not None for pid in {c.prompt_id for c in cases}
-        )
+        priced = any(entry.pricing is not None for entry in entries.values())
         return EvalReport.build(
             results,
             calls=after.calls - before.calls,
@@ -288,10 +287,11 @@ class EvalSession:
             ValidationError: if an eval set is malformed.
         """
         cases = plan_cases(prompts, eval_sets, config=self.config)
+        entries = self._entries(prompts, cases)
         return {
             recording_path(c.prompt_id, r.digest)
             for c in cases
-            if isinstance(r := self._render(prompts, c), Request)
+            if isinstance(r := self._render(entries[c.prompt_id], c), Request)
         }
 
     @property
@@ -300,8 +300,18 @@ class EvalSession:
         with self._lock:
             return frozenset(self._used)
 
-    def _render(self, prompts: PromptLookup, case: PlannedCase) -> Request | str:
-        entry = self._prompt(prompts, case.prompt_id)
+    def _entries(
+        self, prompts: PromptLookup, cases: Sequence[PlannedCase]
+    ) -> dict[str, _PromptEntry]:
+        """The compiled prompt of every case's target, looked up once per run (in case
+        order, so the first malformed prompt is the one reported)."""
+        entries: dict[str, _PromptEntry] = {}
+        for case in cases:
+            if case.prompt_id not in entries:
+                entries[case.prompt_id] = self._prompt(prompts, case.prompt_id)
+        return entries
+
+    def _render(self, entry: _PromptEntry, case: PlannedCase) -> Request | str:
         try:
             rendered = entry.prompt.render(**case.inputs)
         except RenderError as exc:
@@ -411,7 +421,7 @@ class EvalSession:
 
     def _judge(
         self,
-        prompts: PromptLookup,
+        entry: _PromptEntry,
         i: int,
         case: PlannedCase,
         request: Request | str,
@@ -421,7 +431,7 @@ class EvalSession:
         base = (case.eval_path, case.prompt_id, case.name, case.repeat, case.min_pass)
         if isinstance(request, str):
             return CaseResult(*base, error=request)
-        pricing = self._prompt(prompts, case.prompt_id).pricing
+        pricing = entry.pricing
         samples: list[SampleResult] = []
         for sample in range(case.repeat):
             answer = answers[(i, sample)]
