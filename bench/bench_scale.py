@@ -258,7 +258,7 @@ def evals(runs: int) -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     print("\neval, 2,000 echo cases vs promptfoo (bench_eval_vs_promptfoo.py)")
-    print("  " + "\n  ".join((proc.stdout + proc.stderr).strip().splitlines()[-12:]))
+    print("  " + "\n  ".join((proc.stdout + proc.stderr).strip().splitlines()))
     for line in proc.stdout.splitlines():
         if "promptops / promptfoo --no-write" in line:
             ratio = float(line.split(":")[1].split("x")[0])
