@@ -62,17 +62,26 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module = _module_name(cmd_name)
-        try:
-            command = importlib.import_module(module).command
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise  # a module the command needs is missing: that is a bug, not "no such command"
-            return None
-        assert isinstance(command, click.Command)
-        return command
+        return load_command(cmd_name)
+
+
+def load_command(name: str) -> click.Command | None:
+    """The command called ``name``, its module imported; None if there is no such command.
+
+    Raises:
+        ImportError: if a module the command needs is missing (a bug, not "no such command").
+    """
+    if name not in COMMANDS:
+        return None
+    module = _module_name(name)
+    try:
+        command = importlib.import_module(module).command
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+    assert isinstance(command, click.Command)
+    return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

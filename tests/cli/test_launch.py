@@ -16,6 +16,7 @@ from promptops.release.trustfile import load_trust
 from promptops.release.verify import verify_target as verify_release
 from promptops.runtime import blob
 from promptops.runtime.digest import sha256_hex
+from tests.helpers import init_repo
 from tests.runtime.fixtures import release_and_signers
 
 
@@ -101,3 +102,33 @@ def test_verify_exits_with_the_cli_s_codes_and_all_of_its_output(tmp_path: Path)
     done = _verify(str(tmp_path / "nowhere"), "--trust", str(signers))
     assert done.returncode == 2
     assert done.stderr.startswith(f"error: {tmp_path / 'nowhere'}: not a release directory")
+
+
+def _promptops(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "promptops", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def test_every_command_runs_through_the_entry_point_as_through_the_cli(tmp_path: Path) -> None:
+    # The launcher imports the command first (its heap then frozen): answers are the CLI's.
+    done = _promptops("valdate")
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (
+        2,
+        "Error: No such command 'valdate'. Did you mean 'validate'?",
+    )
+    init_repo(tmp_path / "repo")
+    greet = tmp_path / "repo" / "prompts" / "greet.yaml"
+    greet.write_text(greet.read_text().replace("messages:", "mesages:"))
+    done = _promptops("validate", ".", cwd=tmp_path / "repo")
+    assert done.returncode == 1
+    assert "prompts/greet.yaml:" in done.stdout + done.stderr
+    assert "did you mean 'messages'" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    done = _promptops()  # click's answer to no command: its help, as a usage error
+    assert done.returncode == 2
+    assert done.stderr.startswith("Usage: promptops [OPTIONS] COMMAND [ARGS]...")
