@@ -1,5 +1,7 @@
 """Pydantic models of every file kind in a prompt repository, and their JSON Schemas."""
 
+from typing import Any
+
 from promptops.spec._base import PROVIDERS, RISKS, ROLES, Provider, Risk, Role
 from promptops.spec.evals import (
     ASSERTION_TYPES,
@@ -9,7 +11,6 @@ from promptops.spec.evals import (
     EvalSet,
 )
 from promptops.spec.experiments import Arm, Experiment, Metric
-from promptops.spec.export import SCHEMA_KINDS, export_schemas, kind_for_path, write_schemas
 from promptops.spec.models_file import MAX_FALLBACKS, Lifecycle, ModelPin, ModelsFile, Pricing
 from promptops.spec.policies import (
     LIMIT_CEILINGS,
@@ -85,3 +86,16 @@ __all__ = [
     "kind_for_path",
     "write_schemas",
 ]
+
+# The JSON Schema export (importlib.resources, the schema generator) loads on first use:
+# every command reading a repository imports the models, only `promptops schema` and
+# `init` write schemas (~6 ms of each start).
+_EXPORTS = ("SCHEMA_KINDS", "export_schemas", "kind_for_path", "write_schemas")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        from promptops.spec import export
+
+        return getattr(export, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

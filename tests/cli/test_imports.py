@@ -21,6 +21,8 @@ from promptops.cli.main import COMMANDS
 
 # Never needed to start any command: SDKs, the behaviour-diff and report stack, other tools.
 NEVER = ["openai", "anthropic", "httpx", "deepdiff", "rich", "git", "ruamel", "securesystemslib"]
+# Only for writing JSON Schemas (`promptops schema`, `init`): never for reading a repository.
+SCHEMA_EXPORT = ["promptops.spec.export"]
 AUTHORING = ["pydantic", "yaml", "promptops.spec", "promptops.repo", "promptops.compile"]
 SIGNING = ["cryptography", "promptops.release", "promptops.runtime"]
 WORK = ["promptops.evals", "promptops.diff", "jinja2", "jsonschema"]
@@ -129,12 +131,12 @@ def _run_twice(argv: list[str], cwd: Path) -> set[str]:
 
 def test_warm_validate_parses_nothing_and_builds_nothing(repo: Path) -> None:
     loaded = _run_twice(["validate", str(repo)], repo)
-    assert _hits(loaded, [*NEVER, "promptops.compile", *SIGNING, *WORK]) == []
+    assert _hits(loaded, [*NEVER, *SCHEMA_EXPORT, "promptops.compile", *SIGNING, *WORK]) == []
 
 
 def test_warm_rebuild_compiles_nothing(repo: Path) -> None:
     loaded = _run_twice(["build", str(repo)], repo)
-    assert _hits(loaded, [*NEVER, *SIGNING, *WORK]) == []
+    assert _hits(loaded, [*NEVER, *SCHEMA_EXPORT, *SIGNING, *WORK]) == []
 
 
 def test_warm_echo_eval_imports_only_what_it_runs(repo: Path) -> None:
@@ -153,7 +155,14 @@ def test_warm_echo_eval_imports_only_what_it_runs(repo: Path) -> None:
         "promptops.evals.matrix",
         "promptops.evals.prune",
     ]
-    forbidden = [*NEVER, "cryptography", "promptops.release", "promptops.diff", *idle]
+    forbidden = [
+        *NEVER,
+        *SCHEMA_EXPORT,
+        "cryptography",
+        "promptops.release",
+        "promptops.diff",
+        *idle,
+    ]
     assert _hits(loaded, forbidden) == []
 
 
