@@ -13,14 +13,13 @@ from typing import Any
 
 from promptops.repo.codes import POLICY_CODES
 from promptops.repo.config import Limits
-from promptops.repo.filecheck import usual_kind
+from promptops.repo.kinds import usual_kind
 from promptops.repo.lazy import Deferred, LazyModels
 from promptops.repo.reading import Snapshot
 from promptops.repo.state import Kinds, State, diagnostics
 from promptops.repo.store import Store, decode_data
 from promptops.repo.types import Diagnostic, Repository
 from promptops.repo.update import Update
-from promptops.repo.yamlload import YamlProblem, parse_yaml
 from promptops.spec import (
     EvalSet,
     Experiment,
@@ -62,6 +61,8 @@ def _data_loader(snap: Snapshot, store: Store, limits: Limits) -> Any:
             except ValueError:
                 pass
             missing.append(path)
+        if missing:  # parsed only where the store has no data (PyYAML loads only then)
+            from promptops.repo.yamlload import YamlProblem, parse_yaml
         for path, data in snap.read(missing).items():
             try:
                 out[path] = split_header(parse_yaml(data, limits).data)[1]

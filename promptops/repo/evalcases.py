@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from promptops.repo.contentcheck import content_inputs
-from promptops.repo.jsonerrors import schema_problems
 from promptops.repo.locator import Locator
 from promptops.repo.result import FileResult
 from promptops.repo.suggest import did_you_mean
@@ -55,6 +53,10 @@ def _suffix(sub: Loc) -> str:
 def _pair(
     path: str, target: str, data: Mapping[str, Any], prompt: Mapping[str, Any], where: Locator
 ) -> list[Diagnostic]:
+    # Only for a pair the store has no answer for: the checkers load then.
+    from promptops.repo.contentcheck import content_inputs
+    from promptops.repo.jsonerrors import schema_problems
+
     inputs = prompt.get("inputs") or {}
     tools = [str(t) for t in prompt.get("tools") or []]
     kinds = content_inputs(prompt)  # history / image / file inputs, checked as such too

@@ -10,6 +10,7 @@ from promptops.repo.contentcheck import check_content, contract_digest
 from promptops.repo.context import CheckContext
 from promptops.repo.evalcheck import eval_facts
 from promptops.repo.foreign import foreign_hint
+from promptops.repo.kinds import FIXED_KINDS, FIXED_PATHS, classify, usual_kind
 from promptops.repo.positions import diagnostic_at, locate
 from promptops.repo.result import FileResult
 from promptops.repo.schema_check import check_model
@@ -43,48 +44,21 @@ from promptops.spec.header import HEADER_KEY, split_header
 
 __all__ = ["FIXED_PATHS", "check_file", "classify", "usual_kind"]
 
-_FIXED: dict[str, tuple[str, type[SpecModel]]] = {
-    "models.yaml": ("models", ModelsFile),
-    "policies/tools.yaml": ("tools", ToolsFile),
-    "policies/rules.yaml": ("rules", RulesFile),
-    "policies/signers.yaml": ("signers", SignersFile),
+_MODELS: dict[str, type[SpecModel]] = {
+    "models.yaml": ModelsFile,
+    "policies/tools.yaml": ToolsFile,
+    "policies/rules.yaml": RulesFile,
+    "policies/signers.yaml": SignersFile,
 }
-FIXED_PATHS = frozenset(_FIXED)
+_FIXED: dict[str, tuple[str, type[SpecModel]]] = {
+    path: (FIXED_KINDS[path], model) for path, model in _MODELS.items()
+}
 _PROMPT_KINDS: dict[str, type[SpecModel]] = {
     "instruction": Instruction,
     "partial": Partial,
     "prompt": Prompt,
 }
 _ID = re.compile(ID_PATTERN)
-
-
-_TRUST_VERSION = re.compile(r"^policies/trust/[1-9][0-9]{0,8}\.json$")
-
-
-def classify(path: str) -> str | None:
-    """Which family a repository path belongs to: fixed, prompt, eval, trust (a version of
-    the trust chain), or None (ignored)."""
-    if _TRUST_VERSION.match(path):
-        return "trust"
-    if path.endswith(".yaml"):  # canonical: .yml files arrive renamed (names.py)
-        if path.startswith("prompts/"):
-            return "prompt"
-        if path.startswith("evals/"):
-            return "eval"
-        if path.startswith("experiments/"):
-            return "experiment"
-        if path in _FIXED:
-            return "fixed"
-    return None
-
-
-def usual_kind(path: str) -> str | None:
-    """The kind a loadable file at ``path`` usually has (a file under prompts/ is a prompt
-    unless it says it is an instruction or a partial), or None for no source file."""
-    family = classify(path)
-    if family == "fixed":
-        return _FIXED[path][0]
-    return family
 
 
 def check_file(path: str, data: bytes, ctx: CheckContext) -> FileResult:

@@ -7,11 +7,12 @@ cross-file diagnostic is far cheaper than storing positions for every file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from promptops.repo.config import Limits
-from promptops.repo.positions import locate
-from promptops.repo.templatecheck import template_positions
-from promptops.repo.yamlload import Parsed, YamlProblem, parse_yaml
+
+if TYPE_CHECKING:
+    from promptops.repo.yamlload import Parsed
 
 __all__ = ["Anchor", "Locator"]
 
@@ -34,6 +35,9 @@ class Locator:
 
     def _parse(self, path: str) -> Parsed | None:
         if path not in self._parsed:
+            # PyYAML loads with the first file that needs a position, not with every load.
+            from promptops.repo.yamlload import YamlProblem, parse_yaml
+
             data = self._read([path]).get(path)
             try:
                 self._parsed[path] = None if data is None else parse_yaml(data, self._limits)
@@ -45,6 +49,9 @@ class Locator:
         parsed = self._parse(path)
         if parsed is None:
             return 1, 1
+        from promptops.repo.positions import locate
+        from promptops.repo.templatecheck import template_positions
+
         kind, arg = anchor
         if kind in ("value", "key"):
             assert isinstance(arg, tuple)

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from promptops import __version__
-from promptops.repo.filecheck import usual_kind
+from promptops.repo.kinds import usual_kind
 from promptops.repo.store import Store
 from promptops.repo.types import Diagnostic
 

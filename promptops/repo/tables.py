@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
-from promptops.repo.filecheck import usual_kind
+from promptops.repo.kinds import usual_kind
 from promptops.repo.state import DiagMap, raw
 from promptops.repo.store import Record
 

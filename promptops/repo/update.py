@@ -21,9 +21,8 @@ from typing import Any
 from promptops.repo.context import CheckContext
 from promptops.repo.crosscheck import Facts, cross_check
 from promptops.repo.evalcases import has_errors, pair_diagnostics
-from promptops.repo.filecheck import classify
+from promptops.repo.kinds import classify
 from promptops.repo.locator import Locator
-from promptops.repo.parallel import check_many
 from promptops.repo.pins import check_pins
 from promptops.repo.reading import Snapshot
 from promptops.repo.result import FileResult
@@ -92,6 +91,9 @@ class _Run:
             else:
                 contents = snap.read(missing)
                 items = [(p, contents.get(p, b"")) for p in missing]
+            # The checkers (PyYAML, every check) load only when a file must be checked.
+            from promptops.repo.parallel import check_many
+
             fresh = check_many(items, self.ctx, snap.local_root, snap.actual)
             self.checked += len(fresh)
             for p, (record, data) in zip(missing, fresh, strict=True):

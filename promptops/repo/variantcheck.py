@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptops.repo.pins import pin_use
-from promptops.repo.positions import diagnostic_at
 from promptops.repo.suggest import did_you_mean
 from promptops.repo.types import Diagnostic, Level
-from promptops.repo.yamlload import Parsed
 from promptops.spec import BASE_VARIANT, VARIANT_PATTERN, ModelsFile, Prompt
+
+if TYPE_CHECKING:
+    from promptops.repo.yamlload import Parsed
 
 __all__ = [
     "check_experiments",
@@ -33,6 +34,8 @@ _NAME = re.compile(VARIANT_PATTERN)
 
 def check_variant_names(path: str, parsed: Parsed, model: Prompt, out: list[Diagnostic]) -> None:
     """Append a diagnostic for each variant name that is reserved or malformed."""
+    from promptops.repo.positions import diagnostic_at  # a file check: PyYAML is loaded
+
     for name in model.variants:
         if name == BASE_VARIANT:
             message = (

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+import promptops.repo.filecheck as filecheck_module
+import promptops.repo.parallel as parallel_module
 import promptops.repo.store as store_module
-import promptops.repo.update as update_module
 from promptops.repo import load_repository
 from tests.helpers import commit_all
 
@@ -21,18 +22,45 @@ CACHE = Path(".git") / "promptops-cache" / "repo.sqlite3"
 
 @pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Paths handed to the per-file checker (all but the four fixed files, which are always
-    parsed), across loads; the process memo starts empty."""
+    """Paths handed to the per-file checker (all but the four fixed files, checked on their
+    own first), across loads; the process memo starts empty."""
     monkeypatch.setattr(store_module, "_PROCESS", {})
     seen: list[str] = []
-    real = update_module.check_many
+    real = parallel_module.check_many
 
     def spy(items: list[tuple[str, Any]], *args: Any) -> Any:
         seen.extend(path for path, _ in items)
         return real(items, *args)
 
-    monkeypatch.setattr(update_module, "check_many", spy)
+    monkeypatch.setattr(parallel_module, "check_many", spy)
     return seen
+
+
+def test_a_second_load_parses_not_even_the_fixed_files(
+    repo: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed: list[str] = []
+    real = filecheck_module.check_file
+
+    def spy(path: str, *args: Any) -> Any:
+        fixed.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(filecheck_module, "check_file", spy)
+    first = load_repository(repo, today=TODAY)
+    once = sorted(fixed)
+    assert once == ["models.yaml", "policies/rules.yaml", "policies/tools.yaml"]
+    store_module._PROCESS.clear()  # a new process: only the file on disk remains
+    second = load_repository(repo, today=TODAY)
+    assert sorted(fixed) == once  # nothing more
+    assert second.diagnostics == first.diagnostics == ()
+    assert second.models == first.models and second.tools == first.tools
+    # An edited fixed file is checked again, by its new blob.
+    models = repo / "models.yaml"
+    models.write_text(models.read_text().replace("temperature: 0.3", "temperature: 0.4"))
+    third = load_repository(repo, today=TODAY)
+    assert sorted(fixed) == sorted([*once, "models.yaml"])
+    assert third.models != first.models
 
 
 def test_second_load_checks_nothing(repo: Path, checked: list[str]) -> None:

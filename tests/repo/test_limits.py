@@ -118,3 +118,18 @@ def test_parallel_checks_match_sequential(tmp_path: Path, monkeypatch: pytest.Mo
     assert in_parallel.diagnostics == sequential.diagnostics
     assert len(sequential.errors) == 5
     assert sorted(in_parallel.prompts) == sorted(sequential.prompts)
+
+
+def test_rules_yaml_limits_hold_on_loads_answered_from_the_store(tmp_path: Path) -> None:
+    # The second load reads rules.yaml's data from the store (by its blob), parsing nothing.
+    import promptops.repo.store as store_module
+
+    root = tmp_path / "repo"
+    init_repo(root, {**MINIMAL_REPO, "policies/rules.yaml": "limits: {max_files: 7}\n"})
+    assert load_repository(root, today=TODAY, limits=Limits(max_files=3)).ok
+    store_module._PROCESS.clear()  # a new process: only the store on disk remains
+    assert load_repository(root, today=TODAY, limits=Limits(max_files=3)).ok
+    (root / "policies/rules.yaml").write_text("limits: {max_files: 5}\n")
+    store_module._PROCESS.clear()
+    repo = load_repository(root, today=TODAY, limits=Limits(max_files=3))
+    assert repo.errors[0].code == "too-many-files"
