@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
 import gc
-import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError as SchemaError
 
 from promptops.errors import UsageError
 from promptops.repo.assemble import assemble
 from promptops.repo.config import DEFAULT_LIMITS, Limits
 from promptops.repo.context import CheckContext
+from promptops.repo.fixed import fixed_results, limit_settings, min_version
 from promptops.repo.foreign import foreign_hint
 from promptops.repo.gitio import GitRepo, git_repo_for
 from promptops.repo.kinds import FIXED_PATHS, classify
@@ -33,15 +28,12 @@ from promptops.repo.reading import (
     snapshot_worktree,
 )
 from promptops.repo.result import FileResult
-from promptops.repo.sources import read_capped
 from promptops.repo.state import StateSource, fingerprint
-from promptops.repo.store import Record, Store, decode_data, encode_data
+from promptops.repo.store import Store
 from promptops.repo.trustcheck import SIGNERS, trust_diagnostics, trust_paths
 from promptops.repo.types import Diagnostic, Repository
 from promptops.repo.update import update
-from promptops.repo.version import check_min_version
-from promptops.spec import ModelsFile, RepositoryLimits, Rules, RulesFile
-from promptops.spec.header import split_header
+from promptops.spec import ModelsFile, Rules, RulesFile
 
 __all__ = ["find_root", "load_repository", "validate_repository"]
 
@@ -61,78 +53,6 @@ def find_root(start: Path) -> Path:
         "repository (in a monorepo: --root DIR, for pre-commit args: [--root, DIR]) or "
         "create one with 'promptops init'"
     )
-
-
-def _stored_body(store: Store, blob: str) -> Any:
-    """The data (without its header) of the checked document with git blob id ``blob``,
-    from the store; None if the store has none. Spares PyYAML on a load whose files are
-    all known: only a document that checked cleanly enough to have data is stored."""
-    found = store.documents([blob]).get(blob)
-    try:
-        return decode_data(found) if found is not None else None
-    except ValueError:
-        return None
-
-
-def _blob_id(data: bytes) -> str:
-    """Git's (SHA-1) object id of a file with these bytes."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-def _fixed_results(
-    snap: Snapshot, fixed: list[str], ctx: CheckContext, store: Store
-) -> dict[str, FileResult]:
-    """The check results of the fixed files, with their data: from the store for the
-    blobs it knows (results and documents are keyed by blob, as for every other file),
-    checked now for the others, and stored."""
-    files = snap.files
-    found = store.results(ctx.key, [(p, files[p]) for p in fixed])
-    out: dict[str, FileResult] = {}
-    missing: list[str] = []
-    for p in fixed:
-        record = found.get((ctx.key, p, files[p]))
-        if record is not None and record.kind is None:
-            out[p] = record.result  # did not load: its diagnostics are all there is
-            continue
-        body = _stored_body(store, files[p]) if record is not None else None
-        if record is None or body is None:
-            missing.append(p)
-            continue
-        out[p] = dataclasses.replace(record.result, data=body)
-    if missing:
-        from promptops.repo.filecheck import check_file
-
-        data = snap.read(missing)
-        for p in missing:
-            result = check_file(p, data.get(p, b""), ctx)
-            store.put_result((ctx.key, p, files[p]), Record.of(result))
-            if result.kind is not None:
-                store.put_document(files[p], encode_data(result.data))
-            out[p] = result
-    return {p: out[p] for p in fixed}
-
-
-def _min_version(snap: Snapshot, limits: Limits, store: Store) -> Diagnostic | None:
-    if "models.yaml" not in snap.files:
-        return None
-    body = _stored_body(store, snap.files["models.yaml"])
-    if isinstance(body, dict) and (
-        check_min_version(body.get("minimum_promptops_version"), (1, 1)) is None
-    ):
-        return None  # nothing to report: no position needed, so nothing to parse
-    from promptops.repo.yamlload import YamlProblem, parse_yaml
-
-    data = snap.read(["models.yaml"]).get("models.yaml")
-    try:
-        parsed = parse_yaml(data, limits) if data is not None else None
-    except YamlProblem:
-        return None  # reported with the file's other diagnostics
-    if parsed is None or not isinstance(parsed.data, dict):
-        return None
-    from promptops.repo.positions import locate
-
-    pos = locate(parsed.root, ("minimum_promptops_version",))
-    return check_min_version(parsed.data.get("minimum_promptops_version"), pos)
 
 
 def _context(
@@ -248,56 +168,6 @@ def load_repository(
             gc.enable()
 
 
-def _rules_bytes(
-    root: Path,
-    git: GitRepo | None,
-    ref: str | None,
-    base: Limits,
-    contents: Mapping[str, bytes] | None = None,
-) -> bytes | None:
-    for name in ("policies/rules.yaml", "policies/rules.yml"):
-        if contents is not None:
-            data = contents.get(name)
-        elif ref is None or git is None:
-            data = read_capped(root / name, base)
-        else:
-            data = git.show(ref, prefix_of(git, root) + name)
-        if data is not None:
-            return data
-    return None
-
-
-def _limit_settings(
-    root: Path,
-    git: GitRepo | None,
-    ref: str | None,
-    base: Limits,
-    overrides: Mapping[str, int],
-    contents: Mapping[str, bytes] | None = None,
-    store: Store | None = None,
-) -> dict[str, int]:
-    """rules.yaml's ``limits:``, then ``overrides`` (the command line), name -> value.
-
-    Read before anything else, since they decide how everything else is listed and read. A
-    rules.yaml that does not load sets nothing here; its diagnostics come with the others.
-    """
-    data = _rules_bytes(root, git, ref, base, contents)
-    settings: dict[str, int] = {}
-    if data is not None:
-        body = _stored_body(store, _blob_id(data)) if store is not None else None
-        if body is None:
-            from promptops.repo.yamlload import YamlProblem, parse_yaml
-
-            try:
-                body = split_header(parse_yaml(data, base).data)[1]
-            except YamlProblem:
-                body = None
-        if isinstance(body, dict) and isinstance(body.get("limits"), dict):
-            with contextlib.suppress(SchemaError):
-                settings = RepositoryLimits.model_validate(body["limits"]).settings()
-    return {**settings, **overrides}
-
-
 def _too_many(snap: Snapshot, limits: Limits) -> list[Diagnostic]:
     if len(snap.files) <= limits.max_files:
         return []
@@ -350,7 +220,7 @@ def _load(
         root, git = _root_and_git(start, ref)
     store = Store(git.git_dir / "promptops-cache" if git else None, shared=cache)
     try:
-        settings = _limit_settings(root, git, ref, base, overrides, contents, store)
+        settings = limit_settings(root, git, ref, base, overrides, contents, store)
         limits = base.with_settings(settings)
         states = StateSource(store, prefix_of(git, root)) if git is not None and cache else None
         if contents is not None:
@@ -368,14 +238,14 @@ def _load(
         extra = [*snap.problems, *(canonicalise(snap) if yml else ())]
         too_many = _too_many(snap, limits)
         extra += too_many
-        version = _min_version(snap, limits, store)
+        version = min_version(snap, limits, store)
         if version is not None and "needs promptops" in version.message:
             return Repository(root=root, source=snap.source, diagnostics=(version,))
         extra += [version] if version is not None else []
         # The four fixed files' data is needed every time: from the store by blob, else parsed.
         fixed = [p for p in sorted(FIXED_PATHS) if p in snap.files]
         base_ctx = CheckContext(limits, PatternSet(False, []))
-        results = _fixed_results(snap, fixed, base_ctx, store)
+        results = fixed_results(snap, fixed, base_ctx, store)
         where = Locator(snap.read, limits)
         rules_oid = snap.files.get("policies/rules.yaml", "")
         rules_result = results.get("policies/rules.yaml")
