@@ -19,9 +19,10 @@ from promptops.evals.providers import PROVIDER_NAMES
 from promptops.evals.recordings import Recorder, RecordingSource, directory_source
 from promptops.evals.report import EvalReport
 from promptops.evals.runner import NOT_MODELS, EvalSession, Progress, refuse_record
+from promptops.evals.variants import SEP, chosen_targets, split_target, variant_targets
 from promptops.repo import Repository, load_repository
 from promptops.repo.gitio import git_repo_for
-from promptops.spec import EvalSet, ModelsFile
+from promptops.spec import BASE_VARIANT, EvalSet, ModelsFile
 
 if TYPE_CHECKING:
     # Loaded only by what uses them: a plain `promptops eval` needs neither.
@@ -102,18 +103,20 @@ def evaluate_repository(
     selection: Selection | None = None
     lookup: PromptLookup
     eval_sets: Mapping[str, EvalSet] = repo.evals
+    # --prompt p@v selects one variant of p (p@base: p as written); the prompts are the p's.
+    chosen = chosen_targets(prompt_ids)
     if prompt_ids:
         # Only these prompts, their eval sets and what they reach must be sound.
-        for pid in prompt_ids:
+        for pid in chosen:
             if pid not in repo.prompts and not _has_file(repo, pid):
                 import difflib  # a mistyped --prompt only
 
                 close = difflib.get_close_matches(pid, list(repo.prompts), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise UsageError(f"--prompt {pid!r}: no such prompt{hint}")
-        selection = select_prompts(repo, prompt_ids, with_evals=True)
+        selection = select_prompts(repo, list(chosen), with_evals=True)
         # Judge prompts (judges/...) answer graded assertions: they must compile too.
-        judge_ids = [p for p in repo.prompts if p.startswith("judges/") and p not in prompt_ids]
+        judge_ids = [p for p in repo.prompts if p.startswith("judges/") and p not in chosen]
         objects = {**selection.objects, **select_prompts(repo, judge_ids).objects}
         lookup, eval_sets = PromptTable(objects), selection.evals
     elif not repo.ok:
@@ -124,6 +127,7 @@ def evaluate_repository(
         )
     else:
         lookup = compile_repository(repo)
+    _check_variants(chosen, lookup)
     sources: list[RecordingSource] = (
         [directory_source(repo.root)] if ref is None else [git_source(repo.root, ref)]
     )
@@ -170,11 +174,30 @@ def evaluate_repository(
             "recordings they (and their judges) use is unknown; fix them and prune again"
         )
         return EvalRun(report, recorded, prune_skipped=skipped, selection=selection)
-    scope = list(prompt_ids) if prompt_ids else None
+    # A scoped run sweeps the recordings of the targets it ran (prompt@variant has its own).
+    scope = sorted({c.prompt_id for c in report.cases}) if prompt_ids else None
     from promptops.evals.prune import prune_recordings
 
     pruned = tuple(prune_recordings(repo.root, used, scope))
     return EvalRun(report, recorded, pruned, selection=selection)
+
+
+def _check_variants(chosen: Mapping[str, frozenset[str] | None], lookup: PromptLookup) -> None:
+    """Every ``--prompt p@v`` names a variant ``p`` has (or ``base``).
+
+    Raises:
+        UsageError: naming the variants the prompt has.
+    """
+    for pid, names in chosen.items():
+        if not names or pid not in lookup.prompts:
+            continue
+        have = sorted(split_target(t)[1] or "" for t in variant_targets(lookup.prompt(pid)))
+        for name in sorted(names - {BASE_VARIANT, *have}):
+            listed = ", ".join(have) if have else "none"
+            raise UsageError(
+                f"--prompt {pid}{SEP}{name}: prompt {pid!r} has no variant {name!r} (its "
+                f"variants: {listed}; {pid}{SEP}{BASE_VARIANT} is the prompt as written)"
+            )
 
 
 def resolve_target(name: str, models: ModelsFile) -> Target:
@@ -232,6 +255,12 @@ def evaluate_matrix(
         config = replace(config, concurrency=concurrency)
     if not targets:
         raise UsageError("name at least one target: --pin NAME or --model provider:model-id")
+    for pid in prompt_ids:
+        if SEP in pid:
+            raise UsageError(
+                f"--prompt {pid}: a side-by-side run (--pin, --model) compares prompts as "
+                f"written, not their variants; name the prompt alone ({split_target(pid)[0]})"
+            )
     repo = load_repository(path, ref)
     if not repo.ok:
         raise ValidationError(

@@ -12,8 +12,9 @@ from promptops.errors import ValidationError
 from promptops.evals.assertions import Assertion, AssertionSpecError, compile_assertion
 from promptops.evals.config import EvalConfig
 from promptops.evals.judge_prompts import GRADED_KINDS, JudgeSetup
-from promptops.evals.variants import variant_targets
+from promptops.evals.variants import chosen_targets, split_target, variant_targets
 from promptops.spec import EvalSet
+from promptops.spec.prompts import BASE_VARIANT
 
 if TYPE_CHECKING:
     from promptops.evals.judges import Graded
@@ -121,6 +122,8 @@ def plan_cases(
     A case's inputs are the set's ``defaults.inputs`` overridden by its own; its
     assertions are ``defaults.assert`` followed by its own. With ``variants``, the cases
     of a prompt with variants run again on each, as target ``prompt@variant``.
+    ``prompt_ids`` selects prompts (``p``: the prompt and all its variants) or targets
+    (``p@v``: that variant only; ``p@base``: the prompt as written).
 
     Raises:
         ValidationError: naming the eval file and case, if a case's assertions are
@@ -130,10 +133,12 @@ def plan_cases(
     planned: list[PlannedCase] = []
     known = lookup.prompts
     setup = judges or JudgeSetup()
+    chosen = None if prompt_ids is None else chosen_targets(prompt_ids)
     for path in sorted(eval_sets):
         evals = eval_sets[path]
-        if prompt_ids is not None and evals.prompt not in prompt_ids:
+        if chosen is not None and evals.prompt not in chosen:
             continue
+        only = None if chosen is None else chosen[evals.prompt]
         if evals.prompt not in known:
             raise ValidationError(
                 f"{path}: the eval set targets prompt {evals.prompt!r}, which does not exist; "
@@ -176,9 +181,12 @@ def plan_cases(
             _check_count(path, planned, config)
         if variants:
             own = planned[first:]
+            if only is not None and BASE_VARIANT not in only:
+                del planned[first:]  # only some variants were asked for
             for target in variant_targets(lookup.prompt(evals.prompt)):
-                planned.extend(dataclasses.replace(c, prompt_id=target) for c in own)
-                _check_count(path, planned, config)
+                if only is None or split_target(target)[1] in only:
+                    planned.extend(dataclasses.replace(c, prompt_id=target) for c in own)
+                    _check_count(path, planned, config)
     return planned
 
 

@@ -7,10 +7,18 @@ evaluated is exactly what an experiment arm serves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["SEP", "base_id", "split_target", "suffix", "target_object", "variant_targets"]
+__all__ = [
+    "SEP",
+    "base_id",
+    "chosen_targets",
+    "split_target",
+    "suffix",
+    "target_object",
+    "variant_targets",
+]
 
 SEP = "@"
 
@@ -19,6 +27,20 @@ def split_target(target: str) -> tuple[str, str | None]:
     """``"p@v"`` -> ``("p", "v")``; ``"p"`` -> ``("p", None)``."""
     prompt_id, sep, variant = target.partition(SEP)
     return prompt_id, variant if sep else None
+
+
+def chosen_targets(selected: Iterable[str]) -> dict[str, frozenset[str] | None]:
+    """What ``--prompt`` selected: prompt id -> the variant names asked for (``base`` is the
+    prompt as written), or None for the prompt with all its variants (a plain ``p``
+    wins over any ``p@v``)."""
+    out: dict[str, frozenset[str] | None] = {}
+    for target in selected:
+        prompt_id, variant = split_target(target)
+        if variant is None:
+            out[prompt_id] = None
+        elif prompt_id not in out or out[prompt_id] is not None:
+            out[prompt_id] = (out.get(prompt_id) or frozenset()) | {variant}
+    return out
 
 
 def suffix(target: str) -> str:

@@ -43,7 +43,12 @@ def _progress_bar() -> Iterator[Progress | None]:
 @click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("--ref", help="Evaluate this git ref instead of the working tree.")
 @click.option(
-    "--prompt", "prompt_ids", multiple=True, metavar="ID", help="Only this prompt (repeatable)."
+    "--prompt",
+    "prompt_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this prompt and its variants (repeatable); ID@VARIANT for one variant, "
+    "ID@base for the prompt as written.",
 )
 @click.option(
     "--provider",
