@@ -7,10 +7,11 @@ that other release modules import (issue 16: every command imports only what it 
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from promptops._lazy import lazy_names
 
 if TYPE_CHECKING:
     from promptops.release._git import default_branch
@@ -133,13 +134,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _MODULES, globals())
 
 
 # ``rollback`` and ``explain`` name both a function and the submodule defining it. Importing

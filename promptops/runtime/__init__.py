@@ -8,7 +8,9 @@ need it, ``jinja2``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from promptops._lazy import lazy_names
 
 if TYPE_CHECKING:
     from promptops.runtime.config import RuntimeConfig
@@ -41,10 +43,6 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'promptops.runtime' has no attribute {name!r}")
-    value = getattr(__import__(f"promptops.runtime.{module}", fromlist=[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(
+    __name__, {name: f"{__name__}.{module}" for name, module in _HOME.items()}, globals()
+)

@@ -1,7 +1,6 @@
 """Pydantic models of every file kind in a prompt repository, and their JSON Schemas."""
 
-from typing import Any
-
+from promptops._lazy import lazy_names
 from promptops.spec._base import PROVIDERS, RISKS, ROLES, Provider, Risk, Role
 from promptops.spec.evals import (
     ASSERTION_TYPES,
@@ -91,11 +90,4 @@ __all__ = [
 # every command reading a repository imports the models, only `promptops schema` and
 # `init` write schemas (~6 ms of each start).
 _EXPORTS = ("SCHEMA_KINDS", "export_schemas", "kind_for_path", "write_schemas")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        from promptops.spec import export
-
-        return getattr(export, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, dict.fromkeys(_EXPORTS, "promptops.spec.export"), globals())
