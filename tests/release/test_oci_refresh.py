@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,17 @@ def _releases(s: Signed, *names: str, now: dt.datetime = NOW) -> None:
             greet.write_text(greet.read_text().replace("Say hello", f"Say hello ({name})"))
             commit_all(s.root, name)
         create_release(s.root, name, [s.key], now=now, expires_in=DAYS_90, out=s.dist)
+
+
+def _v1_in_production(s: Signed, oci: TokenRegistry) -> tuple[str, dict[str, Any]]:
+    """A repository holding releases v1 and v2 with v1 promoted to production: its URL, and
+    the keyword arguments that promoted it (to promote again)."""
+    url = _repository(oci)
+    _releases(s, "v1", "v2")
+    publish_oci(s.dist, url, channel=None, keys=[], now=NOW, expires_in=DAY)
+    kw: dict[str, Any] = {"now": NOW, "expires_in": DAY, "trust": s.trust}
+    promote_oci(url, "v1", "production", [s.key], **kw)
+    return url, kw
 
 
 def _tag(url: str, channel: str) -> tuple[bytes, str]:
@@ -123,12 +135,8 @@ def test_the_cli_refreshes_a_registry_as_it_refreshes_a_tree(
 def test_a_canary_keeps_both_releases_its_split_and_its_salt(
     signed: Signed, oci_registry: TokenRegistry
 ) -> None:
-    url = _repository(oci_registry)
-    _releases(signed, "v1", "v2")
-    publish_oci(signed.dist, url, channel=None, keys=[], now=NOW, expires_in=DAY)
-    kw = {"now": NOW, "expires_in": DAY, "trust": signed.trust}
-    promote_oci(url, "v1", "production", [signed.key], **kw)  # type: ignore[arg-type]
-    promote_oci(url, "v2", "production", [signed.key], canary=canary_weight(10), **kw)  # type: ignore[arg-type]
+    url, kw = _v1_in_production(signed, oci_registry)
+    promote_oci(url, "v2", "production", [signed.key], canary=canary_weight(10), **kw)
     before = _pointer(url, "production", signed.trust)
     later = NOW + dt.timedelta(hours=20)
     result = refresh_oci(url, [signed.key], now=later, expires_in=DAY, trust=signed.trust)
@@ -238,21 +246,17 @@ def test_nothing_is_pushed_when_the_registry_refuses(
 def test_a_promotion_that_lands_during_a_refresh_is_kept(
     signed: Signed, oci_registry: TokenRegistry
 ) -> None:
-    url = _repository(oci_registry)
-    _releases(signed, "v1", "v2")
-    kw = {"now": NOW, "expires_in": DAY, "trust": signed.trust}
-    publish_oci(signed.dist, url, channel=None, keys=[], now=NOW, expires_in=DAY)
-    promote_oci(url, "v1", "production", [signed.key], **kw)  # type: ignore[arg-type]
+    url, kw = _v1_in_production(signed, oci_registry)
 
     class Racing(OciStore):
         """Another job promotes v2 after the refresh read the channel, before it writes."""
 
         def write(self, spec: PointerSpec, pointer: bytes) -> str:
-            promote_oci(url, "v2", "production", [signed.key], **kw)  # type: ignore[arg-type]
+            promote_oci(url, "v2", "production", [signed.key], **kw)
             return super().write(spec, pointer)
 
     store = Racing(url, timeout=10, config=RuntimeConfig())
-    result = refresh(store, [signed.key], **kw)  # type: ignore[arg-type]
+    result = refresh(store, [signed.key], **kw)
     assert result.refreshed == ()
     assert result.problems == (
         f"{url}:channel-production: moved while it was being refreshed; left as it is: run "
