@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from promptops.repo.context import CheckContext
 from promptops.repo.gitio import GitRepo
 from promptops.repo.reading import Snapshot, prefix_of
 from promptops.repo.result import FileResult
-from promptops.repo.sources import read_capped
+from promptops.repo.sources import blob_id, read_capped
 from promptops.repo.store import Record, Store, decode_data, encode_data
 from promptops.repo.types import Diagnostic
 from promptops.repo.version import check_min_version
@@ -37,11 +36,6 @@ def stored_body(store: Store, blob: str) -> Any:
         return decode_data(found) if found is not None else None
     except ValueError:
         return None
-
-
-def _blob_id(data: bytes) -> str:
-    """Git's (SHA-1) object id of a file with these bytes."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def fixed_results(
@@ -136,7 +130,7 @@ def limit_settings(
     data = _rules_bytes(root, git, ref, base, contents)
     settings: dict[str, int] = {}
     if data is not None:
-        body = stored_body(store, _blob_id(data)) if store is not None else None
+        body = stored_body(store, blob_id(data)) if store is not None else None
         if body is None:
             from promptops.repo.yamlload import YamlProblem, parse_yaml
 
