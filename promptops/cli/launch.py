@@ -31,7 +31,7 @@ __all__ = ["main"]
 _VERIFY_VALUES = ("--trust", "--format")
 
 
-def verify_target(argv: list[str]) -> str | None:
+def release_dir_arg(argv: list[str]) -> str | None:
     """The local release directory ``promptops verify`` will read, from ``argv`` (the
     arguments after ``verify``), or None when it is not a plain local directory."""
     target: str | None = None
@@ -52,7 +52,7 @@ def verify_target(argv: list[str]) -> str | None:
 
 def start_early(argv: list[str]) -> None:
     """Start the work ``promptops ARGV`` can do before the CLI loads."""
-    if argv[:1] == ["verify"] and (target := verify_target(argv[1:])) is not None:
+    if argv[:1] == ["verify"] and (target := release_dir_arg(argv[1:])) is not None:
         from promptops.runtime.blob import FOLLOW_FLAGS, hash_ahead
         from promptops.runtime.config import MAX_BUNDLE_BYTES  # verify's FetchConfig cap
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from promptops.cli.launch import start_early, verify_target
+from promptops.cli.launch import release_dir_arg, start_early
 from promptops.release.trustfile import load_trust
-from promptops.release.verify import verify_target as verify_release
+from promptops.release.verify import verify_target
 from promptops.runtime import blob
 from promptops.runtime.digest import sha256_hex
 from tests.helpers import init_repo
@@ -42,7 +42,7 @@ from tests.runtime.fixtures import release_and_signers
 def test_the_release_directory_verify_reads_is_recognised_or_nothing_starts(
     argv: list[str], target: str | None
 ) -> None:
-    assert verify_target(argv) == target
+    assert release_dir_arg(argv) == target
 
 
 def _verify(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -78,7 +78,7 @@ def test_the_hash_started_ahead_is_the_one_verify_takes(tmp_path: Path) -> None:
     blob._AHEAD.clear()
     start_early(["verify", str(release), "--trust", str(signers)])
     assert len(blob._AHEAD) == 1
-    report = verify_release(str(release), load_trust(signers), now=dt.datetime.now(dt.UTC))
+    report = verify_target(str(release), load_trust(signers), now=dt.datetime.now(dt.UTC))
     assert report.manifest.release == "v1"
     assert blob._AHEAD == {}  # same path, flags and limit as the loader's own read
     start_early(["verify", str(tmp_path / "site"), "--channel", "production"])
